@@ -1,0 +1,96 @@
+"""The Cooperative Bank Portal: where a cooperative development bank and the organisations it
+serves listen to each other."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config=None):
+    """Build the application. config: a dict of settings that override the environment."""
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"),
+                instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from portal.config import Config
+
+    app.config.from_object(Config(app.instance_path))
+    if config:
+        app.config.update(config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    from portal import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app):
+    from portal import i18n
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    from portal.accounts.services import load_session_user
+
+    login_manager.user_loader(load_session_user)
+    if app.config.get("PROXY_COUNT"):
+        # Trust X-Forwarded-* only from the configured number of proxies, so a client
+        # cannot spoof its address past the rate limits.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
+def _register_blueprints(app):
+    from portal.accounts.views import auth, orgs, users
+    from portal.home.views import home
+
+    for blueprint in (home, auth, users, orgs):
+        app.register_blueprint(blueprint)
+
+
+def _register_hooks(app):
+    from portal import permissions
+    from portal.core import security
+    from portal.core.handlers import register_error_handlers
+
+    register_error_handlers(app)
+    app.after_request(security.set_security_headers)
+    app.jinja_env.globals.update(permissions.TEMPLATE_HELPERS)
+    app.jinja_env.globals["asset_url"] = _asset_url_factory(app)
+    from portal.core.models import utcnow
+
+    app.jinja_env.globals["now_utc"] = utcnow
+    logging.getLogger("portal").setLevel(logging.INFO)
+
+
+def _asset_url_factory(app):
+    """url_for('static') with a content hash, so static files can be cached for a year."""
+    import hashlib
+
+    from flask import url_for
+
+    cache = {}
+
+    def asset_url(filename):
+        if filename not in cache or app.debug:
+            path = Path(app.static_folder) / filename
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            cache[filename] = digest
+        return url_for("static", filename=filename, v=cache[filename])
+
+    return asset_url

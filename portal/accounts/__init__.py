@@ -1,0 +1,1 @@
+"""Users, organisations, roles and portfolios; login, invitations and their administration."""

@@ -1,0 +1,98 @@
+"""Forms of the accounts area. Labels are lazy so they translate per request."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
+                     SelectMultipleField, StringField)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from portal.accounts.models import ORG_KIND_LABELS, ROLE_LABELS
+from portal.i18n import LANGUAGE_NAMES
+from portal.i18n.calendars import CALENDARS
+
+TIMEZONES = ("Asia/Tehran", "Asia/Ho_Chi_Minh", "Asia/Bangkok", "UTC", "Europe/London")
+CALENDAR_LABELS = {"gregorian": _l("Gregorian"), "jalali": _l("Solar Hijri (Jalali)"),
+                   "buddhist": _l("Buddhist era")}
+
+
+def language_choices(blank=None):
+    choices = [(code, name) for code, name in LANGUAGE_NAMES.items()]
+    return ([("", blank)] if blank else []) + choices
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class PreferencesForm(FlaskForm):
+    preferred_locale = SelectField(_l("Language"))
+    calendar = SelectField(_l("Calendar"), validators=[Optional()])
+    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES])
+    persian_digits = BooleanField(_l("Persian digits on Persian pages"))
+    email_notifications = BooleanField(_l("Send me notifications by e-mail"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preferred_locale.choices = language_choices()
+        self.calendar.choices = [("", _l("The language's usual calendar"))] + [
+            (c, CALENDAR_LABELS[c]) for c in CALENDARS]
+
+
+class UserForm(FlaskForm):
+    version_id = HiddenField()
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    preferred_locale = SelectField(_l("Language"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preferred_locale.choices = language_choices(blank=_l("As the browser asks"))
+
+
+class NewUserForm(UserForm):
+    organisation_id = SelectField(_l("Organisation"), coerce=int)
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+
+
+class MembershipForm(FlaskForm):
+    organisation_id = SelectField(_l("Organisation"), coerce=int)
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+
+
+class PortfolioForm(FlaskForm):
+    organisation_ids = SelectMultipleField(_l("Organisations served"), coerce=int)
+
+
+class OrganisationForm(FlaskForm):
+    version_id = HiddenField()
+    code = StringField(_l("Code"), validators=[
+        DataRequired(), Length(max=40),
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+               message=_l("Use letters, digits, dots, dashes and underscores only."))])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in ORG_KIND_LABELS.items()])
+    parent_id = SelectField(_l("Part of"), coerce=lambda v: int(v) if v else None,
+                            validators=[Optional()])
+    country = StringField(_l("Country code"), validators=[
+        DataRequired(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, e.g. IR or VN."))])
+    province = StringField(_l("Province"), validators=[Optional(), Length(max=120)])
+    district = StringField(_l("District"), validators=[Optional(), Length(max=120)])
+    commune = StringField(_l("Commune"), validators=[Optional(), Length(max=120)])
+    currency = StringField(_l("Currency"), validators=[
+        DataRequired(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. IRR or VND."))])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button with its CSRF token."""

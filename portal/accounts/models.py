@@ -1,0 +1,195 @@
+"""Organisations in a tree, users, their memberships (roles) and relationship managers' portfolios."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.models import TimestampMixin, VersionedMixin
+from portal.core.textnorm import search_key
+from portal.extensions import db
+
+
+class OrgKind(enum.StrEnum):
+    BANK_HEAD_OFFICE = "bank_head_office"
+    SPECIALISED_BRANCH = "specialised_branch"
+    MINISTRY = "ministry"
+    NATIONAL_UNION = "national_union"
+    COOPERATIVE = "cooperative"
+    MASS_ORGANISATION = "mass_organisation"
+    SAVINGS_GROUP = "savings_group"
+
+    @property
+    def label(self):
+        return ORG_KIND_LABELS[self]
+
+
+ORG_KIND_LABELS = {
+    OrgKind.BANK_HEAD_OFFICE: _l("Bank head office"),
+    OrgKind.SPECIALISED_BRANCH: _l("Specialised branch"),
+    OrgKind.MINISTRY: _l("Ministry"),
+    OrgKind.NATIONAL_UNION: _l("National union"),
+    OrgKind.COOPERATIVE: _l("Cooperative"),
+    OrgKind.MASS_ORGANISATION: _l("Mass organisation"),
+    OrgKind.SAVINGS_GROUP: _l("Savings-and-loan group"),
+}
+BANK_KINDS = {OrgKind.BANK_HEAD_OFFICE, OrgKind.SPECIALISED_BRANCH}
+
+
+class Role(enum.StrEnum):
+    UNION_DIRECTOR = "union_director"
+    RELATIONSHIP_MANAGER = "relationship_manager"
+    BRANCH_STAFF = "branch_staff"
+    MINISTRY_OFFICIAL = "ministry_official"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.UNION_DIRECTOR: _l("Union director"),
+    Role.RELATIONSHIP_MANAGER: _l("Relationship manager"),
+    Role.BRANCH_STAFF: _l("Branch staff"),
+    Role.MINISTRY_OFFICIAL: _l("Ministry official"),
+    Role.ADMINISTRATOR: _l("Administrator"),
+}
+
+
+def _enum(cls, length=32):
+    return sa.Enum(cls, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+portfolio_entry = sa.Table(
+    "portfolio_entry",
+    db.metadata,
+    sa.Column("manager_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+)
+
+
+class Organisation(TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    name_en: Mapped[str | None] = mapped_column(sa.String(200))
+    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind), nullable=False, index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    country: Mapped[str] = mapped_column(sa.String(2), nullable=False)
+    province: Mapped[str | None] = mapped_column(sa.String(120))
+    district: Mapped[str | None] = mapped_column(sa.String(120))
+    commune: Mapped[str | None] = mapped_column(sa.String(120))
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    # name, English name and code folded for search (Persian variants, accents, case)
+    search_key: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="",
+                                            index=True)
+
+    parent = relationship("Organisation", remote_side=[id], back_populates="children")
+    children = relationship("Organisation", back_populates="parent",
+                            order_by="Organisation.name")
+
+    def refresh_search_key(self):
+        self.search_key = search_key(self.name, self.name_en, self.code,
+                                     self.province, self.district, self.commune)
+
+    @property
+    def display_name(self):
+        return self.name
+
+    @property
+    def is_bank(self):
+        return self.kind in BANK_KINDS
+
+    def ancestors(self):
+        node, seen = self.parent, []
+        while node is not None and node not in seen:
+            seen.append(node)
+            node = node.parent
+        return list(reversed(seen))
+
+    def __repr__(self):
+        return f"<Organisation {self.code}>"
+
+
+class Membership(TimestampMixin, db.Model):
+    __tablename__ = "membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
+                                                 nullable=False, index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role), nullable=False)
+
+    user = relationship("User", back_populates="memberships")
+    organisation = relationship("Organisation")
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "organisation_id", "role",
+                                          name="uq_membership_user_org_role"),)
+
+
+class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True, nullable=False)
+    full_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(300))
+    is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    preferred_locale: Mapped[str | None] = mapped_column(sa.String(5))
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    calendar: Mapped[str | None] = mapped_column(sa.String(16))
+    persian_digits: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    email_notifications: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    # Bumped on logout, password change and deactivation: every older session cookie dies.
+    session_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    # Bumped when an invitation is sent or used: only the latest link works, and only once.
+    invitation_nonce: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    search_key: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="",
+                                            index=True)
+
+    memberships = relationship("Membership", back_populates="user",
+                               cascade="all, delete-orphan", lazy="selectin")
+    portfolio = relationship("Organisation", secondary=portfolio_entry,
+                             order_by="Organisation.name")
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    def refresh_search_key(self):
+        self.search_key = search_key(self.full_name, self.email)
+
+    @property
+    def roles(self):
+        return {m.role for m in self.memberships}
+
+    def has_role(self, *roles):
+        return bool(self.roles.intersection(roles))
+
+    def organisations_with(self, *roles):
+        return [m.organisation for m in self.memberships if m.role in roles]
+
+    @property
+    def organisations(self):
+        seen, result = set(), []
+        for m in self.memberships:
+            if m.organisation_id not in seen:
+                seen.add(m.organisation_id)
+                result.append(m.organisation)
+        return result
+
+    @property
+    def invitation_pending(self):
+        return self.password_hash is None
+
+    def __repr__(self):
+        return f"<User {self.email}>"

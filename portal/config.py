@@ -1,0 +1,87 @@
+"""Configuration. Every setting can be overridden from the environment as PORTAL_<NAME>."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _env(name, default=None):
+    return os.environ.get(f"PORTAL_{name}", default)
+
+
+def _env_bool(name, default=False):
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name, default):
+    value = _env(name)
+    return int(value) if value not in (None, "") else default
+
+
+def instance_secret(instance_path):
+    """Return the secret key: from the environment, or generated once and kept in instance/.
+
+    A generated key survives restarts (sessions and invitation links stay valid) without ever
+    being committed anywhere.
+    """
+    given = _env("SECRET_KEY")
+    if given:
+        return given
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+class Config:
+    """Defaults for a developer's machine; production overrides through PORTAL_* variables."""
+
+    LANGUAGES = ("en", "fa", "vi", "th")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    def __init__(self, instance_path):
+        self.SQLALCHEMY_DATABASE_URI = _env(
+            "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'portal.sqlite'}"
+        )
+        # pre-ping: a PostgreSQL restart costs one failed check, not a 500 on the next request.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SECRET_KEY = instance_secret(instance_path)
+        https = _env_bool("HTTPS", False)
+        self.PREFERRED_URL_SCHEME = "https" if https else "http"
+        self.PORTAL_HTTPS = https
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = https
+        self.REMEMBER_COOKIE_SECURE = https
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.PERMANENT_SESSION_LIFETIME = _env_int("SESSION_HOURS", 12) * 3600
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+        self.WTF_CSRF_TIME_LIMIT = None  # tied to the session; a long form is not lost to it
+        self.RATELIMIT_STORAGE_URI = _env("REDIS_URL", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_LOGIN_ACCOUNT = _env("LOGIN_LIMIT_ACCOUNT", "5 per minute")
+        self.RATELIMIT_LOGIN_ADDRESS = _env("LOGIN_LIMIT_ADDRESS", "30 per minute")
+        # When Redis is down, fall back to per-process memory limits instead of failing pages.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.INVITATION_DAYS = _env_int("INVITATION_DAYS", 7)
+        self.PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+        self.MAIL_SERVER = _env("MAIL_SERVER", "127.0.0.1")
+        self.MAIL_PORT = _env_int("MAIL_PORT", 25)
+        self.MAIL_USERNAME = _env("MAIL_USERNAME")
+        self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+        self.MAIL_SENDER = _env("MAIL_SENDER", "portal@cooperative-bank.example")
+        self.MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+        self.OUTBOX_MAX_ATTEMPTS = _env_int("OUTBOX_MAX_ATTEMPTS", 8)
+        self.OUTBOX_BACKOFF_SECONDS = _env_int("OUTBOX_BACKOFF_SECONDS", 30)
+        self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+        self.PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
+        self.PAGE_SIZE = _env_int("PAGE_SIZE", 25)

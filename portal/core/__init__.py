@@ -1,0 +1,1 @@
+"""Pieces every area shares: model mixins, errors, audit log, sanitiser, outbox, pagination."""

@@ -1,0 +1,95 @@
+"""One error handler: typed errors and HTTP errors become translated pages (or JSON)."""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from portal.core.errors import PortalError
+from portal.extensions import db
+
+log = logging.getLogger("portal")
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    401: _l("Please sign in"),
+    403: _l("You may not do this"),
+    404: _l("Not found"),
+    405: _l("Not allowed"),
+    409: _l("Someone else changed this first"),
+    413: _l("The file is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+    503: _l("The portal is briefly unavailable"),
+}
+EXPLANATIONS = {
+    400: _l("Check what you entered and try again."),
+    401: _l("Sign in to continue."),
+    403: _l("Your role does not allow this. If you think it should, ask an administrator."),
+    404: _l("This page does not exist, or you may not see it."),
+    405: _l("This address does not accept that kind of request."),
+    409: _l("Another person saved a change while you were working. Their change is kept. "
+            "Reload the page, then apply your change again."),
+    413: _l("Upload a smaller file. The portal accepts files of up to %(mb)d MB."),
+    429: _l("Too many attempts in a short time. Wait a minute and try again."),
+    500: _l("The error has been logged. Try again in a moment."),
+    503: _l("The database cannot be reached just now. Nothing was saved. Try again in a "
+            "minute."),
+}
+
+
+def _wants_json():
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def render_error(status, message=None):
+    from flask import current_app
+
+    title = TITLES.get(status, TITLES[500])
+    explanation = message or EXPLANATIONS.get(status, EXPLANATIONS[500])
+    if status == 413:
+        explanation = str(explanation) % {
+            "mb": current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)}
+    if _wants_json():
+        return jsonify(error=str(title), message=str(explanation)), status
+    return render_template("errors/error.html", status=status, title=title,
+                           explanation=explanation), status
+
+
+def register_error_handlers(app):
+    @app.errorhandler(PortalError)
+    def portal_error(error):
+        db.session.rollback()
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _l("The form had expired or did not come from this site. "
+                                    "Reload the page and try again."))
+
+    @app.errorhandler(StaleDataError)
+    def stale(error):
+        db.session.rollback()
+        return render_error(409)
+
+    @app.errorhandler(OperationalError)
+    def database_down(error):
+        db.session.rollback()
+        log.warning("database unavailable: %s", error.__class__.__name__)
+        return render_error(503)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code is None or error.code < 400:  # routing redirects pass through
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        db.session.rollback()
+        log.exception("unhandled error")
+        return render_error(500)

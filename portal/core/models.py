@@ -1,0 +1,36 @@
+"""Model mixins: timestamps in UTC and optimistic versioning."""
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from portal.core.errors import Conflict
+
+
+def utcnow():
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class TimestampMixin:
+    # Stored as naive UTC: SQLite has no time zones, and both databases must agree.
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class VersionedMixin:
+    """Rows two people may edit at once carry a version; a stale save is refused with 409."""
+
+    version_id: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):  # noqa: N805 - SQLAlchemy's declared_attr signature
+        return {"version_id_col": cls.version_id}
+
+    def check_version(self, expected):
+        """Refuse the edit when the form was loaded from an older version of this row."""
+        if expected is None or str(expected) == "":
+            return
+        if int(expected) != self.version_id:
+            raise Conflict(version=self.version_id)

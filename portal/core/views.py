@@ -1,0 +1,37 @@
+"""Helpers every area's views use."""
+from urllib.parse import urlsplit
+
+from flask import request, url_for
+
+from portal.core.errors import NotFound
+from portal.extensions import db
+
+
+def get_visible(query, model, object_id):
+    """The object with this id if it is in the user's scoped query; 404 otherwise.
+
+    Not 403: whether a row exists is itself information a stranger should not get.
+    """
+    obj = db.session.scalar(query.where(model.id == object_id))
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def safe_next(default_endpoint="home.index"):
+    """A redirect target from ?next= or the form, only if it stays on this site."""
+    target = request.values.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc \
+            and "\\" not in target:
+        return target
+    return url_for(default_endpoint)
+
+
+def form_errors_into(form, error):
+    """Show a service's ValidationError next to the field it names, or above the form."""
+    field = error.details.get("field")
+    if field and hasattr(form, field):
+        getattr(form, field).errors = list(getattr(form, field).errors) + [error.message]
+        return None
+    return error.message

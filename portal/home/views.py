@@ -1,0 +1,95 @@
+"""The home page: what this person can do now. Also the load balancer's health checks."""
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal import permissions
+from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
+from portal.extensions import db
+from portal.home.panels import home_panel, panels_for
+
+home = Blueprint("home", __name__, template_folder="templates")
+
+
+@home.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("home/index.html", panels=panels_for(current_user))
+
+
+@home.route("/healthz")
+def healthz():
+    return jsonify(status="ok")
+
+
+@home.route("/readyz")
+def readyz():
+    checks = {}
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        checks["database"] = "ok"
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        checks["database"] = "unavailable"
+    redis_url = current_app.config["RATELIMIT_STORAGE_URI"]
+    if redis_url.startswith("redis"):
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_timeout=1).ping()
+            checks["redis"] = "ok"
+        except redis.RedisError:
+            checks["redis"] = "unavailable"
+    ready = all(v == "ok" for v in checks.values())
+    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+
+
+# --- the foundation's own panels -------------------------------------------------------------
+
+@home_panel
+def my_organisations(user):
+    orgs = user.organisations
+    if not orgs:
+        return None
+    return {"template": "home/panel_my_organisations.html", "order": 10, "organisations": orgs,
+            "roles": _roles_by_org(user)}
+
+
+def _roles_by_org(user):
+    result = {}
+    for m in user.memberships:
+        result.setdefault(m.organisation_id, []).append(m.role)
+    return result
+
+
+@home_panel
+def my_portfolio(user):
+    if not permissions.is_relationship_manager(user):
+        return None
+    return {"template": "home/panel_portfolio.html", "order": 20, "portfolio": user.portfolio}
+
+
+@home_panel
+def network_overview(user):
+    if not permissions.sees_whole_network(user):
+        return None
+    counts = dict(db.session.execute(
+        sa.select(Organisation.kind, sa.func.count()).where(Organisation.is_active)
+        .group_by(Organisation.kind)).all())
+    return {"template": "home/panel_network.html", "order": 30,
+            "counts": [(kind, counts.get(kind, 0)) for kind in OrgKind]}
+
+
+@home_panel
+def administration(user):
+    if not permissions.is_admin(user):
+        return None
+    people = db.session.execute(
+        sa.select(Membership.role, sa.func.count(sa.distinct(Membership.user_id)))
+        .group_by(Membership.role)).all()
+    pending = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.password_hash.is_(None), User.is_active))
+    return {"template": "home/panel_admin.html", "order": 5,
+            "people": [(role, dict(people).get(role, 0)) for role in Role],
+            "pending_invitations": pending}

@@ -1,0 +1,45 @@
+"""Numbers, percentages, money and digits by locale.
+
+With native=True (a Persian reader who chose Persian digits) numbers use the locale's own
+numbering system: Persian digits and separators (۱٬۶۶۲٫۵).
+"""
+from babel.numbers import format_currency, format_decimal, format_percent
+
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def to_persian_digits(text):
+    return str(text).translate(_PERSIAN_DIGITS)
+
+
+def _finish(text, native):
+    return to_persian_digits(text) if native else text
+
+
+def _system(native):
+    return "default" if native else "latn"
+
+
+def format_number(value, locale, decimals=None, native=False):
+    if value is None:
+        return ""
+    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(value, format=pattern, locale=locale, numbering_system=_system(native))
+    return _finish(text, native)
+
+
+def format_percentage(value, locale, decimals=2, native=False):
+    """value is a fraction (0.9671 -> 96.71%)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    text = format_percent(value, format=pattern, locale=locale, numbering_system=_system(native))
+    return _finish(text, native)
+
+
+def format_money(value, currency, locale, native=False):
+    """Money in the organisation's currency, with CLDR's digits for it (none for IRR, VND)."""
+    if value is None:
+        return ""
+    text = format_currency(value, currency, locale=locale, numbering_system=_system(native))
+    return _finish(text, native)
