@@ -56,7 +56,8 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from portal.accounts.views import auth, orgs, users
+    from portal.accounts.organisation_views import orgs
+    from portal.accounts.views import auth, users
     from portal.home.views import home
 
     for blueprint in (home, auth, users, orgs):

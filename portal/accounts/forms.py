@@ -2,11 +2,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField,
-                     SelectMultipleField, StringField)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from portal.accounts.models import ORG_KIND_LABELS, ROLE_LABELS
+from portal.core.forms import choices
 from portal.i18n import LANGUAGE_NAMES
 from portal.i18n.calendars import CALENDARS
 
@@ -15,13 +23,17 @@ CALENDAR_LABELS = {"gregorian": _l("Gregorian"), "jalali": _l("Solar Hijri (Jala
                    "buddhist": _l("Buddhist era")}
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def language_choices(blank=None):
-    choices = [(code, name) for code, name in LANGUAGE_NAMES.items()]
-    return ([("", blank)] if blank else []) + choices
+    return choices(([("", blank)] if blank else []) + list(LANGUAGE_NAMES.items()))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail address"), filters=[_strip],
+                       validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
@@ -34,20 +46,21 @@ class SetPasswordForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     preferred_locale = SelectField(_l("Language"))
     calendar = SelectField(_l("Calendar"), validators=[Optional()])
-    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES])
+    timezone = SelectField(_l("Time zone"), choices=choices((tz, tz) for tz in TIMEZONES))
     persian_digits = BooleanField(_l("Persian digits on Persian pages"))
     email_notifications = BooleanField(_l("Send me notifications by e-mail"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.preferred_locale.choices = language_choices()
-        self.calendar.choices = [("", _l("The language's usual calendar"))] + [
-            (c, CALENDAR_LABELS[c]) for c in CALENDARS]
+        self.calendar.choices = choices([("", _l("The language's usual calendar"))] + [
+            (c, CALENDAR_LABELS[c]) for c in CALENDARS])
 
 
 class UserForm(FlaskForm):
     version_id = HiddenField()
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("E-mail address"), filters=[_strip],
+                       validators=[DataRequired(), Email(), Length(max=254)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     preferred_locale = SelectField(_l("Language"), validators=[Optional()])
 
@@ -58,12 +71,14 @@ class UserForm(FlaskForm):
 
 class NewUserForm(UserForm):
     organisation_id = SelectField(_l("Organisation"), coerce=int)
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=choices(
+        (r.value, label) for r, label in ROLE_LABELS.items()))
 
 
 class MembershipForm(FlaskForm):
     organisation_id = SelectField(_l("Organisation"), coerce=int)
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=choices(
+        (r.value, label) for r, label in ROLE_LABELS.items()))
 
 
 class PortfolioForm(FlaskForm):
@@ -78,7 +93,8 @@ class OrganisationForm(FlaskForm):
                message=_l("Use letters, digits, dots, dashes and underscores only."))])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in ORG_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=choices(
+        (k.value, label) for k, label in ORG_KIND_LABELS.items()))
     parent_id = SelectField(_l("Part of"), coerce=lambda v: int(v) if v else None,
                             validators=[Optional()])
     country = StringField(_l("Country code"), validators=[

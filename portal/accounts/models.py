@@ -1,4 +1,4 @@
-"""Organisations in a tree, users, their memberships (roles) and relationship managers' portfolios."""
+"""Organisations in a tree, users, their roles (memberships) and managers' portfolios."""
 import enum
 from datetime import datetime
 

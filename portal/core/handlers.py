@@ -91,5 +91,7 @@ def register_error_handlers(app):
     @app.errorhandler(Exception)
     def unexpected(error):
         db.session.rollback()
+        if app.config.get("PROPAGATE_UNEXPECTED"):  # tests want the traceback, not a page
+            raise error
         log.exception("unhandled error")
         return render_error(500)

@@ -57,29 +57,40 @@ def enqueue(to_address, subject, body_text, attachments=None):
     return message
 
 
+def _due_condition(now):
+    return sa.or_(
+        sa.and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+        # a worker that died mid-send left its lease; take the message over after it
+        sa.and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now),
+    )
+
+
 def _claim(batch_size, lease_seconds):
-    """Claim due messages for this worker and commit the claim before any SMTP traffic."""
+    """Claim due messages for this worker and commit the claim before any SMTP traffic.
+
+    PostgreSQL skips rows another worker has locked; the conditional UPDATE then makes the
+    claim atomic on any database: a row another worker claimed first no longer matches.
+    """
     now = utcnow()
-    due = (
-        sa.select(OutboxMessage)
-        .where(
-            sa.or_(
-                sa.and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-                # a worker that died mid-send left its lease; take the message over after it
-                sa.and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now),
-            )
-        )
+    candidates = list(db.session.scalars(
+        sa.select(OutboxMessage.id).where(_due_condition(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(batch_size)
         .with_for_update(skip_locked=True)
-    )
-    messages = list(db.session.scalars(due))
-    for message in messages:
-        message.status = SENDING
-        message.claimed_until = now + timedelta(seconds=lease_seconds)
-    ids = [m.id for m in messages]
+    ))
     db.session.commit()
-    return ids
+    claimed = []
+    for message_id in candidates:
+        result = db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, _due_condition(now))
+            .values(status=SENDING, claimed_until=now + timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    return claimed
 
 
 def _build_email(message, sender):
@@ -135,7 +146,8 @@ def deliver(batch_size=50, lease_seconds=300):
     try:
         smtp = _smtp()
     except (OSError, smtplib.SMTPException) as exc:
-        for message in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+        claimed = sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))
+        for message in db.session.scalars(claimed):
             _mark_failure(message, exc)
         db.session.commit()
         return 0, len(ids)

@@ -40,3 +40,12 @@ def search_key(*parts):
     text = normalize_persian(text).translate(_DIGITS).casefold()
     text = _strip_latin_marks(text)
     return _SPACES.sub(" ", text).strip()
+
+
+def matches_all_words(column, query):
+    """A SQL condition: the search_key column contains every word of the query, in any order."""
+    import sqlalchemy as sa
+
+    words = search_key(query).split()
+    return sa.and_(*(column.contains(word, autoescape=True) for word in words)) \
+        if words else sa.true()

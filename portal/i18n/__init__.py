@@ -1,5 +1,5 @@
 """Locale selection, calendars and locale-aware template filters."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,6 +13,8 @@ DEFAULT_TIMEZONES = {"fa": "Asia/Tehran", "vi": "Asia/Ho_Chi_Minh", "th": "Asia/
 def select_locale():
     """The user's saved preference, then the switcher's choice, then Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work: English unless forced
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.preferred_locale:
         if current_user.preferred_locale in languages:
             return current_user.preferred_locale
@@ -23,6 +25,8 @@ def select_locale():
 
 
 def select_timezone():
+    if not has_request_context():
+        return "UTC"
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return DEFAULT_TIMEZONES.get(str(get_locale()), "UTC")

@@ -1,0 +1,70 @@
+"""Realistic objects for tests, named after the real network in shared/docs/domain.md."""
+import itertools
+
+from werkzeug.security import generate_password_hash
+
+from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
+from portal.extensions import db
+
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = None
+_counter = itertools.count(1)
+
+ROLE_HOME_KIND = {
+    Role.UNION_DIRECTOR: OrgKind.NATIONAL_UNION,
+    Role.RELATIONSHIP_MANAGER: OrgKind.SPECIALISED_BRANCH,
+    Role.BRANCH_STAFF: OrgKind.SPECIALISED_BRANCH,
+    Role.MINISTRY_OFFICIAL: OrgKind.MINISTRY,
+    Role.ADMINISTRATOR: OrgKind.BANK_HEAD_OFFICE,
+}
+NAMES = {
+    OrgKind.BANK_HEAD_OFFICE: "بانک توسعه تعاون",
+    OrgKind.SPECIALISED_BRANCH: "شعبه ویژه تعاون تهران",
+    OrgKind.MINISTRY: "وزارت تعاون، کار و رفاه اجتماعی",
+    OrgKind.NATIONAL_UNION: "اتحادیه سراسری تعاونی‌های فرش دستباف روستایی",
+    OrgKind.COOPERATIVE: "تعاونی فرش دستباف روستایی نائین",
+    OrgKind.MASS_ORGANISATION: "Hội Liên hiệp Phụ nữ huyện Kim Bảng",
+    OrgKind.SAVINGS_GROUP: "Tổ TK&VV số 1 xã Ba Sao",
+}
+
+
+def _hash():
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        _PASSWORD_HASH = generate_password_hash(PASSWORD)
+    return _PASSWORD_HASH
+
+
+def make_org(kind=OrgKind.NATIONAL_UNION, parent=None, name=None, **fields):
+    kind = OrgKind(kind)
+    n = next(_counter)
+    vietnamese = kind in (OrgKind.MASS_ORGANISATION, OrgKind.SAVINGS_GROUP)
+    org = Organisation(
+        code=fields.pop("code", f"T-{kind.value[:4].upper()}-{n}"),
+        name=name or NAMES[kind] + ("" if n == 1 else f" {n}"),
+        kind=kind, parent=parent,
+        country=fields.pop("country", "VN" if vietnamese else "IR"),
+        currency=fields.pop("currency", "VND" if vietnamese else "IRR"),
+        **fields,
+    )
+    org.refresh_search_key()
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def make_user(role, organisation=None, **fields):
+    role = Role(role)
+    n = next(_counter)
+    organisation = organisation or make_org(ROLE_HOME_KIND[role])
+    user = User(
+        email=fields.pop("email", f"{role.value}{n}@portal.test"),
+        full_name=fields.pop("full_name", f"{role.label} {n}"),
+        password_hash=fields.pop("password_hash", _hash()),
+        **fields,
+    )
+    user.refresh_search_key()
+    user.memberships.append(Membership(organisation=organisation, role=role))
+    db.session.add(user)
+    db.session.commit()
+    return user
