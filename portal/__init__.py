@@ -55,13 +55,30 @@ def _init_extensions(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
 
-def _register_blueprints(app):
-    from portal.accounts.organisation_views import orgs
-    from portal.accounts.views import auth, users
-    from portal.home.views import home
+# The feature areas, in the order their blueprints, home panels and demo data load. An area's
+# views module exposes `blueprints`; a missing module (an area not built yet) is skipped.
+AREAS = ("home", "accounts", "feedback", "meetings", "products", "branches", "turnover",
+         "indicators")
 
-    for blueprint in (home, auth, users, orgs):
-        app.register_blueprint(blueprint)
+
+def area_modules(name):
+    """Import portal.<area>.<name> for every area that has one."""
+    import importlib
+    import importlib.util
+
+    modules = []
+    for area in AREAS:
+        if importlib.util.find_spec(f"portal.{area}") is None:
+            continue
+        if importlib.util.find_spec(f"portal.{area}.{name}") is not None:
+            modules.append(importlib.import_module(f"portal.{area}.{name}"))
+    return modules
+
+
+def _register_blueprints(app):
+    for module in area_modules("views"):
+        for blueprint in getattr(module, "blueprints", ()):
+            app.register_blueprint(blueprint)
 
 
 def _register_hooks(app):
@@ -76,6 +93,15 @@ def _register_hooks(app):
     from portal.core.models import utcnow
 
     app.jinja_env.globals["now_utc"] = utcnow
+    app.jinja_env.globals["unread_notifications"] = _unread_notifications
+
+
+def _unread_notifications():
+    from flask_login import current_user
+
+    from portal.core.notify import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0
     logging.getLogger("portal").setLevel(logging.INFO)
 
 

@@ -2,9 +2,17 @@
 
 Each route must declare what each role gets. A new route without a declaration fails
 test_every_route_declares_its_expectations, so nobody adds a page without deciding who may see it.
+
+The foundation's routes are declared here; each area declares its own in tests/<area>/routes.py
+as ROUTES (same shape) and world() (objects the paths refer to, as {name: id}).
 """
+import importlib
+import importlib.util
+import pkgutil
+
 import pytest
 
+import tests
 from portal.accounts.models import OrgKind
 from tests import factories
 
@@ -25,6 +33,9 @@ def admin_only(ok=200, refused=403):
 # endpoint: (method, path template, expected status per role, form data)
 ROUTES = {
     "home.index": ("GET", "/", everyone(200), None),
+    "home.notifications": ("GET", "/notifications", everyone(200), None),
+    "home.open_notification": ("POST", "/notifications/999999/open", everyone(404), None),
+    "home.read_all_notifications": ("POST", "/notifications/read-all", everyone(302), None),
     "home.healthz": ("GET", "/healthz", everyone(200, anon=200), None),
     "home.readyz": ("GET", "/readyz", everyone(200, anon=200), None),
     "auth.login": ("GET", "/login", everyone(302, anon=200), None),
@@ -56,6 +67,13 @@ ROUTES = {
     "organisations.export": ("GET", "/organisations/export.csv", everyone(200), None),
 }
 IGNORED = {"static"}
+AREA_ROUTE_MODULES = [
+    importlib.import_module(f"tests.{info.name}.routes")
+    for info in pkgutil.iter_modules(tests.__path__)
+    if info.ispkg and importlib.util.find_spec(f"tests.{info.name}.routes")
+]
+for _module in AREA_ROUTE_MODULES:
+    ROUTES.update(_module.ROUTES)
 
 
 def test_every_route_declares_its_expectations(app):
@@ -68,8 +86,11 @@ def test_every_route_declares_its_expectations(app):
 def _world():
     other_org = factories.make_org(OrgKind.NATIONAL_UNION, name="اتحادیه دیگر")
     victim = factories.make_user("relationship_manager")
-    return {"other_org": other_org.id, "victim": victim.id,
-            "victim_m": victim.memberships[0].id}
+    ids = {"other_org": other_org.id, "victim": victim.id,
+           "victim_m": victim.memberships[0].id}
+    for module in AREA_ROUTE_MODULES:
+        ids.update(module.world())
+    return ids
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -77,6 +98,7 @@ def _world():
 def test_route_answers_each_role_as_declared(endpoint, role, client, login_as, db):
     method, template, expected, form = ROUTES[endpoint]
     ids = _world()
+    factories.db.session.commit()
     if role != ANON:
         login_as(role)
     path = template.format(**ids)

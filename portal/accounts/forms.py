@@ -1,4 +1,5 @@
 """Forms of the accounts area. Labels are lazy so they translate per request."""
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -13,8 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from portal.accounts.models import ORG_KIND_LABELS, ROLE_LABELS
+from portal.accounts.models import ORG_KIND_LABELS, ROLE_LABELS, Organisation
 from portal.core.forms import choices
+from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES
 from portal.i18n.calendars import CALENDARS
 
@@ -112,3 +114,15 @@ class ImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a POST button with its CSRF token."""
+
+
+def _organisation_choices():
+    """Active organisations as (id, 'name (code)') for select boxes."""
+    rows = db.session.execute(sa.select(Organisation.id, Organisation.name, Organisation.code)
+                              .where(Organisation.is_active).order_by(Organisation.name))
+    return [(oid, f"{name} ({code})") for oid, name, code in rows]
+
+
+def org_select(exclude=None, blank=None):
+    pairs = [c for c in _organisation_choices() if c[0] != exclude]
+    return choices(([("", blank)] if blank else []) + pairs)

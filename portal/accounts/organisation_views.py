@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.accounts import forms, importing, services
 from portal.accounts.models import Membership, Organisation, OrgKind, User
-from portal.accounts.views import org_select
 from portal.core import tabular
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.pagination import paginate
@@ -68,7 +67,7 @@ def show(org_id):
 
 def _save_org_form(org=None):
     form = forms.OrganisationForm(obj=org)
-    form.parent_id.choices = org_select(exclude=org.id if org else None,
+    form.parent_id.choices = forms.org_select(exclude=org.id if org else None,
                                          blank=_("— none —"))
     if request.method == "GET" and org is not None:
         form.version_id.data = org.version_id

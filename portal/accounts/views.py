@@ -141,17 +141,6 @@ def _admin_only():
     require(permissions.can_manage_users(current_user))
 
 
-def _organisation_choices():
-    rows = db.session.execute(sa.select(Organisation.id, Organisation.name, Organisation.code)
-                              .where(Organisation.is_active).order_by(Organisation.name))
-    return [(oid, f"{name} ({code})") for oid, name, code in rows]
-
-
-def org_select(exclude=None, blank=None):
-    pairs = [c for c in _organisation_choices() if c[0] != exclude]
-    return choices(([("", blank)] if blank else []) + pairs)
-
-
 @users.route("/")
 @login_required
 def index():
@@ -172,7 +161,7 @@ def index():
 def create():
     _admin_only()
     form = forms.NewUserForm()
-    form.organisation_id.choices = org_select()
+    form.organisation_id.choices = forms.org_select()
     message = None
     if form.validate_on_submit():
         try:
@@ -195,7 +184,7 @@ def create():
 
 def _user_page(user, form, message=None, status=200):
     membership_form = forms.MembershipForm(prefix="m")
-    membership_form.organisation_id.choices = org_select()
+    membership_form.organisation_id.choices = forms.org_select()
     portfolio_form = forms.PortfolioForm(prefix="p")
     portfolio_form.organisation_ids.choices = choices(
         (o.id, f"{o.name} ({o.code})") for o in db.session.scalars(
@@ -285,7 +274,7 @@ def add_membership(user_id):
     _admin_only()
     _load_user(user_id)
     form = forms.MembershipForm(prefix="m")
-    form.organisation_id.choices = org_select()
+    form.organisation_id.choices = forms.org_select()
     if not form.validate_on_submit():
         flash(_("Choose an organisation and a role."), "danger")
         return redirect(url_for("users.edit", user_id=user_id))
@@ -316,3 +305,8 @@ def set_portfolio(user_id):
     form.organisation_ids.choices = choices((o.id, o.name) for o in chosen)
     return _post_action(user_id, lambda u: services.set_portfolio(current_user, u, chosen),
                         _("The portfolio is saved."))
+
+
+from portal.accounts.organisation_views import orgs  # noqa: E402 - same area, second module
+
+blueprints = (auth, users, orgs)

@@ -1,7 +1,8 @@
 """Demo data built from the real names and figures in shared/docs/domain.md.
 
 seed() is idempotent: every row is looked up by its natural key (code, e-mail) first, so running
-it twice changes nothing. Later areas add their own seed_* functions to SEEDERS.
+it twice changes nothing. Each area adds its own demo data in portal/<area>/demo.py with a
+`seed(by_code)` function (by_code: the demo organisations by code), run in AREAS order.
 """
 import secrets
 from pathlib import Path
@@ -13,8 +14,6 @@ from werkzeug.security import generate_password_hash
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.demo import data
 from portal.extensions import db
-
-SEEDERS = []
 
 
 def demo_password():
@@ -88,7 +87,9 @@ def seed():
     """Load every area's demo data. Returns [(role, e-mail, password)] to print."""
     by_code = seed_organisations()
     credentials = seed_users(by_code)
-    for seeder in SEEDERS:
-        seeder(by_code)
+    from portal import area_modules
+
+    for module in area_modules("demo"):
+        module.seed(by_code)
     db.session.flush()
     return credentials

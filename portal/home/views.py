@@ -1,10 +1,13 @@
 """The home page: what this person can do now. Also the load balancer's health checks."""
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
+from portal.core.models import utcnow
+from portal.core.notify import Notification
+from portal.core.pagination import paginate
 from portal.extensions import db
 from portal.home.panels import home_panel, panels_for
 
@@ -16,6 +19,36 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return render_template("home/index.html", panels=panels_for(current_user))
+
+
+@home.route("/notifications")
+@login_required
+def notifications():
+    query = sa.select(Notification).where(Notification.user_id == current_user.id) \
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    return render_template("home/notifications.html", page=paginate(query))
+
+
+@home.route("/notifications/<int:note_id>/open", methods=["POST"])
+@login_required
+def open_notification(note_id):
+    """Mark one notification read and go to what it is about."""
+    note = db.session.get(Notification, note_id)
+    if note is None or note.user_id != current_user.id:
+        abort(404)
+    note.read_at = note.read_at or utcnow()
+    db.session.commit()
+    return redirect(note.link or url_for("home.notifications"))
+
+
+@home.route("/notifications/read-all", methods=["POST"])
+@login_required
+def read_all_notifications():
+    db.session.execute(sa.update(Notification).where(
+        Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    db.session.commit()
+    return redirect(url_for("home.notifications"))
 
 
 @home.route("/healthz")
@@ -93,3 +126,6 @@ def administration(user):
     return {"template": "home/panel_admin.html", "order": 5,
             "people": [(role, dict(people).get(role, 0)) for role in Role],
             "pending_invitations": pending}
+
+
+blueprints = (home,)

@@ -1,0 +1,58 @@
+"""Notifications: in the portal always, by e-mail when the person chose it.
+
+notify() is called by services inside their transaction; the notification row and the outbox
+message commit or roll back with the change that caused them. Text is rendered in the
+recipient's own language, not the language of whoever triggered it.
+"""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core import outbox
+from portal.core.models import utcnow
+from portal.extensions import db
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    link: Mapped[str | None] = mapped_column(sa.String(500))
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
+
+
+def notify(user, kind, render, link=None, attachments=None):
+    """Tell one person something.
+
+    render: a function called with the recipient's locale active, returning (title, body).
+    link: a path inside the portal (e.g. url_for(...)); e-mails carry it as a full address.
+    attachments: [(filename, content_type, bytes)] for the e-mail (e.g. an .ics invitation).
+    """
+    if user is None or not user.is_active:
+        return None
+    with force_locale(user.preferred_locale or "en"):
+        title, body = render()
+        title, body = str(title), str(body)
+    note = Notification(user_id=user.id, kind=kind, title=title[:300], body=body, link=link)
+    db.session.add(note)
+    if user.email_notifications:
+        full_link = current_app.config["PUBLIC_URL"].rstrip("/") + link if link else ""
+        outbox.enqueue(user.email, title[:300], f"{body}\n\n{full_link}".strip(), attachments)
+    db.session.flush()
+    return note
+
+
+def unread_count(user):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
