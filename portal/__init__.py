@@ -94,6 +94,9 @@ def _register_hooks(app):
 
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
+    from portal.home.panels import nav_items_for
+
+    app.jinja_env.globals["nav_items_for"] = nav_items_for
 
 
 def _unread_notifications():

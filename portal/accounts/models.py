@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import TimestampMixin, VersionedMixin
+from portal.core.models import TimestampMixin, VersionedMixin, enum_column
 from portal.core.textnorm import search_key
 from portal.extensions import db
 
@@ -59,11 +59,6 @@ ROLE_LABELS = {
 }
 
 
-def _enum(cls, length=32):
-    return sa.Enum(cls, native_enum=False, length=length,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
-
-
 portfolio_entry = sa.Table(
     "portfolio_entry",
     db.metadata,
@@ -80,7 +75,7 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
     code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     name_en: Mapped[str | None] = mapped_column(sa.String(200))
-    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind), nullable=False, index=True)
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), nullable=False, index=True)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     country: Mapped[str] = mapped_column(sa.String(2), nullable=False)
     province: Mapped[str | None] = mapped_column(sa.String(120))
@@ -127,7 +122,7 @@ class Membership(TimestampMixin, db.Model):
                                          nullable=False, index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
                                                  nullable=False, index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role), nullable=False)
+    role: Mapped[Role] = mapped_column(enum_column(Role), nullable=False)
 
     user = relationship("User", back_populates="memberships")
     organisation = relationship("Organisation")

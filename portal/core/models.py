@@ -7,6 +7,12 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from portal.core.errors import Conflict
 
 
+def enum_column(enum_cls, length=32):
+    """An enum stored as its string value (no native enum: SQLite and PostgreSQL agree)."""
+    return sa.Enum(enum_cls, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
 def utcnow():
     return datetime.now(UTC).replace(tzinfo=None)
 
