@@ -1,6 +1,7 @@
 """The Cooperative Bank Portal: where a cooperative development bank and the organisations it
 serves listen to each other."""
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -57,8 +58,9 @@ def _init_extensions(app):
 
 # The feature areas, in the order their blueprints, home panels and demo data load. An area's
 # views module exposes `blueprints`; a missing module (an area not built yet) is skipped.
-AREAS = ("home", "accounts", "feedback", "meetings", "products", "branches", "turnover",
-         "indicators")
+# PORTAL_AREAS can narrow the list (e.g. to work on one area while another is unfinished).
+AREAS = tuple(os.environ.get("PORTAL_AREAS", "home,accounts,feedback,meetings,products,"
+                             "branches,turnover,indicators").split(","))
 
 
 def area_modules(name):

@@ -81,5 +81,11 @@ def wait_for_db(seconds):
 
 
 def init_app(app):
+    from portal import area_modules
+
     for command in (create_admin, seed_demo, outbox_group, wait_for_db):
         app.cli.add_command(command)
+    # each area may add its own commands in portal/<area>/cli.py as `commands`
+    for module in area_modules("cli"):
+        for command in module.commands:
+            app.cli.add_command(command)

@@ -40,6 +40,15 @@ def instance_secret(instance_path):
     return key
 
 
+# Public holidays that stop the response clock (country:date). Nowruz and Tết 2026; operators
+# set the full list for their year through PORTAL_HOLIDAYS.
+DEFAULT_HOLIDAYS = ",".join([
+    "IR:2026-03-20", "IR:2026-03-21", "IR:2026-03-22", "IR:2026-03-23", "IR:2026-03-24",
+    "VN:2026-02-16", "VN:2026-02-17", "VN:2026-02-18", "VN:2026-02-19", "VN:2026-02-20",
+    "TH:2026-04-13", "TH:2026-04-14", "TH:2026-04-15",
+])
+
+
 class Config:
     """Defaults for a developer's machine; production overrides through PORTAL_* variables."""
 
@@ -85,3 +94,16 @@ class Config:
         self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
         self.PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 25)
+        # working days to acknowledge and to answer, per kind of feedback
+        self.FEEDBACK_SLA = {
+            "critique": (_env_int("SLA_CRITIQUE_ACK", 2), _env_int("SLA_CRITIQUE_ANSWER", 15)),
+            "proposal": (_env_int("SLA_PROPOSAL_ACK", 2), _env_int("SLA_PROPOSAL_ANSWER", 20)),
+            "product_request": (_env_int("SLA_REQUEST_ACK", 2),
+                                _env_int("SLA_REQUEST_ANSWER", 30)),
+        }
+        # working days late at which an item reaches escalation level 1, 2 and 3
+        self.ESCALATION_STEPS = tuple(int(x) for x in _env("ESCALATION_STEPS", "0,5,10")
+                                      .split(","))
+        self.HOLIDAYS = [h for h in _env("HOLIDAYS", DEFAULT_HOLIDAYS).split(",") if h.strip()]
+        self.UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(instance_path) / "uploads"))
+        self.ATTACHMENT_MAX_MB = _env_int("ATTACHMENT_MAX_MB", 5)

@@ -89,3 +89,369 @@ TEMPLATE_HELPERS = {
     "can_view_organisation": can_view_organisation,
     "can_see_members": can_see_members,
 }
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+def _feedback_models():
+    from portal.feedback import models
+
+    return models
+
+
+def _director_org_ids(user):
+    return {m.organisation_id for m in user.memberships if m.role == Role.UNION_DIRECTOR}
+
+
+def visible_feedback(user):
+    """The bank and the ministry read every item; a union reads public items and its own."""
+    models = _feedback_models()
+    query = sa.select(models.FeedbackItem)
+    if sees_whole_network(user):
+        return query
+    if not _active(user):
+        return query.where(sa.false())
+    return query.where(sa.or_(
+        models.FeedbackItem.visibility == models.Visibility.PUBLIC,
+        models.FeedbackItem.organisation_id.in_(_own_subtree_ids(user)),
+    ))
+
+
+def can_submit_feedback(user):
+    return _active(user) and user.has_role(Role.UNION_DIRECTOR, Role.RELATIONSHIP_MANAGER,
+                                           Role.ADMINISTRATOR)
+
+
+def feedback_submitting_organisations(user):
+    """Organisations this user may submit for: their own unions, or an RM's portfolio."""
+    orgs = list(user.organisations_with(Role.UNION_DIRECTOR))
+    if user.has_role(Role.RELATIONSHIP_MANAGER, Role.ADMINISTRATOR):
+        orgs += [o for o in user.portfolio if o not in orgs]
+    return orgs
+
+
+def is_feedback_submitter(user, item):
+    return _active(user) and item.organisation_id in _director_org_ids(user)
+
+
+def can_read_internal_notes(user, item=None):
+    return is_bank_staff(user)
+
+
+def can_handle_feedback(user, item):
+    """Acknowledge, review, note, draft and publish: the owner, or an administrator."""
+    return _active(user) and (item.owner_id == user.id or is_admin(user))
+
+
+def can_reassign_feedback(user, item=None):
+    return is_admin(user)
+
+
+def can_publish_batch(user):
+    return is_relationship_manager(user) or is_admin(user)
+
+
+def can_close_feedback(user, item):
+    models = _feedback_models()
+    return item.state == models.State.ANSWERED and (
+        can_handle_feedback(user, item) or is_feedback_submitter(user, item))
+
+
+def can_reopen_feedback(user, item):
+    models = _feedback_models()
+    return (item.state in (models.State.ANSWERED, models.State.CLOSED)
+            and item.reopened_at is None and is_feedback_submitter(user, item))
+
+
+def can_endorse_feedback(user, item):
+    models = _feedback_models()
+    if not (_active(user) and user.has_role(Role.UNION_DIRECTOR)):
+        return False
+    own = _director_org_ids(user)
+    return (item.visibility == models.Visibility.PUBLIC and item.state != models.State.CLOSED
+            and item.organisation_id not in own
+            and not any(e.organisation_id in own for e in item.endorsements))
+
+
+def can_manage_escalation(user):
+    return is_admin(user)
+
+
+TEMPLATE_HELPERS.update({
+    "can_submit_feedback": can_submit_feedback,
+    "can_read_internal_notes": can_read_internal_notes,
+    "can_handle_feedback": can_handle_feedback,
+    "can_reassign_feedback": can_reassign_feedback,
+    "can_close_feedback": can_close_feedback,
+    "can_reopen_feedback": can_reopen_feedback,
+    "can_endorse_feedback": can_endorse_feedback,
+    "can_publish_batch": can_publish_batch,
+})
+
+
+# --- products ---
+from portal.products.models import Product, ProductStatus, ServicePackage  # noqa: E402
+
+
+def can_edit_catalogue(user):
+    """Administrators are the bank's product staff: they alone edit products and packages."""
+    return is_admin(user)
+
+
+def sees_whole_catalogue(user):
+    """The bank and the ministry see every stage; everyone else sees available offers only."""
+    return is_bank_staff(user) or is_ministry(user)
+
+
+def _catalogue_query(user, model):
+    query = sa.select(model)
+    if not _active(user):
+        return query.where(sa.false())
+    if sees_whole_catalogue(user):
+        return query
+    return query.where(model.status == ProductStatus.AVAILABLE)
+
+
+def visible_products(user):
+    return _catalogue_query(user, Product)
+
+
+def visible_packages(user):
+    return _catalogue_query(user, ServicePackage)
+
+
+def can_see_roadmap(user):
+    return sees_whole_catalogue(user)
+
+
+TEMPLATE_HELPERS.update({
+    "can_edit_catalogue": can_edit_catalogue,
+    "sees_whole_catalogue": sees_whole_catalogue,
+    "can_see_roadmap": can_see_roadmap,
+})
+
+
+# --- branches ---
+from portal.branches.models import Branch, EntrustmentContract, ServiceDelivery  # noqa: E402
+
+
+def visible_branches(user):
+    """Everyone signed in may browse the branch registry."""
+    query = sa.select(Branch)
+    return query if _active(user) else query.where(sa.false())
+
+
+def can_edit_branches(user):
+    return is_admin(user)
+
+
+def is_staff_of_branch(user, branch):
+    """The user holds the branch_staff role in this branch's own organisation."""
+    return _active(user) and branch is not None and any(
+        m.role == Role.BRANCH_STAFF and m.organisation_id == branch.organisation_id
+        for m in user.memberships)
+
+
+def can_log_delivery(user, branch):
+    """Only the branch's own staff log what it delivered."""
+    return is_staff_of_branch(user, branch)
+
+
+def can_record_training(user, branch):
+    """Sessions and attendance: the branch's own staff, or an administrator."""
+    return is_admin(user) or is_staff_of_branch(user, branch)
+
+
+def can_manage_courses(user):
+    return is_admin(user)
+
+
+def can_see_training_records(user):
+    """Who attended what: the bank and the ministry. Others see the share trained only."""
+    return is_bank_staff(user) or is_ministry(user)
+
+
+def visible_deliveries(user):
+    """The bank and the ministry see every delivery; an organisation sees its own."""
+    query = sa.select(ServiceDelivery)
+    if sees_whole_network(user):
+        return query
+    if not _active(user):
+        return query.where(sa.false())
+    return query.where(ServiceDelivery.organisation_id.in_(_own_subtree_ids(user)))
+
+
+def visible_contracts(user):
+    """Entrustment contracts: the bank, the ministry, and the mass organisation itself."""
+    query = sa.select(EntrustmentContract)
+    if sees_whole_network(user):
+        return query
+    if not _active(user):
+        return query.where(sa.false())
+    return query.where(EntrustmentContract.organisation_id.in_(_own_subtree_ids(user)))
+
+
+def can_edit_contracts(user):
+    return is_admin(user)
+
+
+TEMPLATE_HELPERS.update({
+    "can_edit_branches": can_edit_branches,
+    "can_log_delivery": can_log_delivery,
+    "can_record_training": can_record_training,
+    "can_manage_courses": can_manage_courses,
+    "can_see_training_records": can_see_training_records,
+    "can_edit_contracts": can_edit_contracts,
+})
+
+
+# --- turnover ---
+
+def _subtree_ids(anchor, name):
+    """Ids of the organisations selected by anchor and everything below them."""
+    tree = anchor.cte(name, recursive=True)
+    tree = tree.union(sa.select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+    return sa.select(tree.c.id)
+
+
+def turnover_scope_ids(user):
+    """None when the user reads the whole network's turnover (administrators, the ministry);
+    otherwise a select() of the organisation ids whose figures the user may read: a union
+    director their own organisation and below, a relationship manager their portfolio."""
+    if is_admin(user) or is_ministry(user):
+        return None
+    if not _active(user):
+        return sa.select(Organisation.id).where(sa.false())
+    from portal.accounts.models import portfolio_entry
+
+    own = sa.select(Membership.organisation_id).where(
+        Membership.user_id == user.id, Membership.role == Role.UNION_DIRECTOR)
+    portfolio = sa.select(portfolio_entry.c.organisation_id).where(
+        portfolio_entry.c.manager_id == user.id)
+    anchor = sa.select(Organisation.id).where(sa.or_(Organisation.id.in_(own),
+                                                     Organisation.id.in_(portfolio)))
+    return _subtree_ids(anchor, "turnover_scope")
+
+
+def _in_turnover_scope(user, org_id):
+    scope = turnover_scope_ids(user)
+    if scope is None:
+        return _active(user)
+    from portal.extensions import db
+
+    found = sa.select(Organisation.id).where(Organisation.id == org_id,
+                                             Organisation.id.in_(scope))
+    return db.session.scalar(found) is not None
+
+
+def can_read_turnover(user):
+    return _active(user) and user.has_role(Role.ADMINISTRATOR, Role.MINISTRY_OFFICIAL,
+                                           Role.RELATIONSHIP_MANAGER, Role.UNION_DIRECTOR)
+
+
+def visible_turnover_organisations(user):
+    query = sa.select(Organisation)
+    if not can_read_turnover(user):
+        return query.where(sa.false())
+    scope = turnover_scope_ids(user)
+    return query if scope is None else query.where(Organisation.id.in_(scope))
+
+
+def visible_turnover_reports(user):
+    from portal.turnover.models import TurnoverReport
+
+    query = sa.select(TurnoverReport)
+    if not can_read_turnover(user):
+        return query.where(sa.false())
+    scope = turnover_scope_ids(user)
+    return query if scope is None else query.where(TurnoverReport.organisation_id.in_(scope))
+
+
+def can_edit_turnover(user, org):
+    """Report or correct an organisation's figures: its director, its relationship manager,
+    an administrator. The ministry only reads."""
+    if org is None or not _active(user):
+        return False
+    if is_admin(user):
+        return True
+    return user.has_role(Role.UNION_DIRECTOR, Role.RELATIONSHIP_MANAGER) and \
+        _in_turnover_scope(user, org.id)
+
+
+def can_confirm_turnover(user, report):
+    from portal.turnover.models import TurnoverSource
+
+    return report is not None and _active(user) and user.has_role(Role.UNION_DIRECTOR) and \
+        report.source != TurnoverSource.CONFIRMED and \
+        _in_turnover_scope(user, report.organisation_id)
+
+
+def can_import_turnover(user):
+    return _active(user) and user.has_role(Role.ADMINISTRATOR, Role.RELATIONSHIP_MANAGER,
+                                           Role.UNION_DIRECTOR)
+
+
+def can_manage_periods(user):
+    return is_admin(user)
+
+
+def can_manage_api_tokens(user):
+    return is_admin(user)
+
+
+# --- indicators ---
+
+def indicator_scope(user):
+    """None for the whole network (administrators, the ministry); otherwise a condition on
+    Organisation: the user's organisations and portfolio with everything below them, and for
+    bank staff of a district office every organisation in that district."""
+    if is_admin(user) or is_ministry(user):
+        return None
+    if not _active(user):
+        return sa.false()
+    from portal.accounts.models import BANK_KINDS, portfolio_entry
+
+    mine = sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
+    portfolio = sa.select(portfolio_entry.c.organisation_id).where(
+        portfolio_entry.c.manager_id == user.id)
+    anchor = sa.select(Organisation.id).where(sa.or_(Organisation.id.in_(mine),
+                                                     Organisation.id.in_(portfolio)))
+    home = sa.orm.aliased(Organisation)
+    district = sa.exists().where(
+        Membership.user_id == user.id, Membership.organisation_id == home.id,
+        home.kind.in_(BANK_KINDS), home.district.is_not(None),
+        home.country == Organisation.country, home.province == Organisation.province,
+        home.district == Organisation.district)
+    return sa.or_(Organisation.id.in_(_subtree_ids(anchor, "indicator_scope")), district)
+
+
+def visible_indicator_organisations(user):
+    scope = indicator_scope(user)
+    query = sa.select(Organisation)
+    return query if scope is None else query.where(scope)
+
+
+def can_view_indicators(user):
+    return _active(user)
+
+
+def can_manage_indicators(user):
+    """Definitions, thresholds and plans."""
+    return is_admin(user)
+
+
+def can_import_indicators(user):
+    return is_admin(user) or is_relationship_manager(user)
+
+
+TEMPLATE_HELPERS.update({
+    "can_read_turnover": can_read_turnover,
+    "can_edit_turnover": can_edit_turnover,
+    "can_confirm_turnover": can_confirm_turnover,
+    "can_import_turnover": can_import_turnover,
+    "can_manage_periods": can_manage_periods,
+    "can_manage_api_tokens": can_manage_api_tokens,
+    "can_view_indicators": can_view_indicators,
+    "can_manage_indicators": can_manage_indicators,
+    "can_import_indicators": can_import_indicators,
+})

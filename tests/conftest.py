@@ -71,7 +71,7 @@ def app():
         "PUBLIC_URL": "http://portal.test",
         "SERVER_NAME": None,
         "PASSWORD_MIN_LENGTH": 10,
-        "UPLOAD_TMP": tmp_dir,
+        "UPLOAD_DIR": tmp_dir + "/uploads",
     })
     with application.app_context():
         from flask_migrate import upgrade

@@ -88,8 +88,12 @@ def _world():
     victim = factories.make_user("relationship_manager")
     ids = {"other_org": other_org.id, "victim": victim.id,
            "victim_m": victim.memberships[0].id}
-    for module in AREA_ROUTE_MODULES:
-        ids.update(module.world())
+    from flask import current_app
+
+    # services build links with url_for, which needs a request context
+    with current_app.test_request_context():
+        for module in AREA_ROUTE_MODULES:
+            ids.update(module.world())
     return ids
 
 
@@ -104,4 +108,6 @@ def test_route_answers_each_role_as_declared(endpoint, role, client, login_as, d
     path = template.format(**ids)
     data = {k: v.format(**ids) for k, v in (form or {}).items()}
     response = client.open(path, method=method, data=data)
-    assert response.status_code == expected[role], (endpoint, role, response.text[:500])
+    status, text = response.status_code, response.text[:500]
+    response.close()  # a streamed file download holds its file open until closed
+    assert status == expected[role], (endpoint, role, text)

@@ -59,3 +59,19 @@ def plain_text(value, max_length=None):
     if max_length is not None:
         text = text[:max_length]
     return text
+
+
+def rich_text(value):
+    """What a person typed into a rich-text box, as safe HTML.
+
+    Text with markup goes through sanitize_html; plain text keeps its paragraphs and line
+    breaks (escaped), so a message typed without any formatting reads as it was written.
+    """
+    from markupsafe import escape
+
+    value = (value or "").strip()
+    if "<" in value and ">" in value:
+        return sanitize_html(value)
+    paragraphs = [p for p in value.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    html = "".join(f"<p>{escape(p.strip())}</p>".replace("\n", "<br>") for p in paragraphs)
+    return sanitize_html(html)

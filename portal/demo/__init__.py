@@ -89,7 +89,9 @@ def seed():
     credentials = seed_users(by_code)
     from portal import area_modules
 
-    for module in area_modules("demo"):
-        module.seed(by_code)
+    # services build links with url_for; outside a request they need one to lean on
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        for module in area_modules("demo"):
+            module.seed(by_code)
     db.session.flush()
     return credentials

@@ -1,0 +1,1 @@
+"""Branches: the registry, staff training, service deliveries and entrustment contracts."""

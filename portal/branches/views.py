@@ -1,0 +1,463 @@
+"""The branch registry: browse by province and district, training, deliveries, entrustment."""
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.accounts.models import Organisation, OrgKind, User
+from portal.branches import forms, services
+from portal.branches.models import (
+    Branch,
+    BranchKind,
+    EntrustmentContract,
+    ServiceDelivery,
+    TrainingCourse,
+    TrainingSession,
+)
+from portal.core.errors import Conflict, NotFound, ValidationError, require
+from portal.core.forms import choices
+from portal.core.views import form_errors_into, get_visible
+from portal.extensions import db
+from portal.home.panels import home_panel, nav_item
+from portal.products.models import Product, ProductStatus, ServicePackage
+
+bp = Blueprint("branches", __name__, url_prefix="/branches", template_folder="templates")
+blueprints = (bp,)
+
+nav_item("branches.index", _l("Branches"), visible=lambda user: user.is_authenticated,
+         order=45)
+
+
+def _locale():
+    return str(get_locale() or "en")
+
+
+def _conflict_message():
+    return _("Someone else changed this while you were editing. Their change is kept; your "
+             "entries are below so you can apply them again.")
+
+
+def _run_form(form, save, template, redirect_to, context, version=None):
+    """Validate, call the service, commit once; 400 / 409 re-render with what was typed."""
+    message, status = None, 200
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except Conflict:
+            db.session.rollback()
+            message, status = _conflict_message(), 409
+        except ValidationError as error:
+            db.session.rollback()
+            message, status = form_errors_into(form, error), 400
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(redirect_to(saved))
+    elif form.errors:
+        status = 400
+    return render_template(template, form=form, message=message, **context), status
+
+
+# --- registry --------------------------------------------------------------------------------
+
+@bp.route("/")
+@login_required
+def index():
+    base = permissions.visible_branches(current_user).join(Branch.organisation)
+    province = request.args.get("province", "")
+    district = request.args.get("district", "")
+    kind = request.args.get("kind", "")
+    provinces = db.session.execute(
+        base.with_only_columns(Organisation.province, sa.func.count(Branch.id))
+        .group_by(Organisation.province).order_by(Organisation.province)).all()
+    query = base
+    districts = []
+    if province:
+        query = query.where(Organisation.province == province)
+        districts = db.session.execute(
+            query.with_only_columns(Organisation.district, sa.func.count(Branch.id))
+            .group_by(Organisation.district).order_by(Organisation.district)).all()
+    if district:
+        query = query.where(Organisation.district == district)
+    if kind in {k.value for k in BranchKind}:
+        query = query.where(Branch.kind == BranchKind(kind))
+    branches = db.session.scalars(query.order_by(Organisation.province, Organisation.district,
+                                                 Organisation.commune, Organisation.name)).all()
+    return render_template("branches/index.html", branches=branches, provinces=provinces,
+                           districts=districts, province=province, district=district,
+                           kind=kind, kinds=list(BranchKind), today=date.today())
+
+
+def _visible_branch(branch_id):
+    return get_visible(permissions.visible_branches(current_user), Branch, branch_id)
+
+
+@bp.route("/<int:branch_id>")
+@login_required
+def show(branch_id):
+    branch = _visible_branch(branch_id)
+    today = date.today()
+    products = [p for p in branch.products if p.status == ProductStatus.AVAILABLE
+                or permissions.sees_whole_catalogue(current_user)]
+    packages = [p for p in branch.packages if p.status == ProductStatus.AVAILABLE
+                or permissions.sees_whole_catalogue(current_user)]
+    deliveries = permissions.visible_deliveries(current_user)
+    stats = services.delivery_statistics(branch, deliveries, "month")
+    recent = db.session.scalars(deliveries.where(ServiceDelivery.branch_id == branch.id)
+                                .order_by(ServiceDelivery.requested_on.desc()).limit(10)).all()
+    sessions = db.session.scalars(sa.select(TrainingSession).where(
+        TrainingSession.branch_id == branch.id).order_by(TrainingSession.starts_on.desc())
+        .limit(10)).all() if permissions.can_see_training_records(current_user) else []
+    contracts = db.session.scalars(permissions.visible_contracts(current_user).where(
+        EntrustmentContract.branch_id == branch.id)).all()
+    points = db.session.scalars(sa.select(Branch).join(Branch.organisation).where(
+        Branch.served_by_id == branch.id).order_by(Organisation.commune)).all()
+    return render_template(
+        "branches/branch.html", branch=branch, today=today, products=products,
+        packages=packages, stats=stats, recent=recent, sessions=sessions, contracts=contracts,
+        points=points, training=services.training_summary(branch, today), locale=_locale())
+
+
+def _branch_form(branch=None):
+    form = forms.BranchForm(obj=branch)
+    taken = sa.select(Branch.organisation_id)
+    if branch is not None:
+        taken = taken.where(Branch.id != branch.id)
+    orgs = db.session.scalars(sa.select(Organisation).where(
+        Organisation.kind == OrgKind.SPECIALISED_BRANCH, Organisation.id.notin_(taken))
+        .order_by(Organisation.name)).all()
+    form.organisation_id.choices = choices((o.id, f"{o.name} ({o.code})") for o in orgs)
+    others = db.session.scalars(sa.select(Branch).join(Branch.organisation).where(
+        Branch.kind != BranchKind.COMMUNE_POINT).order_by(Organisation.name)).all()
+    form.served_by_id.choices = choices([("", _("— none —"))] + [
+        (b.id, b.name) for b in others if branch is None or b.id != branch.id])
+    people = services.branch_staff(branch) if branch is not None else []
+    if branch is not None and branch.head is not None and branch.head not in people:
+        people.append(branch.head)
+    form.head_id.choices = choices([("", _("— none —"))] + [(u.id, u.full_name)
+                                                            for u in people])
+    served = db.session.scalars(sa.select(Organisation).where(
+        Organisation.kind.in_((OrgKind.NATIONAL_UNION, OrgKind.COOPERATIVE,
+                               OrgKind.MASS_ORGANISATION)), Organisation.is_active)
+        .order_by(Organisation.name)).all()
+    form.served_ids.choices = choices((o.id, o.name) for o in served)
+    locale = _locale()
+    form.product_ids.choices = choices(
+        (p.id, f"{p.name_in(locale)} ({p.code})") for p in db.session.scalars(
+            sa.select(Product).where(Product.status != ProductStatus.WITHDRAWN)
+            .order_by(Product.code)))
+    form.package_ids.choices = choices(
+        (p.id, f"{p.name_in(locale)} ({p.code})") for p in db.session.scalars(
+            sa.select(ServicePackage).where(ServicePackage.status != ProductStatus.WITHDRAWN)
+            .order_by(ServicePackage.code)))
+    if request.method == "GET" and branch is not None:
+        form.version_id.data = branch.version_id
+        form.kind.data = branch.kind.value
+        form.served_ids.data = [o.id for o in branch.served_organisations]
+        form.product_ids.data = [p.id for p in branch.products]
+        form.package_ids.data = [p.id for p in branch.packages]
+
+    def save():
+        data = {f: getattr(form, f).data for f in (
+            "organisation_id", "kind", "served_by_id", "head_id", "address", "opening_hours",
+            "schedule_day", "schedule_note", "opened_on", "served_ids", "product_ids",
+            "package_ids")}
+        return services.save_branch(current_user, data, branch,
+                                    expected_version=form.version_id.data)
+
+    return _run_form(form, save, "branches/branch_form.html",
+                     lambda saved: url_for("branches.show", branch_id=saved.id),
+                     {"branch": branch})
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    require(permissions.can_edit_branches(current_user))
+    return _branch_form()
+
+
+@bp.route("/<int:branch_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(branch_id):
+    require(permissions.can_edit_branches(current_user))
+    return _branch_form(_visible_branch(branch_id))
+
+
+# --- service deliveries ----------------------------------------------------------------------
+
+def _parse_date(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/<int:branch_id>/deliveries")
+@login_required
+def deliveries(branch_id):
+    branch = _visible_branch(branch_id)
+    query = permissions.visible_deliveries(current_user)
+    start = _parse_date(request.args.get("from"))
+    end = _parse_date(request.args.get("to"))
+    product_id = request.args.get("product", type=int)
+    org_id = request.args.get("organisation", type=int)
+    grouping = request.args.get("group", "product")
+    grouping = grouping if grouping in services.GROUPINGS else "product"
+    if start:
+        query = query.where(ServiceDelivery.requested_on >= start)
+    if end:
+        query = query.where(ServiceDelivery.requested_on <= end)
+    if product_id:
+        query = query.where(ServiceDelivery.product_id == product_id)
+    if org_id:
+        query = query.where(ServiceDelivery.organisation_id == org_id)
+    stats = services.delivery_statistics(branch, query, grouping)
+    listing = db.session.scalars(query.where(ServiceDelivery.branch_id == branch.id)
+                                 .order_by(ServiceDelivery.requested_on.desc()).limit(200)).all()
+    return render_template(
+        "branches/deliveries.html", branch=branch, stats=stats, listing=listing,
+        filters={"from": request.args.get("from", ""), "to": request.args.get("to", ""),
+                 "product": product_id, "organisation": org_id, "group": grouping},
+        products=sorted({d.product for d in listing if d.product}, key=lambda p: p.code),
+        organisations=sorted({d.organisation for d in listing}, key=lambda o: o.name),
+        locale=_locale())
+
+
+def _delivery_form(branch, delivery=None):
+    form = forms.DeliveryForm(obj=delivery)
+    orgs = list(branch.served_organisations) + [o for o in db.session.scalars(
+        sa.select(Organisation).where(
+            Organisation.kind.in_((OrgKind.NATIONAL_UNION, OrgKind.COOPERATIVE,
+                                   OrgKind.MASS_ORGANISATION, OrgKind.SAVINGS_GROUP)),
+            Organisation.is_active, Organisation.country == branch.country)
+        .order_by(Organisation.name)) if o not in branch.served_organisations]
+    form.organisation_id.choices = choices([("", _("— choose —"))] +
+                                           [(o.id, o.name) for o in orgs])
+    locale = _locale()
+    products = db.session.scalars(sa.select(Product).where(
+        Product.status.in_((ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)))
+        .order_by(Product.code)).all()
+    form.product_id.choices = choices([("", _("— none —"))] + [
+        (p.id, f"{p.name_in(locale)} ({p.code})") for p in products])
+    packages = db.session.scalars(sa.select(ServicePackage).order_by(ServicePackage.code)).all()
+    form.package_id.choices = choices([("", _("— none —"))] + [
+        (p.id, f"{p.name_in(locale)} ({p.code})") for p in packages])
+    if request.method == "GET":
+        if delivery is not None:
+            form.version_id.data = delivery.version_id
+            form.outcome.data = delivery.outcome.value
+        else:
+            form.requested_on.data = date.today()
+
+    def save():
+        data = {f: getattr(form, f).data for f in (
+            "organisation_id", "product_id", "package_id", "requested_on", "delivered_on",
+            "amount", "outcome", "note")}
+        if delivery is None:
+            return services.log_delivery(current_user, branch, data)
+        return services.update_delivery(current_user, delivery, data,
+                                        expected_version=form.version_id.data)
+
+    return _run_form(form, save, "branches/delivery_form.html",
+                     lambda saved: url_for("branches.deliveries", branch_id=branch.id),
+                     {"branch": branch, "delivery": delivery})
+
+
+@bp.route("/<int:branch_id>/deliveries/new", methods=["GET", "POST"])
+@login_required
+def log_delivery(branch_id):
+    branch = _visible_branch(branch_id)
+    require(permissions.can_log_delivery(current_user, branch))
+    return _delivery_form(branch)
+
+
+@bp.route("/<int:branch_id>/deliveries/<int:delivery_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_delivery(branch_id, delivery_id):
+    branch = _visible_branch(branch_id)
+    require(permissions.can_log_delivery(current_user, branch))
+    delivery = get_visible(permissions.visible_deliveries(current_user), ServiceDelivery,
+                           delivery_id)
+    if delivery.branch_id != branch.id:
+        raise NotFound()
+    return _delivery_form(branch, delivery)
+
+
+# --- training --------------------------------------------------------------------------------
+
+@bp.route("/training/")
+@login_required
+def training():
+    require(permissions.can_see_training_records(current_user))
+    courses = db.session.scalars(sa.select(TrainingCourse).order_by(TrainingCourse.code)).all()
+    counts = dict(db.session.execute(sa.select(TrainingSession.course_id, sa.func.count())
+                                     .group_by(TrainingSession.course_id)).all())
+    return render_template("branches/training.html", courses=courses, counts=counts)
+
+
+@bp.route("/training/courses/new", methods=["GET", "POST"])
+@login_required
+def course_create():
+    require(permissions.can_manage_courses(current_user))
+    form = forms.CourseForm()
+    return _run_form(form, lambda: services.save_course(current_user, form.data),
+                     "branches/course_form.html", lambda saved: url_for("branches.training"),
+                     {})
+
+
+@bp.route("/<int:branch_id>/training/new", methods=["GET", "POST"])
+@login_required
+def session_create(branch_id):
+    branch = _visible_branch(branch_id)
+    require(permissions.can_record_training(current_user, branch))
+    form = forms.SessionForm()
+    form.course_id.choices = choices(
+        (c.id, f"{c.title} ({c.code})") for c in db.session.scalars(
+            sa.select(TrainingCourse).order_by(TrainingCourse.code)))
+    return _run_form(form, lambda: services.create_session(current_user, branch, form.data),
+                     "branches/session_form.html",
+                     lambda saved: url_for("branches.session", branch_id=branch.id,
+                                           session_id=saved.id), {"branch": branch})
+
+
+def _session_of(branch, session_id):
+    session = db.session.get(TrainingSession, session_id)
+    if session is None or session.branch_id != branch.id:
+        raise NotFound()
+    return session
+
+
+def _attendance_form(branch):
+    form = forms.AttendanceForm()
+    form.user_id.choices = choices([("", _("— choose —"))] + [
+        (u.id, u.full_name) for u in services.branch_staff(branch)])
+    return form
+
+
+@bp.route("/<int:branch_id>/training/<int:session_id>")
+@login_required
+def session(branch_id, session_id):
+    require(permissions.can_see_training_records(current_user))
+    branch = _visible_branch(branch_id)
+    item = _session_of(branch, session_id)
+    return render_template("branches/session.html", branch=branch, session=item,
+                           form=_attendance_form(branch), message=None, today=date.today())
+
+
+@bp.route("/<int:branch_id>/training/<int:session_id>/attendance", methods=["POST"])
+@login_required
+def add_attendance(branch_id, session_id):
+    branch = _visible_branch(branch_id)
+    require(permissions.can_record_training(current_user, branch))
+    item = _session_of(branch, session_id)
+    form = _attendance_form(branch)
+    message, status = None, 400
+    if form.validate_on_submit():
+        try:
+            services.record_attendance(
+                current_user, item, db.session.get(User, form.user_id.data),
+                passed=form.passed.data, certificate_no=form.certificate_no.data,
+                expires_on=form.certificate_expires_on.data)
+        except ValidationError as error:
+            db.session.rollback()
+            message = form_errors_into(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("branches.session", branch_id=branch.id,
+                                    session_id=item.id))
+    return render_template("branches/session.html", branch=branch, session=item, form=form,
+                           message=message, today=date.today()), status
+
+
+# --- entrustment -----------------------------------------------------------------------------
+
+@bp.route("/entrustment/")
+@login_required
+def contracts():
+    items = db.session.scalars(permissions.visible_contracts(current_user)
+                               .order_by(EntrustmentContract.number)).all()
+    return render_template("branches/contracts.html", contracts=items, today=date.today())
+
+
+@bp.route("/entrustment/<int:contract_id>")
+@login_required
+def contract(contract_id):
+    item = get_visible(permissions.visible_contracts(current_user), EntrustmentContract,
+                       contract_id)
+    return render_template("branches/contract.html", contract=item, today=date.today())
+
+
+def _contract_form(item=None):
+    form = forms.ContractForm(obj=item)
+    form.branch_id.choices = choices((b.id, b.name) for b in db.session.scalars(
+        sa.select(Branch).join(Branch.organisation).where(
+            Branch.kind != BranchKind.COMMUNE_POINT).order_by(Organisation.name)))
+    mass = db.session.scalars(sa.select(Organisation).where(
+        Organisation.kind == OrgKind.MASS_ORGANISATION).order_by(Organisation.name)).all()
+    form.organisation_id.choices = choices((o.id, o.name) for o in mass)
+    groups = db.session.scalars(sa.select(Organisation).where(
+        Organisation.kind == OrgKind.SAVINGS_GROUP,
+        Organisation.parent_id.in_([o.id for o in mass]))
+        .order_by(Organisation.parent_id, Organisation.code)).all()
+    form.group_ids.choices = choices(
+        (g.id, f"{g.name} — {g.parent.name if g.parent else ''}") for g in groups)
+    if request.method == "GET" and item is not None:
+        form.version_id.data = item.version_id
+        form.group_ids.data = [g.id for g in item.groups]
+
+    def save():
+        data = {f: getattr(form, f).data for f in (
+            "number", "branch_id", "organisation_id", "scope", "fee_rate_percent",
+            "starts_on", "ends_on", "group_ids")}
+        return services.save_contract(current_user, data, item,
+                                      expected_version=form.version_id.data)
+
+    return _run_form(form, save, "branches/contract_form.html",
+                     lambda saved: url_for("branches.contract", contract_id=saved.id),
+                     {"contract": item})
+
+
+@bp.route("/entrustment/new", methods=["GET", "POST"])
+@login_required
+def contract_create():
+    require(permissions.can_edit_contracts(current_user))
+    return _contract_form()
+
+
+@bp.route("/entrustment/<int:contract_id>/edit", methods=["GET", "POST"])
+@login_required
+def contract_edit(contract_id):
+    require(permissions.can_edit_contracts(current_user))
+    return _contract_form(get_visible(permissions.visible_contracts(current_user),
+                                      EntrustmentContract, contract_id))
+
+
+# --- home panel ------------------------------------------------------------------------------
+
+@home_panel
+def my_branch(user):
+    """Branch staff: their branch, with pending requests and the way to log a delivery."""
+    if not user.is_authenticated:
+        return None
+    org_ids = [o.id for o in user.organisations_with(*permissions.BANK_ROLES)]
+    if not org_ids:
+        return None
+    branches = db.session.scalars(sa.select(Branch).where(
+        Branch.organisation_id.in_(org_ids))).all()
+    mine = [b for b in branches if permissions.is_staff_of_branch(user, b)]
+    if not mine:
+        return None
+    pending = dict(db.session.execute(
+        sa.select(ServiceDelivery.branch_id, sa.func.count()).where(
+            ServiceDelivery.branch_id.in_([b.id for b in mine]),
+            ServiceDelivery.delivered_on.is_(None),
+            ServiceDelivery.outcome == "pending").group_by(ServiceDelivery.branch_id)).all())
+    return {"template": "branches/panel_my_branch.html", "order": 25, "branches": mine,
+            "pending": pending}

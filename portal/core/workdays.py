@@ -1,0 +1,77 @@
+"""Working days per country, for turnaround times and response deadlines.
+
+The weekend depends on the country: Iran rests on Friday (Thursday is a half day and counts as
+a working day here), Vietnam and Thailand on Saturday and Sunday. Public holidays are not built
+in (they move every year, and the Iranian ones follow the lunar calendar); callers pass them as
+a set of dates when they have them.
+
+Counting convention: working_days_between(start, end) is the number of working days *after*
+start up to and including end. A request answered the same day took 0 days; one made on a
+Wednesday in Tehran and delivered on the Saturday took 2 (Thursday and Saturday; Friday is the
+weekend).
+"""
+from datetime import date, timedelta
+
+MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(7)
+
+WEEKENDS = {
+    "IR": frozenset({FRIDAY}),
+    "VN": frozenset({SATURDAY, SUNDAY}),
+    "TH": frozenset({SATURDAY, SUNDAY}),
+}
+DEFAULT_WEEKEND = frozenset({SATURDAY, SUNDAY})
+
+
+def weekend(country):
+    """The weekdays (Monday = 0) that are not worked in this country (ISO 3166 alpha-2)."""
+    return WEEKENDS.get((country or "").upper(), DEFAULT_WEEKEND)
+
+
+def is_working_day(day, country, holidays=()):
+    return day.weekday() not in weekend(country) and day not in holidays
+
+
+def working_days_between(start, end, country, holidays=()):
+    """Working days after start up to and including end; negative when end is before start.
+
+    Runs in constant time for the weeks in between, so a range of years costs nothing.
+    """
+    if isinstance(start, date) and hasattr(start, "date"):
+        start = start.date()
+    if isinstance(end, date) and hasattr(end, "date"):
+        end = end.date()
+    if end < start:
+        return -working_days_between(end, start, country, holidays)
+    off = weekend(country)
+    span = (end - start).days
+    weeks, rest = divmod(span, 7)
+    count = weeks * (7 - len(off))
+    day = start + timedelta(days=weeks * 7)
+    for _ in range(rest):
+        day += timedelta(days=1)
+        if day.weekday() not in off:
+            count += 1
+    if holidays:
+        count -= sum(1 for h in set(holidays)
+                     if start < h <= end and h.weekday() not in off)
+    return count
+
+
+def add_working_days(start, days, country, holidays=()):
+    """The date that is `days` working days after start (a deadline). days >= 0.
+
+    With days == 0 the result is start itself, or the next working day when start is not one.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    if days == 0:
+        while not is_working_day(day, country, holidays):
+            day += timedelta(days=1)
+        return day
+    remaining = days
+    while remaining:
+        day += timedelta(days=1)
+        if is_working_day(day, country, holidays):
+            remaining -= 1
+    return day

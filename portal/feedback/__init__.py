@@ -1,0 +1,1 @@
+"""Critiques, proposals and product requests: submitted, answered on time, escalated, endorsed."""

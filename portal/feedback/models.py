@@ -1,0 +1,299 @@
+"""Feedback items (critiques, proposals, product requests), their official responses, internal
+notes, endorsements, attachments and history."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.extensions import db
+
+
+class Kind(enum.StrEnum):
+    CRITIQUE = "critique"
+    PROPOSAL = "proposal"
+    PRODUCT_REQUEST = "product_request"
+
+    @property
+    def label(self):
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {Kind.CRITIQUE: _l("Critique"), Kind.PROPOSAL: _l("Proposal"),
+               Kind.PRODUCT_REQUEST: _l("Product request")}
+
+
+class State(enum.StrEnum):
+    SUBMITTED = "submitted"
+    ACKNOWLEDGED = "acknowledged"
+    UNDER_REVIEW = "under_review"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+    @property
+    def label(self):
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {State.SUBMITTED: _l("Submitted"), State.ACKNOWLEDGED: _l("Acknowledged"),
+                State.UNDER_REVIEW: _l("Under review"), State.ANSWERED: _l("Answered"),
+                State.CLOSED: _l("Closed")}
+OPEN_STATES = (State.SUBMITTED, State.ACKNOWLEDGED, State.UNDER_REVIEW)
+
+
+class Outcome(enum.StrEnum):
+    ACCEPTED = "accepted"
+    PLANNED = "planned"
+    PARTLY_ACCEPTED = "partly_accepted"
+    DECLINED = "declined"
+    DUPLICATE = "duplicate"
+
+    @property
+    def label(self):
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {Outcome.ACCEPTED: _l("Accepted"), Outcome.PLANNED: _l("Planned"),
+                  Outcome.PARTLY_ACCEPTED: _l("Partly accepted"),
+                  Outcome.DECLINED: _l("Declined"), Outcome.DUPLICATE: _l("Duplicate")}
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    CONFIDENTIAL = "confidential"
+
+    @property
+    def label(self):
+        return VISIBILITY_LABELS[self]
+
+
+VISIBILITY_LABELS = {Visibility.PUBLIC: _l("Public to the network"),
+                     Visibility.CONFIDENTIAL: _l("Confidential to the bank and the ministry")}
+
+
+class Topic(enum.StrEnum):
+    SERVICE_QUALITY = "service_quality"
+    SPEED = "speed"
+    PRODUCTS = "products"
+    FINANCING = "financing"
+    BRANCHES = "branches"
+    PROCESSES = "processes"
+    DIGITAL = "digital"
+    OTHER = "other"
+
+    @property
+    def label(self):
+        return TOPIC_LABELS[self]
+
+
+TOPIC_LABELS = {
+    Topic.SERVICE_QUALITY: _l("Quality of service"),
+    Topic.SPEED: _l("Speed of service"),
+    Topic.PRODUCTS: _l("Products fitted to the sector"),
+    Topic.FINANCING: _l("Financing in less-developed regions"),
+    Topic.BRANCHES: _l("Branches"),
+    Topic.PROCESSES: _l("Processes and paperwork"),
+    Topic.DIGITAL: _l("Digital services"),
+    Topic.OTHER: _l("Other"),
+}
+
+
+class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "feedback_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[Kind] = mapped_column(enum_column(Kind), nullable=False, index=True)
+    state: Mapped[State] = mapped_column(enum_column(State), nullable=False,
+                                         default=State.SUBMITTED, index=True)
+    outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome))
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), nullable=False,
+                                                   default=Visibility.PUBLIC)
+    topic: Mapped[Topic] = mapped_column(enum_column(Topic), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    # kind-specific: where the problem is (critique), the expected benefit (proposal), the
+    # sector, size of demand and terms wanted (product request)
+    concerns: Mapped[str | None] = mapped_column(sa.String(300))
+    expected_benefit: Mapped[str | None] = mapped_column(sa.Text)
+    sector: Mapped[str | None] = mapped_column(sa.String(120))
+    demand_size: Mapped[int | None] = mapped_column(sa.Integer)
+    terms_wanted: Mapped[str | None] = mapped_column(sa.Text)
+
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
+                                                 nullable=False, index=True)
+    submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    branch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("feedback_item.id"))
+
+    acknowledge_due_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
+    answer_due_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    reopened_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    reopen_reason: Mapped[str | None] = mapped_column(sa.Text)
+    escalation_level: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    endorsement_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    search_key: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    organisation = relationship("Organisation", foreign_keys=[organisation_id])
+    branch = relationship("Organisation", foreign_keys=[branch_id])
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    owner = relationship("User", foreign_keys=[owner_id])
+    duplicate_of = relationship("FeedbackItem", remote_side=[id])
+    responses = relationship("Response", back_populates="item", order_by="Response.id",
+                             cascade="all, delete-orphan")
+    notes = relationship("InternalNote", order_by="InternalNote.id",
+                         cascade="all, delete-orphan")
+    endorsements = relationship("Endorsement", back_populates="item",
+                                order_by="Endorsement.id", cascade="all, delete-orphan")
+    attachments = relationship("Attachment", order_by="Attachment.id",
+                               cascade="all, delete-orphan")
+    events = relationship("FeedbackEvent", order_by="FeedbackEvent.id",
+                          cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.Index("ix_feedback_item_state_due", "state", "answer_due_at"),
+        # trigram index: substring search (Thai has no spaces) stays fast on PostgreSQL
+        sa.Index("ix_feedback_item_search_trgm", "search_key", postgresql_using="gin",
+                 postgresql_ops={"search_key": "gin_trgm_ops"}),
+    )
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+    @property
+    def published_response(self):
+        published = [r for r in self.responses if r.published_at is not None]
+        return published[-1] if published else None
+
+    @property
+    def draft_response(self):
+        drafts = [r for r in self.responses if r.published_at is None]
+        return drafts[-1] if drafts else None
+
+    def overdue(self, now=None):
+        now = now or utcnow()
+        if self.state == State.SUBMITTED and self.acknowledge_due_at < now:
+            return True
+        return self.is_open and self.answer_due_at < now
+
+
+class Response(TimestampMixin, VersionedMixin, db.Model):
+    """The official answer. A draft until published; what the submitter sees."""
+
+    __tablename__ = "feedback_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback_item.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome), nullable=False)
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
+
+    item = relationship("FeedbackItem", back_populates="responses")
+    author = relationship("User")
+
+
+class InternalNote(db.Model):
+    """The bank's own notes on an item: never shown to the submitter or the network."""
+
+    __tablename__ = "feedback_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback_item.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+    author = relationship("User")
+
+
+class Endorsement(db.Model):
+    __tablename__ = "feedback_endorsement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback_item.id", ondelete="CASCADE"),
+                                         nullable=False)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
+                                                 nullable=False)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+    item = relationship("FeedbackItem", back_populates="endorsements")
+    organisation = relationship("Organisation")
+    user = relationship("User")
+
+    __table_args__ = (sa.UniqueConstraint("item_id", "organisation_id",
+                                          name="uq_feedback_endorsement_item_org"),)
+
+
+class Attachment(db.Model):
+    __tablename__ = "feedback_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback_item.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    size: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    storage_key: Mapped[str] = mapped_column(sa.String(100), nullable=False, unique=True)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+
+class FeedbackEvent(db.Model):
+    """The item's visible history: every state change and escalation, who and when."""
+
+    __tablename__ = "feedback_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback_item.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    detail: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+    actor = relationship("User")
+
+
+class EscalationContact(db.Model):
+    """Who is told at each escalation level: 1 branch head, 2 head-office department,
+    3 bank leadership. Level 1 contacts belong to the owner's branch; 2 and 3 bank-wide."""
+
+    __tablename__ = "feedback_escalation_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
+                                                 nullable=False)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
+
+    user = relationship("User")
+    organisation = relationship("Organisation")
+
+    __table_args__ = (sa.UniqueConstraint("level", "organisation_id", "user_id",
+                                          name="uq_feedback_escalation_contact"),)
+
+
+ESCALATION_LABELS = {
+    0: _l("With the owner"),
+    1: _l("Escalated to the branch head"),
+    2: _l("Escalated to the head-office department"),
+    3: _l("Escalated to bank leadership"),
+}
+
+EVENT_LABELS = {
+    "submitted": _l("Submitted"), "acknowledged": _l("Acknowledged"),
+    "under_review": _l("Review started"), "answered": _l("Answered"), "closed": _l("Closed"),
+    "reopened": _l("Reopened"), "endorsed": _l("Endorsed"), "reassigned": _l("Reassigned"),
+    "escalated": _l("Escalated"),
+}

@@ -1,0 +1,112 @@
+"""Summaries of feedback: counts, median response time, share answered on time, ageing, and
+a server-rendered SVG bar chart (no script, accessible title and table fallback)."""
+import statistics
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from portal.accounts.models import Organisation
+from portal.extensions import db
+from portal.feedback.models import (
+    KIND_LABELS,
+    OPEN_STATES,
+    STATE_LABELS,
+    TOPIC_LABELS,
+    FeedbackItem,
+    State,
+)
+
+GROUPINGS = {
+    "kind": (_l("Kind"), FeedbackItem.kind, KIND_LABELS),
+    "state": (_l("State"), FeedbackItem.state, STATE_LABELS),
+    "topic": (_l("Topic"), FeedbackItem.topic, TOPIC_LABELS),
+    "branch": (_l("Branch"), FeedbackItem.branch_id, None),
+}
+
+
+def summary(query, by):
+    """Per group: total, answered, share answered on time, median days to answer."""
+    _title, column, labels = GROUPINGS[by]
+    items = query.subquery()
+    group = items.c[column.key]
+    answered = sa.case((items.c.answered_at.is_not(None), 1), else_=0)
+    on_time = sa.case((items.c.answered_at <= items.c.answer_due_at, 1), else_=0)
+    rows = db.session.execute(
+        sa.select(group, sa.func.count(), sa.func.sum(answered), sa.func.sum(on_time))
+        .group_by(group)).all()
+    durations = {}
+    for key, created, done in db.session.execute(
+            sa.select(group, items.c.created_at, items.c.answered_at)
+            .where(items.c.answered_at.is_not(None))):
+        durations.setdefault(key, []).append((done - created).total_seconds() / 86400)
+    names = labels or _branch_names([r[0] for r in rows])
+    result = []
+    for key, total, done, timely in rows:
+        days = durations.get(key, [])
+        result.append({
+            "label": names.get(key, _l("None")) if key is not None else _l("None"),
+            "total": total, "answered": done or 0,
+            "on_time_share": (timely or 0) / done if done else None,
+            "median_days": statistics.median(days) if days else None,
+        })
+    return sorted(result, key=lambda r: -r["total"])
+
+
+def _branch_names(ids):
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
+
+
+def bar_chart(rows, width=560, bar_height=22):
+    """A horizontal bar chart of totals. Bars start at the inline start, so in a right-to-left
+    page the browser mirrors the whole SVG through CSS (see .chart-rtl in portal.css)."""
+    if not rows:
+        return Markup("")
+    biggest = max(r["total"] for r in rows) or 1
+    label_width, gap = 200, 6
+    height = len(rows) * (bar_height + gap) + gap
+    parts = [f'<svg class="feedback-chart" role="img" viewBox="0 0 {width} {height}" '
+             f'width="100%" aria-labelledby="chart-title">'
+             f'<title id="chart-title">{escape(_l("Items per group"))}</title>']
+    for index, row in enumerate(rows):
+        y = gap + index * (bar_height + gap)
+        length = max(2, int((width - label_width - 60) * row["total"] / biggest))
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.0f}" text-anchor="end" '
+            f'font-size="13">{escape(row["label"])}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" '
+            f'fill="#0b4f6c"></rect>'
+            f'<text x="{label_width + length + 6}" y="{y + bar_height * 0.7:.0f}" '
+            f'font-size="13">{row["total"]}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped
+
+
+def ageing_buckets(items, now):
+    """Open items by how late they are: on time, up to a week late, up to a month, older."""
+    buckets = {"on_time": 0, "week": 0, "month": 0, "older": 0}
+    for item in items:
+        late = (now - item.answer_due_at).days
+        if item.answer_due_at >= now:
+            buckets["on_time"] += 1
+        elif late <= 7:
+            buckets["week"] += 1
+        elif late <= 30:
+            buckets["month"] += 1
+        else:
+            buckets["older"] += 1
+    return buckets
+
+
+def owner_counts(owner_id, now):
+    open_items = sa.and_(FeedbackItem.owner_id == owner_id, FeedbackItem.state.in_(OPEN_STATES))
+    total, overdue, waiting = db.session.execute(sa.select(
+        sa.func.count(),
+        sa.func.sum(sa.case((FeedbackItem.answer_due_at < now, 1), else_=0)),
+        sa.func.sum(sa.case((FeedbackItem.state == State.SUBMITTED, 1), else_=0)),
+    ).where(open_items)).one()
+    return {"open": total, "overdue": overdue or 0, "unacknowledged": waiting or 0}

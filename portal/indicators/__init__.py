@@ -1,0 +1,1 @@
+"""District indicators against plan, savings-group ratings and their roll-ups."""

@@ -1,0 +1,1 @@
+"""The catalogue: financial products and service packages the bank offers the sector."""

@@ -1,0 +1,136 @@
+"""Forms of the catalogue. One name and description per language, generated from LOCALES."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from portal.accounts.models import ORG_KIND_LABELS
+from portal.core.forms import choices
+from portal.i18n import LANGUAGE_NAMES
+from portal.products.models import (
+    CATEGORY_LABELS,
+    LOCALES,
+    SECTOR_LABELS,
+    STATUS_LABELS,
+)
+
+CODE = [DataRequired(), Length(max=40),
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+               message=_l("Use letters, digits, dots, dashes and underscores only."))]
+
+
+def _add_text_fields(cls, extra=()):
+    for locale in LOCALES:
+        language = LANGUAGE_NAMES[locale]
+        setattr(cls, f"name_{locale}", StringField(
+            _l("Name (%(language)s)", language=language),
+            validators=[Optional(), Length(max=200)], render_kw={"lang": locale}))
+        setattr(cls, f"description_{locale}", TextAreaField(
+            _l("Description (%(language)s)", language=language),
+            validators=[Optional(), Length(max=5000)], render_kw={"lang": locale, "rows": 3}))
+        if "eligibility" in extra:
+            setattr(cls, f"eligibility_{locale}", TextAreaField(
+                _l("Eligibility (%(language)s)", language=language),
+                validators=[Optional(), Length(max=5000)],
+                render_kw={"lang": locale, "rows": 3}))
+    return cls
+
+
+class _TextsMixin:
+    TEXT_KEYS = ("name", "description")
+
+    def texts(self):
+        return {loc: {key: getattr(self, f"{key}_{loc}").data for key in self.TEXT_KEYS}
+                for loc in LOCALES}
+
+    def load_texts(self, obj):
+        for text in obj.texts:
+            for key in self.TEXT_KEYS:
+                getattr(self, f"{key}_{text.locale}").data = getattr(text, key)
+
+    def text_fields(self, locale):
+        return [getattr(self, f"{key}_{locale}") for key in self.TEXT_KEYS]
+
+
+def kind_choices():
+    return choices((k.value, label) for k, label in ORG_KIND_LABELS.items())
+
+
+class ProductForm(_TextsMixin, FlaskForm):
+    version_id = HiddenField()
+    code = StringField(_l("Code"), validators=CODE)
+    category = SelectField(_l("Category"), choices=choices(
+        (c.value, label) for c, label in CATEGORY_LABELS.items()))
+    kinds = SelectMultipleField(_l("Organisations served"), choices=kind_choices(),
+                                validators=[Optional()])
+    sectors = SelectMultipleField(_l("Sectors served"), choices=choices(
+        (s.value, label) for s, label in SECTOR_LABELS.items()), validators=[Optional()])
+    currency = StringField(_l("Currency"), default="IRR", validators=[
+        DataRequired(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. IRR or VND."))])
+    min_amount = DecimalField(_l("Smallest amount"), places=None,
+                              validators=[Optional(), NumberRange(min=0)])
+    max_amount = DecimalField(_l("Largest amount"), places=None,
+                              validators=[Optional(), NumberRange(min=0)])
+    min_tenor_months = IntegerField(_l("Shortest term (months)"),
+                                    validators=[Optional(), NumberRange(min=0, max=600)])
+    max_tenor_months = IntegerField(_l("Longest term (months)"),
+                                    validators=[Optional(), NumberRange(min=0, max=600)])
+    rate_percent = DecimalField(_l("Annual rate or fee (%)"), places=None,
+                                validators=[Optional(), NumberRange(min=0, max=100)])
+    rate_text = StringField(_l("Rate or fee, in words"), validators=[Optional(), Length(max=300)])
+    target_days = IntegerField(_l("Target turnaround (working days)"),
+                               validators=[Optional(), NumberRange(min=0, max=365)])
+    planned_launch = DateField(_l("Planned launch"), validators=[Optional()])
+
+    def data_for_service(self):
+        data = {k: getattr(self, k).data for k in (
+            "code", "category", "kinds", "sectors", "currency", "min_amount", "max_amount",
+            "min_tenor_months", "max_tenor_months", "rate_percent", "rate_text",
+            "target_days", "planned_launch")}
+        data["texts"] = self.texts()
+        return data
+
+
+_add_text_fields(ProductForm)
+
+
+class PackageForm(_TextsMixin, FlaskForm):
+    TEXT_KEYS = ("name", "description", "eligibility")
+    version_id = HiddenField()
+    code = StringField(_l("Code"), validators=CODE)
+    org_kind = SelectField(_l("For organisations of this kind"), choices=kind_choices())
+    product_ids = SelectMultipleField(_l("Products in the package"), coerce=int,
+                                      validators=[Optional()])
+    min_members = IntegerField(_l("Members at least"),
+                               validators=[Optional(), NumberRange(min=0)])
+    min_years_active = IntegerField(_l("Years active at least"),
+                                    validators=[Optional(), NumberRange(min=0, max=200)])
+    max_overdue_percent = DecimalField(_l("Overdue loans at most (% of outstanding)"),
+                                       places=None, validators=[Optional()])
+    requires_audited_accounts = BooleanField(_l("Audited accounts required"))
+
+    def data_for_service(self):
+        data = {k: getattr(self, k).data for k in (
+            "code", "org_kind", "product_ids", "min_members", "min_years_active",
+            "max_overdue_percent", "requires_audited_accounts")}
+        data["texts"] = self.texts()
+        return data
+
+
+_add_text_fields(PackageForm, extra=("eligibility",))
+
+
+class StatusForm(FlaskForm):
+    version_id = HiddenField()
+    status = SelectField(_l("New status"), choices=choices(
+        (s.value, label) for s, label in STATUS_LABELS.items()))

@@ -1,0 +1,243 @@
+"""Products and service packages, their texts in each language, audiences and key terms."""
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import OrgKind
+from portal.core.models import TimestampMixin, VersionedMixin, enum_column
+from portal.core.textnorm import search_key
+from portal.extensions import db
+
+LOCALES = ("en", "fa", "vi", "th")
+FALLBACK_ORDER = ("en", "fa", "vi", "th")
+
+
+class ProductStatus(enum.StrEnum):
+    DRAFT = "draft"
+    IN_DESIGN = "in_design"
+    AVAILABLE = "available"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self):
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    ProductStatus.DRAFT: _l("Draft"),
+    ProductStatus.IN_DESIGN: _l("In design"),
+    ProductStatus.AVAILABLE: _l("Available"),
+    ProductStatus.WITHDRAWN: _l("Withdrawn"),
+}
+# Which status may follow which. Withdrawn is final: a product that returns is a new product.
+TRANSITIONS = {
+    ProductStatus.DRAFT: {ProductStatus.IN_DESIGN, ProductStatus.WITHDRAWN},
+    ProductStatus.IN_DESIGN: {ProductStatus.DRAFT, ProductStatus.AVAILABLE,
+                              ProductStatus.WITHDRAWN},
+    ProductStatus.AVAILABLE: {ProductStatus.WITHDRAWN},
+    ProductStatus.WITHDRAWN: set(),
+}
+
+
+class ProductCategory(enum.StrEnum):
+    LOAN = "loan"
+    DEPOSIT = "deposit"
+    GUARANTEE = "guarantee"
+    PAYMENT = "payment"
+    LEASING = "leasing"
+    ADVISORY = "advisory"
+
+    @property
+    def label(self):
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    ProductCategory.LOAN: _l("Loan"),
+    ProductCategory.DEPOSIT: _l("Deposit"),
+    ProductCategory.GUARANTEE: _l("Guarantee"),
+    ProductCategory.PAYMENT: _l("Payment service"),
+    ProductCategory.LEASING: _l("Leasing"),
+    ProductCategory.ADVISORY: _l("Advisory service"),
+}
+
+
+class Sector(enum.StrEnum):
+    AGRICULTURE = "agriculture"
+    HANDICRAFTS = "handicrafts"
+    HOUSING = "housing"
+    CONSUMER = "consumer"
+    TRANSPORT = "transport"
+    INDUSTRY = "industry"
+    SERVICES = "services"
+    HOUSEHOLDS = "households"
+
+    @property
+    def label(self):
+        return SECTOR_LABELS[self]
+
+
+SECTOR_LABELS = {
+    Sector.AGRICULTURE: _l("Agriculture"),
+    Sector.HANDICRAFTS: _l("Handicrafts"),
+    Sector.HOUSING: _l("Housing"),
+    Sector.CONSUMER: _l("Consumer cooperatives"),
+    Sector.TRANSPORT: _l("Transport"),
+    Sector.INDUSTRY: _l("Industry and mining"),
+    Sector.SERVICES: _l("Services"),
+    Sector.HOUSEHOLDS: _l("Poor and near-poor households"),
+}
+
+product_org_kind = sa.Table(
+    "product_org_kind", db.metadata,
+    sa.Column("product_id", sa.ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("kind", enum_column(OrgKind), primary_key=True),
+)
+product_sector = sa.Table(
+    "product_sector", db.metadata,
+    sa.Column("product_id", sa.ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("sector", enum_column(Sector), primary_key=True),
+)
+package_product = sa.Table(
+    "service_package_product", db.metadata,
+    sa.Column("package_id", sa.ForeignKey("service_package.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("product_id", sa.ForeignKey("product.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
+
+class TranslatedText:
+    """Shared by products and packages: pick the text in the reader's language, or fall back."""
+
+    def text_in(self, locale):
+        """(text row, is_fallback): the reader's language, else English, else any language."""
+        by_locale = {t.locale: t for t in self.texts if t.name}
+        if locale in by_locale:
+            return by_locale[locale], False
+        for other in FALLBACK_ORDER:
+            if other in by_locale:
+                return by_locale[other], True
+        return None, True
+
+    def name_in(self, locale):
+        text, _fallback = self.text_in(locale)
+        return text.name if text else self.code
+
+    def missing_languages(self):
+        present = {t.locale for t in self.texts if t.name and t.description}
+        return [loc for loc in LOCALES if loc not in present]
+
+    def refresh_search_key(self):
+        self.search_key = search_key(self.code, *(t.name for t in self.texts))[:1000]
+
+
+class Product(TranslatedText, TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "product"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
+    category: Mapped[ProductCategory] = mapped_column(enum_column(ProductCategory),
+                                                      nullable=False)
+    status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), nullable=False,
+                                                  default=ProductStatus.DRAFT, index=True)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    min_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(20, 2))
+    max_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(20, 2))
+    min_tenor_months: Mapped[int | None] = mapped_column(sa.Integer)
+    max_tenor_months: Mapped[int | None] = mapped_column(sa.Integer)
+    # A rate or fee in numbers where there is one, and as words for what numbers cannot say
+    # ("0.1% of the guarantee, at least 2 million rials").
+    rate_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 3))
+    rate_text: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    # Working days the bank aims to take from request to delivery; None: the bank's default.
+    target_days: Mapped[int | None] = mapped_column(sa.Integer)
+    planned_launch: Mapped[date | None] = mapped_column(sa.Date)
+    available_since: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    search_key: Mapped[str] = mapped_column(sa.String(1000), nullable=False, default="",
+                                            index=True)
+
+    texts = relationship("ProductText", cascade="all, delete-orphan", lazy="selectin",
+                         order_by="ProductText.locale")
+    kind_rows = relationship("ProductOrgKind", cascade="all, delete-orphan", lazy="selectin")
+    sector_rows = relationship("ProductSector", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def kinds(self):
+        return sorted((r.kind for r in self.kind_rows), key=list(OrgKind).index)
+
+    @property
+    def sectors(self):
+        return sorted((r.sector for r in self.sector_rows), key=list(Sector).index)
+
+    def __repr__(self):
+        return f"<Product {self.code}>"
+
+
+class ProductOrgKind(db.Model):
+    __table__ = product_org_kind
+
+
+class ProductSector(db.Model):
+    __table__ = product_sector
+
+
+class ProductText(db.Model):
+    __tablename__ = "product_text"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"),
+                                            nullable=False)
+    locale: Mapped[str] = mapped_column(sa.String(5), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    __table_args__ = (sa.UniqueConstraint("product_id", "locale",
+                                          name="uq_product_text_product_locale"),)
+
+
+class ServicePackage(TranslatedText, TimestampMixin, VersionedMixin, db.Model):
+    """Products and services bundled for one kind of organisation, with eligibility rules."""
+
+    __tablename__ = "service_package"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
+    org_kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), nullable=False)
+    status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), nullable=False,
+                                                  default=ProductStatus.DRAFT, index=True)
+    # Eligibility as conditions a machine can check; the words are in the texts.
+    min_members: Mapped[int | None] = mapped_column(sa.Integer)
+    min_years_active: Mapped[int | None] = mapped_column(sa.Integer)
+    max_overdue_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    requires_audited_accounts: Mapped[bool] = mapped_column(sa.Boolean, nullable=False,
+                                                            default=False)
+    search_key: Mapped[str] = mapped_column(sa.String(1000), nullable=False, default="",
+                                            index=True)
+
+    texts = relationship("PackageText", cascade="all, delete-orphan", lazy="selectin",
+                         order_by="PackageText.locale")
+    products = relationship("Product", secondary=package_product, order_by="Product.code",
+                            lazy="selectin")
+
+    def __repr__(self):
+        return f"<ServicePackage {self.code}>"
+
+
+class PackageText(db.Model):
+    __tablename__ = "service_package_text"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("service_package.id", ondelete="CASCADE"), nullable=False)
+    locale: Mapped[str] = mapped_column(sa.String(5), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    eligibility: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    __table_args__ = (sa.UniqueConstraint("package_id", "locale",
+                                          name="uq_service_package_text_package_locale"),)

@@ -1,0 +1,193 @@
+"""Catalogue operations. Each checks permission, validates, flushes (never commits) and writes
+its audit entry; the view commits once."""
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from portal import permissions
+from portal.accounts.models import OrgKind
+from portal.core import audit
+from portal.core.errors import ValidationError, require
+from portal.core.models import utcnow
+from portal.core.sanitize import plain_text
+from portal.extensions import db
+from portal.products.models import (
+    LOCALES,
+    TRANSITIONS,
+    PackageText,
+    Product,
+    ProductCategory,
+    ProductOrgKind,
+    ProductSector,
+    ProductStatus,
+    ProductText,
+    Sector,
+    ServicePackage,
+)
+
+PRODUCT_FIELDS = ("code", "category", "status", "currency", "min_amount", "max_amount",
+                  "min_tenor_months", "max_tenor_months", "rate_percent", "rate_text",
+                  "target_days", "planned_launch")
+PACKAGE_FIELDS = ("code", "org_kind", "status", "min_members", "min_years_active",
+                  "max_overdue_percent", "requires_audited_accounts")
+
+
+def _refuse_if_withdrawn(obj):
+    if obj is not None and obj.status == ProductStatus.WITHDRAWN:
+        raise ValidationError(_("This offer has been withdrawn and can no longer be edited. "
+                                "Create a new one instead."))
+
+
+def _check_range(low, high, field, message):
+    if low is not None and high is not None and low > high:
+        raise ValidationError(message, field=field)
+
+
+def _set_texts(obj, text_cls, texts, extra=()):
+    """texts: {locale: {"name", "description", *extra}}; empty languages are removed."""
+    existing = {t.locale: t for t in obj.texts}
+    for locale in LOCALES:
+        given = texts.get(locale) or {}
+        name = plain_text(given.get("name") or "", 200)
+        if not name:
+            if locale in existing:
+                obj.texts.remove(existing[locale])
+            continue
+        row = existing.get(locale)
+        if row is None:
+            row = text_cls(locale=locale)
+            obj.texts.append(row)
+        row.name = name
+        row.description = plain_text(given.get("description") or "")
+        for key in extra:
+            setattr(row, key, plain_text(given.get(key) or ""))
+    if not obj.texts:
+        raise ValidationError(_("Give the name in at least one language."), field="name_en")
+
+
+def _texts_snapshot(obj):
+    return {t.locale: t.name for t in obj.texts}
+
+
+def save_product(actor, data, product=None, expected_version=None):
+    """Create or edit a product (not its status: see set_status).
+
+    data: code, category, currency, min/max_amount, min/max_tenor_months, rate_percent,
+    rate_text, target_days, planned_launch, kinds, sectors, texts {locale: {name, description}}.
+    Raises PermissionDenied unless the actor edits the catalogue, Conflict on a stale version,
+    ValidationError for a withdrawn product, reversed ranges or a duplicate code.
+    """
+    require(permissions.can_edit_catalogue(actor))
+    if product is not None:
+        product.check_version(expected_version)
+    _refuse_if_withdrawn(product)
+    _check_range(data.get("min_amount"), data.get("max_amount"), "max_amount",
+                 _("The largest amount must not be smaller than the smallest."))
+    _check_range(data.get("min_tenor_months"), data.get("max_tenor_months"),
+                 "max_tenor_months", _("The longest term must not be shorter than the "
+                                       "shortest."))
+    code = (data["code"] or "").strip().upper()
+    clash = db.session.scalar(db.select(Product.id).where(Product.code == code))
+    if clash is not None and (product is None or clash != product.id):
+        raise ValidationError(_("Another product already has this code."), field="code")
+    before = None
+    if product is None:
+        product = Product(status=ProductStatus.DRAFT)
+        db.session.add(product)
+    else:
+        before = audit.snapshot(product, PRODUCT_FIELDS) | {"texts": _texts_snapshot(product)}
+    product.code = code
+    product.category = ProductCategory(data["category"])
+    product.currency = data["currency"].strip().upper()
+    for field in ("min_amount", "max_amount", "min_tenor_months", "max_tenor_months",
+                  "rate_percent", "target_days", "planned_launch"):
+        setattr(product, field, data.get(field))
+    product.rate_text = plain_text(data.get("rate_text") or "", 300)
+    _set_texts(product, ProductText, data.get("texts") or {})
+    kinds = {OrgKind(k) for k in data.get("kinds") or ()}
+    product.kind_rows = [r for r in product.kind_rows if r.kind in kinds] + [
+        ProductOrgKind(kind=k) for k in kinds - {r.kind for r in product.kind_rows}]
+    sectors = {Sector(s) for s in data.get("sectors") or ()}
+    product.sector_rows = [r for r in product.sector_rows if r.sector in sectors] + [
+        ProductSector(sector=s) for s in sectors - {r.sector for r in product.sector_rows}]
+    product.refresh_search_key()
+    db.session.flush()
+    after = audit.snapshot(product, PRODUCT_FIELDS) | {"texts": _texts_snapshot(product)}
+    audit.record(actor, "product_updated" if before else "product_created", product,
+                 before, after)
+    return product
+
+
+def set_status(actor, product, status, expected_version=None):
+    """Move a product (or a service package) to a new status: the ONLY place a status changes.
+
+    Allowed moves are models.TRANSITIONS (draft -> in design -> available -> withdrawn; back
+    from in design to draft; withdrawn is final). Raises PermissionDenied unless the actor
+    edits the catalogue, Conflict on a stale version, ValidationError for a move not allowed.
+    Writes a "status_changed" audit entry with the old and new status.
+
+    The first time a product becomes AVAILABLE, `available_since` is stamped (it is never
+    reset), and the function returns True; otherwise it returns False. Code that must act
+    exactly once when a product becomes available (e.g. telling the people who asked for it)
+    belongs here, guarded by that return value / the `available_since` stamp.
+    """
+    require(permissions.can_edit_catalogue(actor))
+    product.check_version(expected_version)
+    status = ProductStatus(status)
+    if status == product.status:
+        return False
+    if status not in TRANSITIONS[product.status]:
+        raise ValidationError(_("A product cannot go from “%(old)s” to “%(new)s”.",
+                                old=product.status.label, new=status.label))
+    before = {"status": product.status.value}
+    product.status = status
+    first_available = False
+    if status == ProductStatus.AVAILABLE and isinstance(product, Product) \
+            and product.available_since is None:
+        product.available_since = utcnow()
+        first_available = True
+    db.session.flush()
+    audit.record(actor, "status_changed", product, before, {"status": status.value})
+    return first_available
+
+
+def save_package(actor, data, package=None, expected_version=None):
+    """Create or edit a service package: texts with eligibility, conditions and products.
+
+    Raises PermissionDenied, Conflict, ValidationError (withdrawn package, duplicate code,
+    a percentage outside 0-100).
+    """
+    require(permissions.can_edit_catalogue(actor))
+    if package is not None:
+        package.check_version(expected_version)
+    _refuse_if_withdrawn(package)
+    code = (data["code"] or "").strip().upper()
+    clash = db.session.scalar(db.select(ServicePackage.id).where(ServicePackage.code == code))
+    if clash is not None and (package is None or clash != package.id):
+        raise ValidationError(_("Another package already has this code."), field="code")
+    overdue = data.get("max_overdue_percent")
+    if overdue is not None and not (Decimal(0) <= overdue <= Decimal(100)):
+        raise ValidationError(_("A percentage is between 0 and 100."),
+                              field="max_overdue_percent")
+    before = None
+    if package is None:
+        package = ServicePackage(status=ProductStatus.DRAFT)
+        db.session.add(package)
+    else:
+        before = audit.snapshot(package, PACKAGE_FIELDS) | {"texts": _texts_snapshot(package)}
+    package.code = code
+    package.org_kind = OrgKind(data["org_kind"])
+    for field in ("min_members", "min_years_active", "max_overdue_percent"):
+        setattr(package, field, data.get(field))
+    package.requires_audited_accounts = bool(data.get("requires_audited_accounts"))
+    _set_texts(package, PackageText, data.get("texts") or {}, extra=("eligibility",))
+    ids = set(data.get("product_ids") or ())
+    package.products = list(db.session.scalars(
+        db.select(Product).where(Product.id.in_(ids)))) if ids else []
+    package.refresh_search_key()
+    db.session.flush()
+    after = audit.snapshot(package, PACKAGE_FIELDS) | {"texts": _texts_snapshot(package)}
+    audit.record(actor, "package_updated" if before else "package_created", package,
+                 before, after)
+    return package
+

@@ -1,0 +1,279 @@
+"""The catalogue: products and service packages, and the roadmap of products in design."""
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.accounts.models import OrgKind
+from portal.core.errors import Conflict, ValidationError, require
+from portal.core.pagination import paginate
+from portal.core.textnorm import matches_all_words
+from portal.core.views import form_errors_into, get_visible
+from portal.extensions import db
+from portal.home.panels import nav_item
+from portal.products import forms, services
+from portal.products.models import (
+    LOCALES,
+    TRANSITIONS,
+    Product,
+    ProductCategory,
+    ProductOrgKind,
+    ProductSector,
+    ProductStatus,
+    Sector,
+    ServicePackage,
+)
+
+bp = Blueprint("products", __name__, url_prefix="/products", template_folder="templates")
+blueprints = (bp,)
+
+nav_item("products.index", _l("Products"), visible=lambda user: user.is_authenticated,
+         order=40)
+
+
+def _locale():
+    return str(get_locale() or "en")
+
+
+def _branches_by(kind, ids):
+    """{id: [branches]} offering these products or packages, nearest to the reader first."""
+    from portal.branches import services as branch_services
+
+    return branch_services.offering_branches(kind, ids, near=current_user)
+
+
+@bp.route("/")
+@login_required
+def index():
+    query = permissions.visible_products(current_user)
+    q = request.args.get("q", "").strip()
+    category = request.args.get("category", "")
+    kind = request.args.get("kind", "")
+    sector = request.args.get("sector", "")
+    status = request.args.get("status", "")
+    if q:
+        query = query.where(matches_all_words(Product.search_key, q))
+    if category in {c.value for c in ProductCategory}:
+        query = query.where(Product.category == ProductCategory(category))
+    if kind in {k.value for k in OrgKind}:
+        query = query.where(Product.id.in_(sa.select(ProductOrgKind.product_id).where(
+            ProductOrgKind.kind == OrgKind(kind))))
+    if sector in {s.value for s in Sector}:
+        query = query.where(Product.id.in_(sa.select(ProductSector.product_id).where(
+            ProductSector.sector == Sector(sector))))
+    if status in {s.value for s in ProductStatus}:
+        query = query.where(Product.status == ProductStatus(status))
+    page = paginate(query.order_by(Product.category, Product.code))
+    offered = _branches_by("product", [p.id for p in page.items])
+    return render_template(
+        "products/index.html", page=page, offered=offered, locale=_locale(),
+        filters={"q": q, "category": category, "kind": kind, "sector": sector,
+                 "status": status},
+        categories=list(ProductCategory), kinds=list(OrgKind), sectors=list(Sector),
+        statuses=list(ProductStatus))
+
+
+@bp.route("/roadmap")
+@login_required
+def roadmap():
+    require(permissions.can_see_roadmap(current_user))
+    products = db.session.scalars(permissions.visible_products(current_user).where(
+        Product.status.in_((ProductStatus.IN_DESIGN, ProductStatus.DRAFT)))
+        .order_by(Product.planned_launch.is_(None), Product.planned_launch, Product.code)).all()
+    return render_template("products/roadmap.html", products=products, locale=_locale())
+
+
+@bp.route("/<int:product_id>")
+@login_required
+def show(product_id):
+    product = get_visible(permissions.visible_products(current_user), Product, product_id)
+    packages = db.session.scalars(permissions.visible_packages(current_user).where(
+        ServicePackage.products.any(Product.id == product.id))
+        .order_by(ServicePackage.code)).all()
+    status_form = forms.StatusForm(version_id=product.version_id)
+    status_form.status.choices = _status_choices(product)
+    return render_template("products/product.html", product=product, packages=packages,
+                           branches=_branches_by("product", [product.id]).get(product.id, []),
+                           locale=_locale(), status_form=status_form, locales=LOCALES)
+
+
+def _status_choices(obj):
+    from portal.core.forms import choices
+
+    return choices((s.value, s.label) for s in ProductStatus if s in TRANSITIONS[obj.status])
+
+
+def _conflict_message():
+    return _("Someone else changed this while you were editing. Their change is kept; your "
+             "text is below so you can apply it again.")
+
+
+def _save_product_form(product=None):
+    form = forms.ProductForm(obj=product)
+    if request.method == "GET" and product is not None:
+        form.version_id.data = product.version_id
+        form.category.data = product.category.value
+        form.kinds.data = [k.value for k in product.kinds]
+        form.sectors.data = [s.value for s in product.sectors]
+        form.load_texts(product)
+    message, status = None, 200
+    if product is not None and product.status == ProductStatus.WITHDRAWN \
+            and request.method == "GET":
+        message = _("This offer has been withdrawn and can no longer be edited. Create a new "
+                    "one instead.")
+    if form.validate_on_submit():
+        try:
+            saved = services.save_product(current_user, form.data_for_service(), product,
+                                          expected_version=form.version_id.data)
+        except Conflict:
+            db.session.rollback()
+            message, status = _conflict_message(), 409
+        except ValidationError as error:
+            db.session.rollback()
+            message, status = form_errors_into(form, error), 400
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("products.show", product_id=saved.id))
+    elif form.errors:
+        status = 400
+    return render_template("products/product_form.html", form=form, product=product,
+                           message=message, locales=LOCALES), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    require(permissions.can_edit_catalogue(current_user))
+    return _save_product_form()
+
+
+@bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(product_id):
+    require(permissions.can_edit_catalogue(current_user))
+    return _save_product_form(
+        get_visible(permissions.visible_products(current_user), Product, product_id))
+
+
+def _change_status(obj, endpoint, **ids):
+    form = forms.StatusForm()  # every status is offered; the service refuses a wrong move
+    if not form.validate_on_submit():
+        raise ValidationError(_("Choose a status."))
+    try:
+        services.set_status(current_user, obj, form.status.data,
+                            expected_version=form.version_id.data)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for(endpoint, **ids))
+    db.session.commit()
+    flash(_("The status is now “%(status)s”.", status=obj.status.label), "success")
+    return redirect(url_for(endpoint, **ids))
+
+
+@bp.route("/<int:product_id>/status", methods=["POST"])
+@login_required
+def change_status(product_id):
+    require(permissions.can_edit_catalogue(current_user))
+    product = get_visible(permissions.visible_products(current_user), Product, product_id)
+    return _change_status(product, "products.show", product_id=product.id)
+
+
+# --- service packages ------------------------------------------------------------------------
+
+@bp.route("/packages/")
+@login_required
+def packages():
+    query = permissions.visible_packages(current_user)
+    kind = request.args.get("kind", "")
+    q = request.args.get("q", "").strip()
+    if kind in {k.value for k in OrgKind}:
+        query = query.where(ServicePackage.org_kind == OrgKind(kind))
+    if q:
+        query = query.where(matches_all_words(ServicePackage.search_key, q))
+    items = db.session.scalars(query.order_by(ServicePackage.code)).all()
+    return render_template("products/packages.html", packages=items, kind=kind, q=q,
+                           kinds=list(OrgKind), locale=_locale(),
+                           offered=_branches_by("package", [p.id for p in items]))
+
+
+@bp.route("/packages/<int:package_id>")
+@login_required
+def package(package_id):
+    item = get_visible(permissions.visible_packages(current_user), ServicePackage, package_id)
+    visible_ids = set(db.session.scalars(permissions.visible_products(current_user)
+                                         .with_only_columns(Product.id)))
+    status_form = forms.StatusForm(version_id=item.version_id)
+    status_form.status.choices = _status_choices(item)
+    return render_template(
+        "products/package.html", package=item, locale=_locale(), locales=LOCALES,
+        products=[p for p in item.products if p.id in visible_ids],
+        branches=_branches_by("package", [item.id]).get(item.id, []), status_form=status_form)
+
+
+def _save_package_form(item=None):
+    form = forms.PackageForm(obj=item)
+    product_query = permissions.visible_products(current_user).where(
+        Product.status != ProductStatus.WITHDRAWN).order_by(Product.code)
+    products = list(db.session.scalars(product_query))
+    if item is not None:
+        products += [p for p in item.products if p not in products]
+    locale = _locale()
+    form.product_ids.choices = [(p.id, f"{p.name_in(locale)} ({p.code})") for p in products]
+    from portal.core.forms import choices
+
+    form.product_ids.choices = choices(form.product_ids.choices)
+    if request.method == "GET" and item is not None:
+        form.version_id.data = item.version_id
+        form.org_kind.data = item.org_kind.value
+        form.product_ids.data = [p.id for p in item.products]
+        form.load_texts(item)
+    message, status = None, 200
+    if item is not None and item.status == ProductStatus.WITHDRAWN and request.method == "GET":
+        message = _("This offer has been withdrawn and can no longer be edited. Create a new "
+                    "one instead.")
+    if form.validate_on_submit():
+        try:
+            saved = services.save_package(current_user, form.data_for_service(), item,
+                                          expected_version=form.version_id.data)
+        except Conflict:
+            db.session.rollback()
+            message, status = _conflict_message(), 409
+        except ValidationError as error:
+            db.session.rollback()
+            message, status = form_errors_into(form, error), 400
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("products.package", package_id=saved.id))
+    elif form.errors:
+        status = 400
+    return render_template("products/package_form.html", form=form, package=item,
+                           message=message, locales=LOCALES), status
+
+
+@bp.route("/packages/new", methods=["GET", "POST"])
+@login_required
+def package_create():
+    require(permissions.can_edit_catalogue(current_user))
+    return _save_package_form()
+
+
+@bp.route("/packages/<int:package_id>/edit", methods=["GET", "POST"])
+@login_required
+def package_edit(package_id):
+    require(permissions.can_edit_catalogue(current_user))
+    return _save_package_form(
+        get_visible(permissions.visible_packages(current_user), ServicePackage, package_id))
+
+
+@bp.route("/packages/<int:package_id>/status", methods=["POST"])
+@login_required
+def package_status(package_id):
+    require(permissions.can_edit_catalogue(current_user))
+    item = get_visible(permissions.visible_packages(current_user), ServicePackage, package_id)
+    return _change_status(item, "products.package", package_id=item.id)

@@ -1,0 +1,1 @@
+"""Turnover concentrated in the bank: monthly reports, concentration analytics, imports, API."""

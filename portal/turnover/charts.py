@@ -1,0 +1,128 @@
+"""Server-rendered SVG charts: no script, no inline style (the CSP forbids both), only
+presentation attributes. Every chart has a <title> and <desc> and the page shows the same
+numbers as a table. In right-to-left pages the time axis runs from right to left and the
+bars grow from the right, and every label is formatted by the caller with the locale's
+filters (digits, separators, calendar)."""
+import itertools
+
+from markupsafe import Markup, escape
+
+PALETTE = ("#0b4f6c", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0369a1", "#a16207")
+_ids = itertools.count(1)
+
+
+def _attrs(**attrs):
+    return " ".join(f'{k.rstrip("_").replace("_", "-")}="{escape(v)}"' for k, v in
+                    attrs.items() if v is not None)
+
+
+def _open(width, height, title, desc, rtl):
+    n = next(_ids)
+    return n, (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+               f'class="portal-chart" width="100%" role="img" '
+               f'aria-labelledby="chart-{n}-t chart-{n}-d" direction="{"rtl" if rtl else "ltr"}" '
+               f'font-family="inherit" font-size="12">'
+               f'<title id="chart-{n}-t">{escape(title)}</title>'
+               f'<desc id="chart-{n}-d">{escape(desc)}</desc>')
+
+
+def line_chart(title, desc, x_labels, series, y_ticks, rtl=False, width=640, height=260,
+               y_max=1.0, markers=()):
+    """Lines over time.
+
+    x_labels: formatted labels of the x positions (oldest first); series: [(name, [value or
+    None per x])] with values between 0 and y_max; y_ticks: [(value, formatted label)];
+    markers: [(x index, formatted label)] drawn as a dashed vertical line (an event).
+    """
+    n, out = _open(width, height, title, desc, rtl)
+    left, right, top, bottom = 56, 16, 16, 48
+    if rtl:
+        left, right = right, left
+    plot_w, plot_h = width - left - right, height - top - bottom
+    count = max(len(x_labels), 1)
+
+    def x_at(i):
+        step = plot_w / max(count - 1, 1)
+        x = left + i * step if count > 1 else left + plot_w / 2
+        return width - x if rtl else x
+
+    def y_at(v):
+        return top + plot_h - (v / y_max) * plot_h
+
+    parts = [out]
+    anchor_y = "start" if rtl else "end"
+    label_x = width - left + 8 if rtl else left - 8
+    for value, label in y_ticks:
+        y = y_at(value)
+        parts.append(f'<line {_attrs(x1=left, x2=width - right, y1=f"{y:.1f}", y2=f"{y:.1f}")}'
+                     f' stroke="#d0d7de" stroke-width="1"/>')
+        parts.append(f'<text {_attrs(x=f"{label_x:.1f}", y=f"{y + 4:.1f}")} '
+                     f'text-anchor="{anchor_y}" fill="#333">{escape(label)}</text>')
+    every = max(1, count // 8)
+    for i, label in enumerate(x_labels):
+        if i % every and i != count - 1:
+            continue
+        parts.append(f'<text {_attrs(x=f"{x_at(i):.1f}", y=height - bottom + 18)} '
+                     f'text-anchor="middle" fill="#333">{escape(label)}</text>')
+    for index, label in markers:
+        x = x_at(index)
+        parts.append(f'<line {_attrs(x1=f"{x:.1f}", x2=f"{x:.1f}", y1=top, y2=top + plot_h)} '
+                     f'stroke="#6b7280" stroke-dasharray="4 3"/>')
+        parts.append(f'<text {_attrs(x=f"{x:.1f}", y=height - 8)} text-anchor="middle" '
+                     f'fill="#374151">{escape(label)}</text>')
+    for k, (name, values) in enumerate(series):
+        colour = PALETTE[k % len(PALETTE)]
+        points = [(x_at(i), y_at(v), v, x_labels[i]) for i, v in enumerate(values)
+                  if v is not None]
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _v, _l in points)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                         f'stroke-width="2.5"/>')
+        for x, y, _value, label in points:
+            parts.append(f'<circle {_attrs(cx=f"{x:.1f}", cy=f"{y:.1f}")} r="3.5" '
+                         f'fill="{colour}"><title>{escape(name)} · {escape(label)}</title>'
+                         f'</circle>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bar_chart(title, desc, bars, rtl=False, width=640, bar_height=22, max_value=1.0,
+              label_width=220, threshold=None):
+    """Horizontal bars: [(label, value, formatted value)], values from 0 to max_value.
+    threshold: (value, formatted label) drawn as a dashed line across the bars."""
+    height = 16 + len(bars) * (bar_height + 8) + (20 if threshold else 0)
+    n, out = _open(width, height, title, desc, rtl)
+    plot_w = width - label_width - 80
+    parts = [out]
+    for i, (label, value, shown) in enumerate(bars):
+        y = 8 + i * (bar_height + 8)
+        length = max(0.0, min(value or 0, max_value)) / max_value * plot_w
+        if rtl:
+            text_x, bar_x, value_x = width - 4, width - label_width - length, \
+                width - label_width - length - 6
+            anchor, value_anchor = "start", "end"
+        else:
+            text_x, bar_x, value_x = 4, label_width, label_width + length + 6
+            anchor, value_anchor = "start", "start"
+        if rtl:
+            anchor = "start"  # with direction=rtl, start is the right edge
+        short = label if len(label) <= 34 else label[:33] + "…"
+        parts.append(f'<text {_attrs(x=text_x, y=f"{y + bar_height * 0.7:.1f}")} '
+                     f'text-anchor="{anchor}" fill="#222">{escape(short)}'
+                     f'<title>{escape(label)}</title></text>')
+        parts.append(f'<rect {_attrs(x=f"{bar_x:.1f}", y=y, width=f"{length:.1f}")} '
+                     f'height="{bar_height}" fill="{PALETTE[0]}" rx="2">'
+                     f'<title>{escape(label)}: {escape(shown)}</title></rect>')
+        parts.append(f'<text {_attrs(x=f"{value_x:.1f}", y=f"{y + bar_height * 0.7:.1f}")} '
+                     f'text-anchor="{value_anchor if not rtl else "start"}" fill="#222">'
+                     f'{escape(shown)}</text>')
+    if threshold:
+        value, shown = threshold
+        offset = max(0.0, min(value, max_value)) / max_value * plot_w
+        x = width - label_width - offset if rtl else label_width + offset
+        parts.append(f'<line {_attrs(x1=f"{x:.1f}", x2=f"{x:.1f}", y1=0, y2=height - 18)} '
+                     f'stroke="#b91c1c" stroke-dasharray="5 3" stroke-width="1.5"/>')
+        parts.append(f'<text {_attrs(x=f"{x:.1f}", y=height - 4)} text-anchor="middle" '
+                     f'fill="#b91c1c">{escape(shown)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,55 @@
+"""Forms of the turnover area. Labels are lazy so they translate per request."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import FloatField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+
+from portal.turnover.models import FIGURE_LABELS
+
+
+def _figure(name):
+    return IntegerField(FIGURE_LABELS[name], validators=[
+        InputRequired(), NumberRange(min=0, message=_l("A figure cannot be negative."))])
+
+
+class ReportForm(FlaskForm):
+    version_id = HiddenField()
+    organisation_id = SelectField(_l("Organisation"), coerce=int)
+    period_id = SelectField(_l("Period"), coerce=int)
+    total_turnover = _figure("total_turnover")
+    bank_turnover = _figure("bank_turnover")
+    deposits = _figure("deposits")
+    average_balance = _figure("average_balance")
+    loans = _figure("loans")
+    accounts = _figure("accounts")
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV or Excel file"), validators=[FileRequired()])
+
+
+class PeriodForm(FlaskForm):
+    country = StringField(_l("Country code"), validators=[
+        DataRequired(), Length(min=2, max=2),
+        Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, such as IR or VN."))])
+    month = StringField(_l("Month"), validators=[
+        DataRequired(), Regexp(r"^\d{4}-\d{2}$", message=_l("Write the month as 2025-08."))])
+
+
+class ThresholdForm(FlaskForm):
+    percent = FloatField(_l("Lowest acceptable in-bank share (%)"), validators=[
+        InputRequired(), NumberRange(min=0, max=100)])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only its CSRF token matters."""
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name of the system"), validators=[DataRequired(), Length(max=120)])
+    scopes = SelectField(_l("Access"), choices=[])

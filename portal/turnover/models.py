@@ -1,0 +1,215 @@
+"""Reporting periods, turnover reports per organisation × period × currency, their revisions,
+the administrator's concentration threshold and the bank systems' API tokens."""
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.extensions import db
+
+
+class PeriodStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self):
+        return PERIOD_STATUS_LABELS[self]
+
+
+PERIOD_STATUS_LABELS = {PeriodStatus.OPEN: _l("Open"), PeriodStatus.CLOSED: _l("Closed")}
+
+
+class TurnoverSource(enum.StrEnum):
+    REPORTED = "reported"          # entered or imported by the organisation or the bank
+    CONFIRMED = "confirmed"        # confirmed by the organisation's director
+    BANK_SYSTEM = "bank_system"    # arrived from the bank's core systems through the API
+
+    @property
+    def label(self):
+        return SOURCE_LABELS[self]
+
+
+SOURCE_LABELS = {
+    TurnoverSource.REPORTED: _l("Reported"),
+    TurnoverSource.CONFIRMED: _l("Confirmed by the director"),
+    TurnoverSource.BANK_SYSTEM: _l("From the bank's systems"),
+}
+
+# The figures of a report, in the order of the import file and the exports.
+FIGURES = ("total_turnover", "bank_turnover", "deposits", "average_balance", "loans", "accounts")
+FIGURE_LABELS = {
+    "total_turnover": _l("Total turnover"),
+    "bank_turnover": _l("Turnover through the bank"),
+    "deposits": _l("Deposits at the bank"),
+    "average_balance": _l("Average balance at the bank"),
+    "loans": _l("Loans from the bank"),
+    "accounts": _l("Accounts at the bank"),
+}
+
+
+class ReportingPeriod(TimestampMixin, db.Model):
+    """A month of reporting in one country (its currency context). Closed periods are locked."""
+
+    __tablename__ = "reporting_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(sa.String(2), nullable=False)
+    month: Mapped[date] = mapped_column(sa.Date, nullable=False)  # first day of the month
+    status: Mapped[PeriodStatus] = mapped_column(enum_column(PeriodStatus), nullable=False,
+                                                 default=PeriodStatus.OPEN)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    closed_by = relationship("User", foreign_keys=[closed_by_id])
+
+    __table_args__ = (sa.UniqueConstraint("country", "month",
+                                          name="uq_reporting_period_country_month"),)
+
+    @property
+    def is_closed(self):
+        return self.status == PeriodStatus.CLOSED
+
+    @property
+    def key(self):
+        return f"{self.month:%Y-%m}"
+
+    def __repr__(self):
+        return f"<ReportingPeriod {self.country} {self.key}>"
+
+
+class TurnoverReport(TimestampMixin, VersionedMixin, db.Model):
+    """What one organisation turned over in one period and currency, and how much of it went
+    through the bank. Amounts are whole units of the currency (IRR and VND have no minor unit
+    in use), kept as integers so that sums are exact on every database."""
+
+    __tablename__ = "turnover_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
+                                                 nullable=False)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("reporting_period.id"), nullable=False,
+                                           index=True)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    total_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
+    bank_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
+    deposits: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
+    average_balance: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
+    loans: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
+    accounts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    source: Mapped[TurnoverSource] = mapped_column(enum_column(TurnoverSource), nullable=False,
+                                                   default=TurnoverSource.REPORTED)
+    reported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    organisation = relationship("Organisation")
+    period = relationship("ReportingPeriod")
+    reported_by = relationship("User", foreign_keys=[reported_by_id])
+    confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
+    revisions = relationship("TurnoverRevision", back_populates="report",
+                             order_by="TurnoverRevision.id.desc()",
+                             cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "period_id", "currency",
+                            name="uq_turnover_report_org_period_currency"),
+        sa.CheckConstraint("bank_turnover <= total_turnover", name="bank_within_total"),
+        sa.CheckConstraint("total_turnover >= 0 AND bank_turnover >= 0 AND deposits >= 0 AND "
+                           "average_balance >= 0 AND loans >= 0 AND accounts >= 0",
+                           name="figures_not_negative"),
+    )
+
+    @property
+    def in_bank_share(self):
+        return self.bank_turnover / self.total_turnover if self.total_turnover else None
+
+    def figures(self):
+        return {f: getattr(self, f) for f in FIGURES}
+
+
+class TurnoverRevision(db.Model):
+    """The values a report had before a correction, and who made the correction."""
+
+    __tablename__ = "turnover_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("turnover_report.id", ondelete="CASCADE"), nullable=False, index=True)
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    new_source: Mapped[TurnoverSource] = mapped_column(enum_column(TurnoverSource),
+                                                       nullable=False)
+    # the report as it was before this change
+    total_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    bank_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    deposits: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    average_balance: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    loans: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    accounts: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    source: Mapped[TurnoverSource] = mapped_column(enum_column(TurnoverSource), nullable=False)
+
+    report = relationship("TurnoverReport", back_populates="revisions")
+    changed_by = relationship("User", foreign_keys=[changed_by_id])
+
+
+class ConcentrationThreshold(TimestampMixin, db.Model):
+    """The in-bank share below which an organisation is listed as lagging (one row)."""
+
+    __tablename__ = "concentration_threshold"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share: Mapped[float] = mapped_column(sa.Float, nullable=False, default=0.5)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+
+class ApiScope(enum.StrEnum):
+    READ = "turnover:read"
+    WRITE = "turnover:write"
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A token the bank's systems send as `Authorization: Bearer ...`. Only its SHA-256 is
+    stored; the token itself is shown once, when an administrator issues it."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    prefix: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    scopes: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+    @property
+    def scope_set(self):
+        return set(self.scopes.split())
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+
+class ApiSubmission(db.Model):
+    """A batch received through the API, kept by the client's idempotency key so that a replay
+    returns the first answer instead of applying the batch again."""
+
+    __tablename__ = "api_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(sa.ForeignKey("api_token.id"), nullable=False)
+    client_key: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    body_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    status: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    response: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("token_id", "client_key",
+                                          name="uq_api_submission_token_key"),)

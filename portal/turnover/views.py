@@ -1,0 +1,421 @@
+"""Turnover pages: the concentration dashboard, reports and corrections, imports, periods."""
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.accounts.models import Organisation
+from portal.core import tabular
+from portal.core.errors import Conflict, ValidationError, require
+from portal.core.forms import choices
+from portal.core.views import form_errors_into
+from portal.extensions import db
+from portal.home.panels import home_panel, nav_item
+from portal.i18n import is_rtl, month_filter, percent_filter
+from portal.turnover import api, charts, forms, importing, services
+from portal.turnover.models import (
+    FIGURE_LABELS,
+    ApiToken,
+    FIGURES,
+    PeriodStatus,
+    ReportingPeriod,
+    TurnoverReport,
+)
+
+bp = Blueprint("turnover", __name__, url_prefix="/turnover", template_folder="templates")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LEVEL_LABELS = {"organisation": _l("Organisation"), "union": _l("Union"),
+                "province": _l("Province"), "network": _l("Network")}
+TABLES = ("shares", "reports", "laggards", "movers", "trend")
+
+
+def _require_reader():
+    require(permissions.can_read_turnover(current_user))
+
+
+def _periods_with_data():
+    """Periods in which the user can read at least one report, newest first."""
+    reports = permissions.visible_turnover_reports(current_user).with_only_columns(
+        TurnoverReport.period_id)
+    return db.session.scalars(sa.select(ReportingPeriod).where(
+        ReportingPeriod.id.in_(reports)).order_by(ReportingPeriod.month.desc(),
+                                                  ReportingPeriod.country)).all()
+
+
+def _selected_period(available):
+    wanted = request.args.get("period", type=int)
+    for period in available:
+        if period.id == wanted:
+            return period
+    return available[0] if available else None
+
+
+def _default_level():
+    if permissions.is_admin(current_user) or permissions.is_ministry(current_user):
+        return "union"
+    return "organisation"
+
+
+def _trend_chart(period, rows, title):
+    rows = [r for r in rows if r.currency == rows[-1].currency] if rows else []
+    months = [r.month for r in rows]
+    ticks = [(v, percent_filter(v, 0)) for v in (0, 0.25, 0.5, 0.75, 1.0)]
+    return charts.line_chart(
+        title, _("In-bank share of turnover by month, %(first)s to %(last)s",
+                 first=month_filter(months[0]) if months else "",
+                 last=month_filter(months[-1]) if months else ""),
+        [month_filter(m) for m in months], [(_("In-bank share"), [r.share for r in rows])],
+        ticks, rtl=is_rtl())
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    _require_reader()
+    available = _periods_with_data()
+    period = _selected_period(available)
+    level = request.args.get("level", _default_level())
+    if level not in services.LEVELS:
+        level = _default_level()
+    context = {"available": available, "period": period, "level": level,
+               "levels": LEVEL_LABELS, "threshold": services.threshold()}
+    if period is not None:
+        rows = services.shares(current_user, [period.id], level)
+        trend = services.trend(current_user, country=period.country)
+        up, down = services.movers(current_user, period)
+        context.update(
+            network=services.shares(current_user, [period.id], "network"),
+            rows=rows, trend=trend, laggards=services.laggards(current_user, period),
+            up=up, down=down,
+            trend_chart=_trend_chart(period, trend, _("Trend of the in-bank share")),
+            bars=charts.bar_chart(
+                _("In-bank share by %(level)s, %(month)s", level=LEVEL_LABELS[level],
+                  month=month_filter(period.month)),
+                _("Share of each one's turnover that went through the bank."),
+                [(r.name or "—", r.share, percent_filter(r.share, 1)) for r in rows[:25]],
+                rtl=is_rtl(), threshold=(context["threshold"],
+                                         percent_filter(context["threshold"], 0))),
+        )
+    return render_template("turnover/dashboard.html", **context)
+
+
+def _table(name, period, level):
+    """(header, rows) of one dashboard table, raw values for CSV/XLSX."""
+    user = current_user
+    if name == "shares":
+        header = [str(LEVEL_LABELS[level]), _("Currency"), _("Total turnover"),
+                  _("Turnover through the bank"), _("In-bank share"), _("Organisations")]
+        return header, [[r.name, r.currency, r.total, r.bank, _round(r.share), r.organisations]
+                        for r in services.shares(user, [period.id], level)]
+    if name == "reports":
+        header = [_("Code"), _("Organisation"), _("Period"), _("Currency")] + \
+            [str(FIGURE_LABELS[f]) for f in FIGURES] + [_("Source")]
+        return header, [[org.code, org.name, period.key, rep.currency] +
+                        [getattr(rep, f) for f in FIGURES] + [rep.source.value]
+                        for rep, org in services.reports_for(user, period.id)]
+    if name == "laggards":
+        header = [_("Organisation"), _("Currency"), _("In-bank share"),
+                  _("Last period"), _("Fell below this period")]
+        return header, [[r.name, r.currency, _round(r.share), _round(r.previous),
+                         _("yes") if r.fell else ""]
+                        for r in services.laggards(user, period)]
+    if name == "movers":
+        up, down = services.movers(user, period, limit=50)
+        header = [_("Organisation"), _("Currency"), _("In-bank share"), _("Last period"),
+                  _("Change")]
+        return header, [[r.name, r.currency, _round(r.share), _round(r.previous),
+                         _round(r.change)] for r in up + down]
+    header = [_("Month"), _("Currency"), _("Total turnover"), _("Turnover through the bank"),
+              _("In-bank share")]
+    return header, [[f"{r.month:%Y-%m}", r.currency, r.total, r.bank, _round(r.share)]
+                    for r in services.trend(user, country=period.country)]
+
+
+def _round(value):
+    return None if value is None else round(float(value), 4)
+
+
+def download(header, rows, filename, fmt):
+    if fmt == "csv":
+        return Response(tabular.csv_bytes(header, rows), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    if fmt == "xlsx":
+        return Response(tabular.xlsx_bytes(header, rows, filename), mimetype=XLSX_TYPE,
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{filename}.xlsx"'})
+    abort(404)
+
+
+@bp.route("/export/<table>.<fmt>")
+@login_required
+def export(table, fmt):
+    _require_reader()
+    if table not in TABLES:
+        abort(404)
+    period = _selected_period(_periods_with_data())
+    if period is None:
+        abort(404)
+    level = request.args.get("level", _default_level())
+    level = level if level in services.LEVELS else _default_level()
+    header, rows = _table(table, period, level)
+    return download(header, rows, f"turnover-{table}-{period.country}-{period.key}", fmt)
+
+
+@bp.route("/periods/<int:period_id>")
+@login_required
+def period(period_id):
+    _require_reader()
+    period = db.session.get(ReportingPeriod, period_id) or abort(404)
+    reports = services.reports_for(current_user, period.id)
+    return render_template("turnover/period.html", period=period, reports=reports,
+                           form=forms.ConfirmForm())
+
+
+@bp.route("/reports/<int:report_id>")
+@login_required
+def report(report_id):
+    _require_reader()
+    report = services.get_report(current_user, report_id)
+    return render_template("turnover/report.html", report=report, form=forms.ConfirmForm(),
+                           figures=FIGURES, labels=FIGURE_LABELS)
+
+
+@bp.route("/reports/<int:report_id>/confirm", methods=["POST"])
+@login_required
+def confirm(report_id):
+    _require_reader()
+    report = services.get_report(current_user, report_id)
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    services.confirm_report(current_user, report)
+    db.session.commit()
+    flash(_("The figures are confirmed."), "success")
+    return redirect(url_for("turnover.report", report_id=report.id))
+
+
+def _report_form(report=None):
+    form = forms.ReportForm(obj=report)
+    editable = [o for o in db.session.scalars(
+        permissions.visible_turnover_organisations(current_user).where(Organisation.is_active)
+        .order_by(Organisation.name)) if permissions.can_edit_turnover(current_user, o)] \
+        if report is None else [report.organisation]
+    open_periods = db.session.scalars(sa.select(ReportingPeriod).where(
+        ReportingPeriod.status == PeriodStatus.OPEN).order_by(
+        ReportingPeriod.month.desc())).all() if report is None else [report.period]
+    form.organisation_id.choices = choices((o.id, f"{o.name} ({o.code})") for o in editable)
+    form.period_id.choices = choices((p.id, f"{p.country} · {month_filter(p.month)}")
+                                     for p in open_periods)
+    if request.method == "GET" and report is not None:
+        form.version_id.data = report.version_id
+    return form
+
+
+def _save(report=None):
+    form = _report_form(report)
+    message, status = None, 200
+    if form.validate_on_submit():
+        org = report.organisation if report else db.session.get(Organisation,
+                                                                 form.organisation_id.data)
+        period = report.period if report else db.session.get(ReportingPeriod,
+                                                              form.period_id.data)
+        try:
+            saved = services.save_report(current_user, org, period,
+                                         {f: getattr(form, f).data for f in FIGURES},
+                                         currency=report.currency if report else None,
+                                         expected_version=form.version_id.data)
+        except Conflict:
+            db.session.rollback()
+            message, status = _("Someone else changed these figures while you were editing. "
+                                "Their change is kept; your figures are below so you can "
+                                "apply them again."), 409
+            report = db.session.get(TurnoverReport, report.id)
+            form.version_id.data = report.version_id
+        except ValidationError as error:
+            db.session.rollback()
+            message, status = form_errors_into(form, error), 400
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("turnover.report", report_id=saved.id))
+    elif form.errors:
+        status = 400
+    return render_template("turnover/report_form.html", form=form, report=report,
+                           message=message), status
+
+
+@bp.route("/reports/new", methods=["GET", "POST"])
+@login_required
+def new_report():
+    require(permissions.can_import_turnover(current_user))
+    return _save()
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_report(report_id):
+    _require_reader()
+    report = services.get_report(current_user, report_id)
+    require(permissions.can_edit_turnover(current_user, report.organisation))
+    return _save(report)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_file():
+    require(permissions.can_import_turnover(current_user))
+    form = forms.ImportForm()
+    bad_rows, total_bad, message, status = [], 0, None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            data = upload.read()
+        finally:
+            upload.close()  # a large upload is a temporary file on disk
+        try:
+            created, updated, unchanged = importing.import_turnover(
+                current_user, upload.filename, data)
+        except importing.ImportRejected as error:
+            db.session.rollback()
+            total_bad, bad_rows = len(error.rows), error.rows[:importing.MAX_LISTED]
+            message, status = error.message, 400
+        except ValidationError as error:
+            db.session.rollback()
+            message, status = error.message, 400
+        else:
+            db.session.commit()
+            flash(_("Imported: %(created)d new, %(updated)d corrected, %(unchanged)d "
+                    "unchanged.", created=created, updated=updated, unchanged=unchanged),
+                  "success")
+            return redirect(url_for("turnover.dashboard"))
+    elif form.errors:
+        status = 400
+    return render_template("turnover/import.html", form=form, bad_rows=bad_rows,
+                           total_bad=total_bad, message=message,
+                           columns=importing.COLUMNS), status
+
+
+@bp.route("/import/template.<fmt>")
+@login_required
+def import_template(fmt):
+    require(permissions.can_import_turnover(current_user))
+    month = services.parse_month(request.args.get("period", ""))
+    key = f"{month:%Y-%m}" if month else ""
+    orgs = [o for o in db.session.scalars(
+        permissions.visible_turnover_organisations(current_user).where(Organisation.is_active)
+        .order_by(Organisation.code).limit(5000))]
+    return download(list(importing.COLUMNS), importing.template_rows(key, orgs),
+                    f"turnover-template-{key or 'month'}", fmt)
+
+
+@bp.route("/periods", methods=["GET", "POST"])
+@login_required
+def periods():
+    require(permissions.can_manage_periods(current_user))
+    form, message, status = forms.PeriodForm(), None, 200
+    if form.validate_on_submit():
+        month = services.parse_month(form.month.data)
+        if month is None:
+            form.month.errors = [_("Write the month as 2025-08.")]
+            status = 400
+        else:
+            try:
+                services.open_period(current_user, form.country.data.upper(), month)
+            except ValidationError as error:
+                db.session.rollback()
+                message, status = form_errors_into(form, error), 400
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("turnover.periods"))
+    elif form.errors:
+        status = 400
+    threshold_form = forms.ThresholdForm(percent=round(services.threshold() * 100, 2))
+    return render_template("turnover/periods.html", form=form, message=message,
+                           periods=services.periods(), confirm=forms.ConfirmForm(),
+                           threshold_form=threshold_form), status
+
+
+@bp.route("/periods/<int:period_id>/<any(close, reopen):action>", methods=["POST"])
+@login_required
+def period_status(period_id, action):
+    require(permissions.can_manage_periods(current_user))
+    period = db.session.get(ReportingPeriod, period_id) or abort(404)
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    services.set_period_status(current_user, period, PeriodStatus.CLOSED if action == "close"
+                               else PeriodStatus.OPEN)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("turnover.periods"))
+
+
+@bp.route("/threshold", methods=["POST"])
+@login_required
+def threshold():
+    require(permissions.can_manage_periods(current_user))
+    form = forms.ThresholdForm()
+    if not form.validate_on_submit():
+        flash(_("Enter a percentage between 0 and 100."), "danger")
+        return redirect(url_for("turnover.periods"))
+    services.set_threshold(current_user, form.percent.data / 100)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("turnover.periods"))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    require(permissions.can_manage_api_tokens(current_user))
+    form = forms.TokenForm()
+    form.scopes.choices = choices([
+        ("turnover:write turnover:read", _("Submit and read figures")),
+        ("turnover:read", _("Read figures only")), ("turnover:write", _("Submit only"))])
+    issued, status = None, 200
+    if form.validate_on_submit():
+        try:
+            token, issued = api.issue_token(current_user, form.name.data,
+                                            form.scopes.data.split())
+        except ValidationError as error:
+            db.session.rollback()
+            form_errors_into(form, error)
+            status = 400
+        else:
+            db.session.commit()
+    elif form.errors:
+        status = 400
+    all_tokens = db.session.scalars(sa.select(ApiToken).order_by(ApiToken.id.desc())).all()
+    return render_template("turnover/tokens.html", form=form, issued=issued,
+                           tokens=all_tokens, confirm=forms.ConfirmForm()), status
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    require(permissions.can_manage_api_tokens(current_user))
+    token = db.session.get(ApiToken, token_id) or abort(404)
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    api.revoke_token(current_user, token)
+    db.session.commit()
+    flash(_("The token is revoked; the bank's systems can no longer use it."), "success")
+    return redirect(url_for("turnover.tokens"))
+
+
+nav_item("turnover.dashboard", _l("Turnover"), visible=permissions.can_read_turnover, order=60)
+
+
+@home_panel
+def turnover_panel(user):
+    if not permissions.can_read_turnover(user):
+        return None
+    with_data = permissions.visible_turnover_reports(user).with_only_columns(
+        TurnoverReport.period_id)
+    latest = db.session.scalar(sa.select(ReportingPeriod).where(
+        ReportingPeriod.id.in_(with_data)).order_by(ReportingPeriod.month.desc()).limit(1))
+    if latest is None:
+        return None
+    return {"template": "turnover/panel.html", "order": 40, "period": latest,
+            "network": services.shares(user, [latest.id], "network")}
+
+
+blueprints = (bp, api.bp)

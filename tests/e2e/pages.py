@@ -1,0 +1,78 @@
+"""What a person does in the portal, and what the e2e tests check on every page."""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+_axe = Axe()
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def translate(app, language, message, **values):
+    """The catalogue's text for this language (the English text if it is not translated)."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale(language):
+        return gettext(message, **values)
+
+
+def translated(app, language, message, **values):
+    """The catalogue's text, failing the test clearly if the catalogue lacks it."""
+    text = translate(app, language, message, **values)
+    english = translate(app, "en", message, **values)
+    if language != "en" and text == english:
+        pytest.fail(f"no {language} translation yet for {message!r}", pytrace=False)
+    return text
+
+
+def sign_in(page, email, password):
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("load")
+
+
+def switch_language(page, code):
+    """Open the globe menu in the navbar and choose a language: a POST, then back here."""
+    page.locator("#language-menu").click()
+    choice = page.locator(f'form[aria-labelledby="language-menu"] button[value="{code}"]')
+    expect(choice).to_be_visible()
+    choice.click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+    page.wait_for_load_state("load")
+
+
+def open_nav_link(page, href):
+    page.locator(f'nav.portal-nav a.nav-link[href="{href}"]').click()
+    page.wait_for_url(f"**{href}")
+    page.wait_for_load_state("load")
+
+
+def check_accessibility(page, what):
+    """axe-core on the page as it is now: no serious or critical violation."""
+    results = _axe.run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"accessibility violations on {what} ({page.url}):\n" + "\n".join(
+        _describe(v) for v in blocking)
+
+
+def _describe(violation):
+    lines = [f"- {violation['id']} ({violation['impact']}): {violation['help']}"]
+    for node in violation["nodes"][:8]:
+        lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:160]}")
+        summary = (node.get("failureSummary") or "").replace("\n", " ")
+        if summary:
+            lines.append(f"      {summary[:240]}")
+    if len(violation["nodes"]) > 8:
+        lines.append(f"    ... and {len(violation['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+def text_box(locator):
+    """The box of the element's text itself (not of the element), as {left, right}."""
+    return locator.evaluate("""el => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const box = range.getBoundingClientRect();
+        return {left: box.left, right: box.right};
+    }""")

@@ -1,0 +1,71 @@
+"""Browsing and searching the organisation directory, in English, Persian and Thai."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.pages import (
+    check_accessibility,
+    open_nav_link,
+    sign_in,
+    switch_language,
+    translate,
+)
+
+pytestmark = pytest.mark.e2e
+
+HEAD_OFFICE = "بانک توسعه تعاون"
+HOUSING_UNION = "اتحادیه سراسری تعاونی\u200cهای مسکن"
+# typed the way most keyboards make it: without the zero-width non-joiner
+HOUSING_QUERY = "تعاونیهای مسکن"
+
+
+@pytest.mark.parametrize("language", ["en", "fa", "th"])
+def test_browse_open_and_search_organisations(page, live_server, admin, language, screenshots):
+    app = live_server.app
+    sign_in(page, admin["email"], admin["password"])
+    if language != "en":
+        switch_language(page, language)
+
+    # the directory: a tree from the roots of the network
+    open_nav_link(page, "/organisations/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("main h1")).to_have_text(translate(app, language, "Organisations"))
+    tree = page.locator(".org-tree")
+    expect(tree.get_by_role("link", name=HEAD_OFFICE, exact=True)).to_be_visible()
+    expect(tree.get_by_role("link", name="Ngân hàng Chính sách xã hội", exact=True)).to_be_visible()
+    check_accessibility(page, f"the organisations page ({language})")
+    screenshots(page, f"organisations-{language}")
+
+    # one organisation: its details, its people and the branches below it
+    tree.get_by_role("link", name=HEAD_OFFICE, exact=True).click()
+    page.wait_for_url("**/organisations/*")
+    page.wait_for_load_state("load")
+    expect(page.locator("main h1")).to_have_text(HEAD_OFFICE)
+    expect(page.locator("main .breadcrumb")).to_contain_text(
+        translate(app, language, "Organisations"))
+    expect(page.locator("main dl")).to_contain_text("CDB-HO")
+    expect(page.locator("main .list-group")).to_contain_text(admin["name"])
+    expect(page.get_by_role("link", name="شعبه ویژه تعاون تهران", exact=True)).to_be_visible()
+    check_accessibility(page, f"an organisation page ({language})")
+    screenshots(page, f"organisation-{language}")
+
+    # search in Persian without the zero-width non-joiner
+    open_nav_link(page, "/organisations/")
+    search = page.locator("form[role=search]")
+    search.locator("#q").fill(HOUSING_QUERY)
+    search.locator("button[type=submit]").click()
+    page.wait_for_url("**/organisations/?q=*")
+    page.wait_for_load_state("load")
+    expect(page.locator("#q")).to_have_value(HOUSING_QUERY)
+    rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("IR-UN-HOUS")
+    result = rows.first.get_by_role("link", name=HOUSING_UNION, exact=True)
+    expect(result).to_be_visible()
+    check_accessibility(page, f"organisation search results ({language})")
+    if language != "en":
+        screenshots(page, f"organisations-search-{language}")
+
+    result.click()
+    page.wait_for_url("**/organisations/*")
+    expect(page.locator("main h1")).to_have_text(HOUSING_UNION)
+    check_accessibility(page, f"the housing union's page ({language})")

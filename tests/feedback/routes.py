@@ -1,0 +1,66 @@
+"""What each role gets on every feedback route (see tests/test_route_roles.py)."""
+import uuid
+from pathlib import Path
+
+from flask import current_app
+
+from portal.extensions import db
+from portal.feedback.models import Attachment
+from tests.feedback import helpers
+from tests.test_route_roles import ANON, SIGNED_IN, admin_only, everyone
+
+
+def only(ok, *roles, refused=403, anon=302):
+    return {ANON: anon} | {r: refused for r in SIGNED_IN} | {r: ok for r in roles}
+
+
+BANK = ("relationship_manager", "branch_staff", "administrator")
+
+ROUTES = {
+    "feedback.index": ("GET", "/feedback/", everyone(200), None),
+    "feedback.export": ("GET", "/feedback/export.csv", everyone(200), None),
+    "feedback.submit": ("GET", "/feedback/new/critique", only(200, "union_director"), None),
+    "feedback.show": ("GET", "/feedback/{confidential}",
+                      everyone(200) | {"union_director": 404}, None),
+    "feedback.acknowledge": ("POST", "/feedback/{item}/acknowledge", admin_only(302), None),
+    "feedback.review": ("POST", "/feedback/{item}/review", admin_only(302), None),
+    "feedback.publish": ("POST", "/feedback/{drafted}/publish", admin_only(302), None),
+    "feedback.close": ("POST", "/feedback/{answered}/close", admin_only(302), None),
+    "feedback.add_note": ("POST", "/feedback/{item}/note", admin_only(302),
+                          {"body": "Branch confirms the delay."}),
+    "feedback.save_draft": ("POST", "/feedback/{item}/draft", admin_only(302),
+                            {"body": "We are on it.", "outcome": "planned"}),
+    "feedback.reopen": ("POST", "/feedback/{answered}/reopen", only(302),
+                        {"reason": "Not settled"}),
+    "feedback.endorse": ("POST", "/feedback/{item}/endorse", only(302, "union_director"), None),
+    "feedback.reassign": ("POST", "/feedback/{item}/reassign", admin_only(302),
+                          {"owner_id": "{manager}"}),
+    "feedback.attachment": ("GET", "/feedback/{item}/attachments/{attachment}", everyone(200),
+                            None),
+    "feedback.drafts": ("GET", "/feedback/drafts",
+                        only(200, "relationship_manager", "administrator"), None),
+    "feedback.queue": ("GET", "/feedback/queue", only(200, *BANK), None),
+    "feedback.report": ("GET", "/feedback/report", only(200, *BANK, "ministry_official"), None),
+}
+
+
+def world():
+    _union, director, manager = helpers.union_with_manager()
+    item = helpers.submit(director)
+    confidential = helpers.submit(director, visibility="confidential")
+    answered = helpers.answer(manager, helpers.submit(director, kind="proposal"))
+    drafted = helpers.submit(director, kind="product_request")
+    from portal.feedback import services
+
+    services.save_draft(manager, drafted, body_html="Draft", outcome="planned")
+    key = uuid.uuid4().hex
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "feedback"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / key).write_bytes(b"%PDF-1.4 minutes")
+    attachment = Attachment(item_id=item.id, filename="minutes.pdf", size=16,
+                            content_type="application/pdf", storage_key=key,
+                            uploaded_by_id=director.id)
+    db.session.add(attachment)
+    db.session.commit()
+    return {"item": item.id, "confidential": confidential.id, "answered": answered.id,
+            "drafted": drafted.id, "manager": manager.id, "attachment": attachment.id}
