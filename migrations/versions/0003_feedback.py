@@ -58,6 +58,8 @@ def upgrade():
     sa.Column('reopen_reason', sa.Text(), nullable=True),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
     sa.Column('endorsement_count', sa.Integer(), nullable=False),
+    sa.Column('origin_title', sa.String(length=300), nullable=True),
+    sa.Column('origin_link', sa.String(length=500), nullable=True),
     sa.Column('search_key', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),

@@ -137,6 +137,10 @@ class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
     reopen_reason: Mapped[str | None] = mapped_column(sa.Text)
     escalation_level: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     endorsement_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    # where the item was raised, when not through the form: e.g. a meeting's statement from
+    # the floor. The other area keeps its own link to the item; this is for display.
+    origin_title: Mapped[str | None] = mapped_column(sa.String(300))
+    origin_link: Mapped[str | None] = mapped_column(sa.String(500))
     search_key: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
 
     organisation = relationship("Organisation", foreign_keys=[organisation_id])

@@ -103,15 +103,20 @@ def default_owner(organisation):
 
 def submit(actor, *, kind, organisation, title, body_html, topic, visibility,
            branch=None, concerns=None, expected_benefit=None, sector=None, demand_size=None,
-           terms_wanted=None):
+           terms_wanted=None, origin=None):
     """A union (or a relationship manager on its behalf) submits a feedback item.
 
     The owner defaults to the relationship manager serving the organisation; deadlines are set
     in working days of the organisation's country.
+
+    origin=(title, link): the item was voiced elsewhere, e.g. a statement from the floor of a
+    meeting, recorded by someone the calling area has already allowed to record it; the
+    portfolio check is then the caller's, not ours.
     """
-    require(permissions.can_submit_feedback(actor))
-    require(organisation in permissions.feedback_submitting_organisations(actor),
-            _("You cannot submit on behalf of this organisation."))
+    if origin is None:
+        require(permissions.can_submit_feedback(actor))
+        require(organisation in permissions.feedback_submitting_organisations(actor),
+                _("You cannot submit on behalf of this organisation."))
     kind = Kind(kind)
     title = plain_text(title, 200)
     if not title:
@@ -129,6 +134,9 @@ def submit(actor, *, kind, organisation, title, body_html, topic, visibility,
         terms_wanted=plain_text(terms_wanted or "") or None,
         acknowledge_due_at=acknowledge_due, answer_due_at=answer_due,
         owner=default_owner(organisation),
+        origin_title=plain_text(origin[0], 300) if origin else None,
+        # only a path inside the portal: never an address elsewhere
+        origin_link=origin[1] if origin and str(origin[1]).startswith("/") else None,
     )
     refresh_search_key(item)
     db.session.add(item)
