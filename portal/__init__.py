@@ -1,6 +1,5 @@
 """The Cooperative Bank Portal: where a cooperative development bank and the organisations it
 serves listen to each other."""
-import logging
 import os
 from pathlib import Path
 
@@ -85,10 +84,12 @@ def _register_blueprints(app):
 
 def _register_hooks(app):
     from portal import permissions
-    from portal.core import security
+    from portal.core import logs, security, sessions
     from portal.core.handlers import register_error_handlers
 
     register_error_handlers(app)
+    logs.init_app(app)
+    sessions.init_app(app)
     app.after_request(security.set_security_headers)
     app.jinja_env.globals.update(permissions.TEMPLATE_HELPERS)
     app.jinja_env.globals["asset_url"] = _asset_url_factory(app)
@@ -107,7 +108,6 @@ def _unread_notifications():
     from portal.core.notify import unread_count
 
     return unread_count(current_user) if current_user.is_authenticated else 0
-    logging.getLogger("portal").setLevel(logging.INFO)
 
 
 def _asset_url_factory(app):

@@ -71,7 +71,9 @@ class Config:
         self.SESSION_COOKIE_SECURE = https
         self.REMEMBER_COOKIE_SECURE = https
         self.REMEMBER_COOKIE_HTTPONLY = True
+        # absolute limit: signed in at most this long; idle limit: signed out after inactivity
         self.PERMANENT_SESSION_LIFETIME = _env_int("SESSION_HOURS", 12) * 3600
+        self.SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 60)
         self.MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session; a long form is not lost to it
         self.RATELIMIT_STORAGE_URI = _env("REDIS_URL", "memory://")

@@ -42,6 +42,7 @@ ROUTES = {
     "auth.logout": ("POST", "/logout", everyone(302), None),
     "auth.accept_invitation": ("GET", "/invitation/forged", everyone(404, anon=404), None),
     "auth.preferences": ("GET", "/account/preferences", everyone(200), None),
+    "auth.security": ("GET", "/account/security", everyone(200), None),
     "auth.switch_language": ("POST", "/language", everyone(302, anon=302), {"language": "fa"}),
     "users.index": ("GET", "/admin/users/", admin_only(), None),
     "users.create": ("GET", "/admin/users/new", admin_only(), None),

@@ -126,3 +126,16 @@ def _organisation_choices():
 def org_select(exclude=None, blank=None):
     pairs = [c for c in _organisation_choices() if c[0] != exclude]
     return choices(([("", blank)] if blank else []) + pairs)
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class ChangeEmailForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("New e-mail address"), filters=[_strip],
+                       validators=[DataRequired(), Email(), Length(max=254)])

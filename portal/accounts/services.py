@@ -14,6 +14,7 @@ from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.core import audit, outbox
 from portal.core.errors import NotFound, ValidationError, require
 from portal.core.models import utcnow
+from portal.core.notify import notify
 from portal.core.sanitize import plain_text
 from portal.extensions import db
 
@@ -343,3 +344,42 @@ def ensure_administrator(email, full_name, password, organisation=None):
     db.session.flush()
     audit.record(None, "administrator_ensured", user)
     return user
+
+
+# --- the person's own account ----------------------------------------------------------------
+
+def _check_current_password(user, password):
+    if not user.password_hash or not check_password_hash(user.password_hash, password or ""):
+        raise ValidationError(_("Your current password is not correct."), field="current")
+
+
+def change_password(user, current, new_password):
+    """Needs the current password; every other session of this person ends; they are told."""
+    _check_current_password(user, current)
+    check_password_strength(new_password, user.email)
+    user.password_hash = generate_password_hash(new_password)
+    end_all_sessions(user)
+    db.session.flush()
+    audit.record(user, "password_changed", user)
+    notify(user, "password_changed", lambda: (
+        _("Your password was changed"),
+        _("If you did not change it, tell your administrator at once.")))
+
+
+def change_email(user, current, new_email):
+    """Needs the current password; the old address is told, so a thief cannot do it quietly."""
+    _check_current_password(user, current)
+    new_email = normalise_email(new_email)
+    if _email_taken(new_email, except_id=user.id):
+        raise ValidationError(_("A user with this e-mail address already exists."),
+                              field="email")
+    old_email = user.email
+    with force_locale(user.preferred_locale or "en"):
+        subject = _("Your e-mail address was changed")
+        body = _("The e-mail address of your account is now %(email)s. If you did not change "
+                 "it, tell your administrator at once.", email=new_email)
+    outbox.enqueue(old_email, subject, body)
+    user.email = new_email
+    user.refresh_search_key()
+    db.session.flush()
+    audit.record(user, "email_changed", user, {"email": old_email}, {"email": new_email})

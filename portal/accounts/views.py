@@ -121,6 +121,38 @@ def preferences():
     return render_template("accounts/preferences.html", form=form), 400 if form.errors else 200
 
 
+@auth.route("/account/security", methods=["GET", "POST"])
+@login_required
+def security():
+    """Change one's password or e-mail address; both need the current password."""
+    password_form = forms.ChangePasswordForm(prefix="pw")
+    email_form = forms.ChangeEmailForm(prefix="em")
+    submitted = password_form if "pw-current" in request.form else email_form
+    if request.method == "POST" and submitted.validate_on_submit():
+        try:
+            if submitted is password_form:
+                services.change_password(current_user, password_form.current.data,
+                                         password_form.password.data)
+                done = _("Your password is changed. Other sessions were signed out.")
+            else:
+                services.change_email(current_user, email_form.current.data,
+                                      email_form.email.data)
+                done = _("Your e-mail address is changed.")
+        except ValidationError as error:
+            db.session.rollback()
+            message = form_errors_into(submitted, error)
+            if message:
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            login_user(current_user)  # this session stays; its id carries the new version
+            flash(done, "success")
+            return redirect(url_for("auth.security"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("accounts/security.html", password_form=password_form,
+                           email_form=email_form), status
+
+
 @auth.route("/language", methods=["POST"])
 def switch_language():
     """The switcher on every page. For a signed-in user it also becomes their preference."""

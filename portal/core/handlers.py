@@ -60,10 +60,18 @@ def render_error(status, message=None):
                            explanation=explanation), status
 
 
+def _rollback():
+    """Roll back whatever the request began; with the database gone even that may fail."""
+    try:
+        _rollback()
+    except Exception:  # noqa: BLE001 - the connection is already broken; nothing to undo
+        db.session.remove()
+
+
 def register_error_handlers(app):
     @app.errorhandler(PortalError)
     def portal_error(error):
-        db.session.rollback()
+        _rollback()
         return render_error(error.status, error.message)
 
     @app.errorhandler(CSRFError)
@@ -73,12 +81,18 @@ def register_error_handlers(app):
 
     @app.errorhandler(StaleDataError)
     def stale(error):
-        db.session.rollback()
+        _rollback()
         return render_error(409)
 
     @app.errorhandler(OperationalError)
     def database_down(error):
-        db.session.rollback()
+        _rollback()
+        # the page must not ask the database who is signed in: show it as to a visitor
+        from flask import g
+
+        from portal.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
         log.warning("database unavailable: %s", error.__class__.__name__)
         return render_error(503)
 
@@ -90,7 +104,7 @@ def register_error_handlers(app):
 
     @app.errorhandler(Exception)
     def unexpected(error):
-        db.session.rollback()
+        _rollback()
         if app.config.get("PROPAGATE_UNEXPECTED"):  # tests want the traceback, not a page
             raise error
         log.exception("unhandled error")

@@ -17,8 +17,8 @@ from portal.i18n import is_rtl, month_filter, percent_filter
 from portal.turnover import api, charts, forms, importing, services
 from portal.turnover.models import (
     FIGURE_LABELS,
-    ApiToken,
     FIGURES,
+    ApiToken,
     PeriodStatus,
     ReportingPeriod,
     TurnoverReport,

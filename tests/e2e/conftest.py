@@ -126,7 +126,7 @@ class PageLog:
     requests: list = field(default_factory=list)
     console_errors: list = field(default_factory=list)
     page_errors: list = field(default_factory=list)
-    server_errors: list = field(default_factory=list)
+    failed_responses: list = field(default_factory=list)
 
     def on_console(self, message):
         # "Failed to load resource" repeats a response status, judged in on_response (a 401
@@ -137,7 +137,7 @@ class PageLog:
     def on_response(self, response):
         document = response.request.resource_type == "document"
         if response.status >= 500 or (response.status >= 400 and not document):
-            self.server_errors.append(f"{response.status} {response.url}")
+            self.failed_responses.append(f"{response.status} {response.url}")
 
     def foreign_requests(self):
         return [url for url in self.requests
@@ -165,7 +165,7 @@ def page(browser, live_server):
     assert log.requests, "the page made no request at all"
     assert not log.foreign_requests(), \
         f"requests outside {log.origin}: {log.foreign_requests()}"
-    assert not log.server_errors, f"failed responses: {log.server_errors}"
+    assert not log.failed_responses, f"failed responses: {log.failed_responses}"
     assert not log.page_errors, f"script errors: {log.page_errors}"
     # a blocked inline script or style (the CSP forbids them) shows up here
     assert not log.console_errors, f"console errors: {log.console_errors}"

@@ -11,9 +11,15 @@ from tests.turnover.helpers import AUG, HEADER, close_period, csv_text, report_c
 
 
 def _upload(client, content, filename="turnover.csv"):
+    """Post the file as a browser would (the body built here: the test client would spool a
+    large one to a temporary file it never closes)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    return client.post("/turnover/import", data={"file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    boundary = "portal-test-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return client.post("/turnover/import", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _many_orgs(db, n):

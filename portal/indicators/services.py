@@ -1,0 +1,241 @@
+"""Indicator operations and analytics.
+
+Everything that adds up is one SQL statement: actuals are summed over an area (commune →
+district → province → country) with GROUP BY, ratios are sum(amount) ÷ sum(base) so larger
+communes weigh more, and rating distributions use a window function for their percentages.
+"""
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from portal import permissions
+from portal.accounts.models import Organisation
+from portal.core import audit
+from portal.core.errors import NotFound, ValidationError, require
+from portal.extensions import db
+from portal.indicators.models import (
+    GRADE_RANKS,
+    Direction,
+    Grade,
+    GroupRating,
+    Indicator,
+    IndicatorActual,
+    IndicatorPlan,
+    Unit,
+)
+
+# code, unit, direction, plan-based, green at, amber at, part of
+DEFINITIONS = [
+    ("outstanding_loans", Unit.MONEY, Direction.HIGHER_IS_BETTER, True, 0.95, 0.85, None),
+    ("borrowing_households", Unit.COUNT, Direction.HIGHER_IS_BETTER, True, 0.95, 0.85, None),
+    ("loan_growth_ytd", Unit.MONEY, Direction.HIGHER_IS_BETTER, True, 0.9, 0.7, None),
+    ("capital_mobilised", Unit.MONEY, Direction.HIGHER_IS_BETTER, True, 0.95, 0.85, None),
+    ("group_savings", Unit.MONEY, Direction.HIGHER_IS_BETTER, False, 0, 0,
+     "capital_mobilised"),
+    ("deposits", Unit.MONEY, Direction.HIGHER_IS_BETTER, False, 0, 0, "capital_mobilised"),
+    ("overdue_ratio", Unit.RATIO, Direction.LOWER_IS_BETTER, False, 0.001, 0.004, None),
+    ("bad_debt_ratio", Unit.RATIO, Direction.LOWER_IS_BETTER, False, 0.002, 0.004, None),
+    ("disbursement_rate", Unit.RATIO, Direction.HIGHER_IS_BETTER, False, 0.98, 0.9, None),
+    ("collection_rate", Unit.RATIO, Direction.HIGHER_IS_BETTER, False, 0.95, 0.85, None),
+    ("commune_point_share", Unit.RATIO, Direction.HIGHER_IS_BETTER, False, 0.9, 0.75, None),
+]
+AREA_LEVELS = ("commune", "district", "province")
+
+
+def ensure_definitions():
+    """Create the standard indicators that do not exist yet (idempotent). Returns by code."""
+    existing = {i.code: i for i in db.session.scalars(sa.select(Indicator))}
+    for position, (code, unit, direction, plan_based, green, amber, part_of) in enumerate(
+            DEFINITIONS):
+        if code not in existing:
+            existing[code] = Indicator(code=code, unit=unit, direction=direction,
+                                       plan_based=plan_based, green_at=green, amber_at=amber,
+                                       part_of=existing.get(part_of), position=position)
+            db.session.add(existing[code])
+    db.session.flush()
+    return existing
+
+
+def indicators():
+    return db.session.scalars(sa.select(Indicator).order_by(Indicator.position,
+                                                            Indicator.code)).all()
+
+
+def set_thresholds(actor, indicator, green_at, amber_at, expected_version=None):
+    """Change an indicator's traffic-light thresholds (administrators)."""
+    require(permissions.can_manage_indicators(actor))
+    indicator.check_version(expected_version)
+    if indicator.direction == Direction.HIGHER_IS_BETTER and amber_at > green_at or \
+            indicator.direction == Direction.LOWER_IS_BETTER and amber_at < green_at:
+        raise ValidationError(_("The amber threshold must lie between red and green."),
+                              field="amber_at")
+    before = {"green_at": indicator.green_at, "amber_at": indicator.amber_at}
+    indicator.green_at, indicator.amber_at = green_at, amber_at
+    db.session.flush()
+    audit.record(actor, "indicator_thresholds_set", indicator, before,
+                 {"green_at": green_at, "amber_at": amber_at})
+    return indicator
+
+
+# --- scope and areas -------------------------------------------------------------------------
+
+def get_visible_organisation(user, org_id):
+    org = db.session.scalar(permissions.visible_indicator_organisations(user).where(
+        Organisation.id == org_id))
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def area_condition(org):
+    """The organisations whose actuals count for org: for a bank office its district (or
+    province) — a district office serves the whole district — otherwise its own subtree."""
+    if org.is_bank and org.district:
+        return sa.and_(Organisation.country == org.country,
+                       Organisation.province == org.province,
+                       Organisation.district == org.district)
+    if org.is_bank and org.province:
+        return sa.and_(Organisation.country == org.country,
+                       Organisation.province == org.province)
+    return Organisation.id.in_(permissions._subtree_ids(
+        sa.select(Organisation.id).where(Organisation.id == org.id), "indicator_area"))
+
+
+def plan_holders(user):
+    """Organisations with a plan or actuals that the user may see, for the index page."""
+    with_plans = sa.select(IndicatorPlan.organisation_id)
+    return db.session.scalars(permissions.visible_indicator_organisations(user).where(
+        Organisation.id.in_(with_plans)).order_by(Organisation.name)).all()
+
+
+def periods_for(org):
+    return db.session.scalars(sa.select(IndicatorActual.period).join(
+        Organisation, Organisation.id == IndicatorActual.organisation_id).where(
+        area_condition(org)).distinct().order_by(IndicatorActual.period.desc())).all()
+
+
+# --- scorecard -------------------------------------------------------------------------------
+
+def _totals(org, period):
+    """{indicator id: (amount, base)} summed over the area; a component also adds to its
+    parent (capital mobilised = savings through groups + deposits)."""
+    base_query = sa.select().select_from(IndicatorActual).join(
+        Organisation, Organisation.id == IndicatorActual.organisation_id).join(
+        Indicator, Indicator.id == IndicatorActual.indicator_id).where(
+        area_condition(org), IndicatorActual.period == period)
+    sums = (sa.func.sum(IndicatorActual.amount), sa.func.sum(IndicatorActual.base))
+    own = base_query.add_columns(Indicator.id, *sums).group_by(Indicator.id)
+    parents = base_query.add_columns(Indicator.part_of_id, *sums).where(
+        Indicator.part_of_id.is_not(None)).group_by(Indicator.part_of_id)
+    totals = {}
+    for indicator_id, amount, base in db.session.execute(sa.union_all(own, parents)):
+        before = totals.get(indicator_id, (0.0, None))
+        totals[indicator_id] = (before[0] + (amount or 0),
+                                None if base is None and before[1] is None
+                                else (before[1] or 0) + (base or 0))
+    return totals
+
+
+def scorecard(org, period):
+    """One row per indicator: value (a ratio for ratios), plan, attainment and light."""
+    totals = _totals(org, period)
+    plans = dict(db.session.execute(sa.select(IndicatorPlan.indicator_id, IndicatorPlan.value)
+                                    .where(IndicatorPlan.organisation_id == org.id,
+                                           IndicatorPlan.year == period.year)).all())
+    rows = []
+    for indicator in indicators():
+        if indicator.id not in totals and indicator.id not in plans:
+            continue
+        amount, base = totals.get(indicator.id, (None, None))
+        value = amount
+        if indicator.unit == Unit.RATIO:
+            value = amount / base if amount is not None and base else None
+        plan = plans.get(indicator.id)
+        attainment = value / plan if value is not None and plan else None
+        score = attainment if indicator.plan_based else value
+        rows.append({"indicator": indicator, "value": value, "plan": plan,
+                     "attainment": attainment, "light": indicator.light(score)
+                     if (indicator.plan_based and attainment is not None) or
+                     (not indicator.plan_based and value is not None and
+                      indicator.part_of_id is None) else None})
+    return rows
+
+
+def rollup(org, period, code, by="commune"):
+    """An indicator summed over the area, per commune, district or province (SQL GROUP BY).
+    Rows: place, amount, base, value (a ratio for ratios)."""
+    if by not in AREA_LEVELS:
+        raise ValidationError(_("Unknown level."))
+    place = getattr(Organisation, by)
+    amount = sa.func.sum(IndicatorActual.amount)
+    base = sa.func.sum(IndicatorActual.base)
+    query = sa.select(place.label("place"), amount.label("amount"), base.label("base"),
+                      sa.case((base > 0, amount / base), else_=None).label("ratio")).join(
+        Organisation, Organisation.id == IndicatorActual.organisation_id).join(
+        Indicator, Indicator.id == IndicatorActual.indicator_id).where(
+        area_condition(org), IndicatorActual.period == period, Indicator.code == code,
+        place.is_not(None)).group_by(place).order_by(place)
+    return db.session.execute(query).all()
+
+
+def places_without(org, period, code, by="commune"):
+    """(places with no amount of this indicator, places reporting it): e.g. communes
+    without overdue debt, counted in SQL."""
+    per_place = sa.select(getattr(Organisation, by).label("place"),
+                          sa.func.sum(IndicatorActual.amount).label("amount")).join(
+        Organisation, Organisation.id == IndicatorActual.organisation_id).join(
+        Indicator, Indicator.id == IndicatorActual.indicator_id).where(
+        area_condition(org), IndicatorActual.period == period, Indicator.code == code,
+        getattr(Organisation, by).is_not(None)).group_by(getattr(Organisation, by)).subquery()
+    row = db.session.execute(sa.select(
+        sa.func.count().filter(per_place.c.amount == 0), sa.func.count())).one()
+    return row[0], row[1]
+
+
+# --- ratings ---------------------------------------------------------------------------------
+
+def _rank():
+    return sa.case(*((GroupRating.grade == grade, rank) for grade, rank in
+                     GRADE_RANKS.items()), else_=5)
+
+
+def previous_month(month):
+    return date(month.year - 1, 12, 1) if month.month == 1 else date(month.year,
+                                                                      month.month - 1, 1)
+
+
+def grade_distribution(org, period):
+    """[(grade, count, share)] for the groups in org's area this period, in grade order; the
+    share comes from a window sum over the counts."""
+    count = sa.func.count()
+    rows = dict((grade, (n, share)) for grade, n, share in db.session.execute(
+        sa.select(GroupRating.grade, count,
+                  sa.cast(count, sa.Float) / sa.cast(sa.func.sum(count).over(), sa.Float))
+        .join(Organisation, Organisation.id == GroupRating.organisation_id)
+        .where(area_condition(org), GroupRating.period == period)
+        .group_by(GroupRating.grade)))
+    return [(grade, *rows.get(grade, (0, 0.0))) for grade in Grade]
+
+
+def fell_a_grade(org, period):
+    """Groups rated lower this period than last: [(Organisation, grade before, grade now)]."""
+    before = sa.orm.aliased(GroupRating)
+    now_rank, before_rank = _rank(), sa.case(*((before.grade == g, r) for g, r in
+                                               GRADE_RANKS.items()), else_=5)
+    return db.session.execute(
+        sa.select(Organisation, before.grade, GroupRating.grade)
+        .join(GroupRating, GroupRating.organisation_id == Organisation.id)
+        .join(before, sa.and_(before.organisation_id == Organisation.id,
+                              before.period == previous_month(period)))
+        .where(area_condition(org), GroupRating.period == period, now_rank > before_rank)
+        .order_by(Organisation.commune, Organisation.name)).all()
+
+
+def rating_summary(org, period):
+    now = grade_distribution(org, period)
+    before = grade_distribution(org, previous_month(period))
+    has_before = any(n for _g, n, _s in before)
+    return [{"grade": g, "count": n, "share": s,
+             "change": (n - before[i][1]) if has_before else None}
+            for i, (g, n, s) in enumerate(now)], sum(n for _g, n, _s in now)

@@ -1,0 +1,204 @@
+"""Indicator pages: the district dashboard (scorecard, ratings, communes), the printable
+monthly report, exports, imports and the administrator's thresholds."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.core.errors import Conflict, ValidationError, require
+from portal.core.views import form_errors_into
+from portal.extensions import db
+from portal.home.panels import home_panel, nav_item
+from portal.i18n import is_rtl, month_filter, percent_filter
+from portal.indicators import forms, importing, services
+from portal.indicators.models import Indicator, Unit
+from portal.turnover import charts
+from portal.turnover.views import download
+
+bp = Blueprint("indicators", __name__, url_prefix="/indicators", template_folder="templates")
+TABLES = ("scorecard", "ratings", "communes", "fell")
+
+
+@bp.route("/")
+@login_required
+def index():
+    require(permissions.can_view_indicators(current_user))
+    return render_template("indicators/index.html",
+                           organisations=services.plan_holders(current_user))
+
+
+def _period(org):
+    available = services.periods_for(org)
+    wanted = request.args.get("period", "")
+    for month in available:
+        if f"{month:%Y-%m}" == wanted:
+            return month, available
+    return (available[0] if available else None), available
+
+
+def _context(org):
+    period, available = _period(org)
+    context = {"org": org, "period": period, "available": available}
+    if period is None:
+        return context
+    rows = services.scorecard(org, period)
+    ratings, groups = services.rating_summary(org, period)
+    without, communes = services.places_without(org, period, "overdue_ratio")
+    context.update(
+        rows=rows, ratings=ratings, groups=groups, fell=services.fell_a_grade(org, period),
+        communes=services.rollup(org, period, "outstanding_loans", "commune"),
+        overdue={r.place: r for r in services.rollup(org, period, "overdue_ratio", "commune")},
+        without_overdue=without, overdue_communes=communes,
+        attainment_chart=charts.bar_chart(
+            _("Attainment against the plan, %(month)s", month=month_filter(period)),
+            _("Each indicator's actual value as a share of its plan."),
+            [(str(r["indicator"].label), r["attainment"], percent_filter(r["attainment"]))
+             for r in rows if r["attainment"] is not None], rtl=is_rtl(), max_value=1.2,
+            threshold=(1.0, percent_filter(1, 0))),
+        ratings_chart=charts.bar_chart(
+            _("Groups by rating"), _("Number of savings-and-loan groups rated good, fair, "
+                                     "average and weak."),
+            [(str(r["grade"].label), r["share"], percent_filter(r["share"])) for r in ratings],
+            rtl=is_rtl()),
+    )
+    return context
+
+
+@bp.route("/<int:org_id>")
+@login_required
+def dashboard(org_id):
+    require(permissions.can_view_indicators(current_user))
+    org = services.get_visible_organisation(current_user, org_id)
+    return render_template("indicators/dashboard.html", **_context(org), Unit=Unit)
+
+
+@bp.route("/<int:org_id>/report")
+@login_required
+def report(org_id):
+    """The monthly district report, laid out for printing."""
+    require(permissions.can_view_indicators(current_user))
+    org = services.get_visible_organisation(current_user, org_id)
+    return render_template("indicators/report.html", **_context(org), Unit=Unit)
+
+
+def _value(row):
+    return None if row["value"] is None else round(row["value"], 6)
+
+
+@bp.route("/<int:org_id>/export/<table>.<fmt>")
+@login_required
+def export(org_id, table, fmt):
+    require(permissions.can_view_indicators(current_user))
+    org = services.get_visible_organisation(current_user, org_id)
+    if table not in TABLES:
+        abort(404)
+    context = _context(org)
+    period = context["period"] or abort(404)
+    if table == "scorecard":
+        header = [_("Indicator"), _("Actual"), _("Plan"), _("Attainment"), _("Status")]
+        rows = [[str(r["indicator"].label), _value(r), r["plan"],
+                 None if r["attainment"] is None else round(r["attainment"], 4),
+                 str(r["light"].label) if r["light"] else ""] for r in context["rows"]]
+    elif table == "ratings":
+        header = [_("Rating"), _("Groups"), _("Share"), _("Change since last month")]
+        rows = [[str(r["grade"].label), r["count"], round(r["share"], 4), r["change"]]
+                for r in context["ratings"]]
+    elif table == "communes":
+        header = [_("Commune"), _("Outstanding loans"), _("Overdue debt")]
+        rows = [[r.place, r.amount, context["overdue"][r.place].amount
+                 if r.place in context["overdue"] else None] for r in context["communes"]]
+    else:
+        header = [_("Code"), _("Group"), _("Commune"), _("Rating last month"),
+                  _("Rating this month")]
+        rows = [[o.code, o.name, o.commune, str(b.label), str(n.label)]
+                for o, b, n in context["fell"]]
+    return download(header, rows, f"indicators-{table}-{org.code}-{period:%Y-%m}", fmt)
+
+
+@bp.route("/import/<any(actuals, plans, ratings):kind>", methods=["GET", "POST"])
+@login_required
+def import_file(kind):
+    require(permissions.can_manage_indicators(current_user) if kind == "plans"
+            else permissions.can_import_indicators(current_user))
+    form = forms.ImportForm()
+    bad_rows, message, status = [], None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            data = upload.read()
+        finally:
+            upload.close()
+        try:
+            created, updated, unchanged = importing.import_file(current_user, kind,
+                                                                upload.filename, data)
+        except importing.ImportRejected as error:
+            db.session.rollback()
+            bad_rows, message, status = error.rows[:1000], error.message, 400
+        except ValidationError as error:
+            db.session.rollback()
+            message, status = error.message, 400
+        else:
+            db.session.commit()
+            flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
+                    created=created, updated=updated, unchanged=unchanged), "success")
+            return redirect(url_for("indicators.index"))
+    elif form.errors:
+        status = 400
+    return render_template("indicators/import.html", form=form, kind=kind,
+                           kind_label=importing.KIND_LABELS[kind], bad_rows=bad_rows,
+                           message=message, columns=importing.KINDS[kind]), status
+
+
+@bp.route("/import/<any(actuals, plans, ratings):kind>/template.<fmt>")
+@login_required
+def import_template(kind, fmt):
+    require(permissions.can_import_indicators(current_user))
+    return download(list(importing.KINDS[kind]), importing.EXAMPLES[kind],
+                    f"indicators-{kind}-template", fmt)
+
+
+@bp.route("/definitions", methods=["GET", "POST"])
+@login_required
+def definitions():
+    require(permissions.can_manage_indicators(current_user))
+    services.ensure_definitions()
+    db.session.commit()
+    message, status = None, 200
+    if request.method == "POST":
+        indicator = db.session.get(Indicator, request.form.get("indicator_id", type=int)) \
+            or abort(404)
+        form = forms.ThresholdForm()
+        if form.validate_on_submit():
+            try:
+                services.set_thresholds(current_user, indicator, form.green_at.data / 100,
+                                        form.amber_at.data / 100, form.version_id.data)
+            except (ValidationError, Conflict) as error:
+                db.session.rollback()
+                message, status = form_errors_into(form, error) or error.message or \
+                    _("Someone else changed this first."), getattr(error, "status", 400)
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("indicators.definitions"))
+        else:
+            message, status = _("Enter the thresholds as percentages."), 400
+    return render_template("indicators/definitions.html", indicators=services.indicators(),
+                           message=message), status
+
+
+nav_item("indicators.index", _l("Indicators"), visible=permissions.can_view_indicators,
+         order=65)
+
+
+@home_panel
+def indicators_panel(user):
+    if not permissions.can_view_indicators(user):
+        return None
+    holders = services.plan_holders(user)
+    if not holders:
+        return None
+    return {"template": "indicators/panel.html", "order": 45, "organisations": holders[:5]}
+
+
+blueprints = (bp,)

@@ -1,0 +1,1 @@
+"""Meetings: series, sessions, group meetings, minutes, commitments, sign-off."""
