@@ -20,6 +20,8 @@ fi
 
 echo "== ruff"
 .venv/bin/ruff check portal tests
+echo "== bandit (every finding reviewed: accepted ones carry a # nosec with the reason)"
+.venv/bin/bandit -q -r portal
 
 run_suite() {
   local label=$1; shift

@@ -18,7 +18,7 @@ ROUTES = {
     "indicators.index": ("GET", "/indicators/", everyone(200), None),
     "indicators.dashboard": ("GET", "/indicators/{i_org}", FOREIGN, None),
     "indicators.report": ("GET", "/indicators/{i_org}/report", FOREIGN, None),
-    "indicators.export": ("GET", "/indicators/{i_org}/export/scorecard.xlsx", FOREIGN, None),
+    "indicators.export": ("GET", "/indicators/{i_org}/export/scorecard.csv", FOREIGN, None),
     "indicators.import_file": ("GET", "/indicators/import/actuals", IMPORTERS, None),
     "indicators.import_template": ("GET", "/indicators/import/ratings/template.csv",
                                    IMPORTERS, None),
