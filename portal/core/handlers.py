@@ -93,7 +93,7 @@ def register_error_handlers(app):
         from portal.extensions import login_manager
 
         g._login_user = login_manager.anonymous_user()
-        log.warning("database unavailable: %s", error.__class__.__name__)
+        log.warning("database unavailable", exc_info=error)
         return render_error(503)
 
     @app.errorhandler(HTTPException)

@@ -40,6 +40,7 @@ from portal.feedback.models import (
     Topic,
 )
 from portal.home.panels import home_panel, nav_item
+from portal.i18n import is_rtl, number_filter
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
 blueprints = (bp,)
@@ -466,7 +467,8 @@ def report():
         by = "kind"
     rows = reports.summary(query, by)
     return render_template("feedback/report.html", rows=rows, by=by,
-                           groupings=reports.GROUPINGS, chart=reports.bar_chart(rows),
+                           groupings=reports.GROUPINGS,
+                           chart=reports.bar_chart(rows, rtl=is_rtl(), number=number_filter),
                            args=request.args)
 
 

@@ -199,9 +199,10 @@ def plan_meeting(actor, *, kind, series=None, **details):
     meeting's own time zone; they are stored in UTC."""
     require(permissions.can_organise_meetings(actor))
     kind = MeetingKind(kind)
-    meeting = Meeting(kind=kind, series=series, state=MeetingState.PLANNED,
-                      created_by_id=actor.id)
-    _set_details(meeting, **details)
+    meeting = Meeting(kind=kind, state=MeetingState.PLANNED, created_by_id=actor.id)
+    with db.session.no_autoflush:
+        meeting.series = series
+        _set_details(meeting, **details)
     db.session.add(meeting)
     db.session.flush()
     audit.record(actor, "meeting_planned", meeting, after=audit.snapshot(meeting,

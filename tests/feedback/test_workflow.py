@@ -231,3 +231,14 @@ def test_exports_follow_the_filters(client, login, db, app):
     text = client.get("/feedback/export.csv?kind=critique").data.decode("utf-8-sig")
     assert "'=cmd" in text and "Proposal title" not in text
     assert client.get("/feedback/export.xlsx").data[:2] == b"PK"
+
+
+def test_the_chart_is_mirrored_for_right_to_left_pages(app):
+    from portal.feedback.reports import bar_chart
+
+    rows = [{"label": "نقد", "total": 3}, {"label": "پیشنهاد", "total": 1}]
+    with app.test_request_context():
+        ltr, rtl = str(bar_chart(rows)), str(bar_chart(rows, rtl=True, number=lambda n: "۳"))
+    assert 'text-anchor="end" font-size="13">نقد' in ltr
+    assert 'text-anchor="start" font-size="13">نقد' in rtl and "۳" in rtl
+    assert "<script" not in rtl

@@ -1,0 +1,781 @@
+"""Meeting pages: series, lists, a meeting with its agenda, invitations, attendance, minutes,
+statements and commitments; the printable view, iCalendar feeds and the ministry's queue."""
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from portal import permissions
+from portal.accounts.models import Organisation, OrgKind, Role, User
+from portal.core.errors import Conflict, NotFound, ValidationError, require
+from portal.core.forms import choices
+from portal.core.models import utcnow
+from portal.core.pagination import paginate
+from portal.core.textnorm import matches_all_words
+from portal.core.views import form_errors_into, get_visible
+from portal.extensions import db
+from portal.feedback.models import KIND_LABELS as STATEMENT_KIND_LABELS
+from portal.feedback.models import TOPIC_LABELS, FeedbackItem
+from portal.home.panels import home_panel, nav_item
+from portal.meetings import forms, ical, services
+from portal.meetings.models import (
+    COMMITMENT_LABELS,
+    Commitment,
+    ConsultationSeries,
+    Meeting,
+    MeetingKind,
+    MeetingOrganisation,
+    MeetingState,
+)
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings", template_folder="templates")
+blueprints = (bp,)
+ICS_TYPE = "text/calendar; charset=utf-8"
+
+nav_item("meetings.index", _l("Meetings"), lambda user: user.is_authenticated, order=25)
+
+
+@bp.app_template_filter("meeting_time")
+def meeting_time_filter(value, tz_name, style="medium"):
+    """A stored time shown in the meeting's own zone, in the reader's calendar and digits."""
+    return services.format_in_zone(value, tz_name, style)
+
+
+# --- finding ---------------------------------------------------------------------------------
+
+def _parse_day(name):
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def filtered_meetings(user, args):
+    query = permissions.visible_meetings(user)
+    for name, column, enum in (("kind", Meeting.kind, MeetingKind),
+                               ("state", Meeting.state, MeetingState)):
+        value = args.get(name, "")
+        if value in {e.value for e in enum}:
+            query = query.where(column == enum(value))
+    series_id = args.get("series", type=int)
+    if series_id:
+        query = query.where(Meeting.series_id == series_id)
+    org_id = args.get("organisation", type=int)
+    if org_id:
+        query = query.where(sa.or_(Meeting.host_organisation_id == org_id,
+                                   Meeting.organisations.any(organisation_id=org_id)))
+    if args.get("district"):
+        place = matches_all_words(Organisation.search_key, args["district"])
+        query = query.where(sa.or_(
+            Meeting.host_organisation.has(place),
+            Meeting.organisations.any(MeetingOrganisation.organisation.has(place))))
+    start, end = _parse_day("from"), _parse_day("to")
+    if start:
+        query = query.where(Meeting.starts_at >= datetime.combine(start, time.min))
+    if end:
+        query = query.where(Meeting.starts_at <= datetime.combine(end, time.max))
+    if args.get("q"):
+        query = query.where(matches_all_words(Meeting.search_key, args["q"]))
+    return query
+
+
+@bp.route("/")
+@login_required
+def index():
+    query = filtered_meetings(current_user, request.args).order_by(
+        Meeting.starts_at.desc(), Meeting.id.desc()).options(
+        sa.orm.joinedload(Meeting.host_organisation), sa.orm.joinedload(Meeting.series))
+    series = db.session.scalars(permissions.visible_series(current_user).order_by(
+        ConsultationSeries.title)).all()
+    organisations = db.session.scalars(permissions.visible_organisations(current_user).where(
+        Organisation.is_active, Organisation.kind != OrgKind.SAVINGS_GROUP)
+        .order_by(Organisation.name)).all()
+    return render_template("meetings/index.html", page=paginate(query), args=request.args,
+                           kinds=list(MeetingKind), states=list(MeetingState),
+                           all_series=series, organisations=organisations)
+
+
+@bp.route("/review")
+@login_required
+def review():
+    """The ministry's queue: consultation sessions with approved minutes, oldest first."""
+    require(permissions.can_review_meetings(current_user))
+    return render_template("meetings/review.html",
+                           meetings=services.review_queue(current_user))
+
+
+# --- series ----------------------------------------------------------------------------------
+
+def _load_series(series_id):
+    return get_visible(permissions.visible_series(current_user), ConsultationSeries,
+                       series_id)
+
+
+def _organisation_choices():
+    orgs = db.session.scalars(sa.select(Organisation).where(
+        Organisation.is_active, Organisation.kind != OrgKind.SAVINGS_GROUP)
+        .order_by(Organisation.name)).all()
+    return [(o.id, o.name) for o in orgs]
+
+
+@bp.route("/series")
+@login_required
+def series_index():
+    series = db.session.scalars(permissions.visible_series(current_user).order_by(
+        ConsultationSeries.created_at.desc())).all()
+    return render_template("meetings/series_index.html", all_series=series)
+
+
+@bp.route("/series/new", methods=["GET", "POST"])
+@login_required
+def series_new():
+    require(permissions.can_organise_meetings(current_user))
+    form = forms.SeriesForm()
+    orgs = _organisation_choices()
+    form.host_organisation_id.choices = choices(orgs)
+    form.organisation_ids.choices = choices(orgs)
+    message = None
+    if form.validate_on_submit():
+        invited = db.session.scalars(sa.select(Organisation).where(
+            Organisation.id.in_(form.organisation_ids.data or []))).all()
+        titles = {code: getattr(form, f"title_{code}").data for code in ("en", "fa", "vi", "th")}
+        try:
+            series = services.create_series(
+                current_user, title=form.title.data, titles=titles, purpose=form.purpose.data,
+                host_organisation=services.organisation_by_id(form.host_organisation_id.data),
+                invited_organisations=invited)
+        except ValidationError as error:
+            db.session.rollback()
+            message = form_errors_into(form, error)
+        else:
+            db.session.commit()
+            flash(_("The series is open. Plan its first session."), "success")
+            return redirect(url_for("meetings.series_show", series_id=series.id))
+    status = 400 if (form.errors or message) else 200
+    return render_template("meetings/series_form.html", form=form, message=message), status
+
+
+@bp.route("/series/<int:series_id>")
+@login_required
+def series_show(series_id):
+    series = _load_series(series_id)
+    meetings = db.session.scalars(permissions.visible_meetings(current_user).where(
+        Meeting.series_id == series.id).order_by(Meeting.starts_at)).all()
+    taken_part, to_come = services.series_participation(series, meetings)
+    return render_template(
+        "meetings/series_show.html", series=series, meetings=meetings, taken_part=taken_part,
+        to_come=to_come, commitments=services.series_open_commitments(series), today=_today(),
+        feed_url=url_for("meetings.feed", token=feed_token(current_user), series=series.id,
+                         _external=True))
+
+
+@bp.route("/series/<int:series_id>/calendar.ics")
+@login_required
+def series_calendar(series_id):
+    series = _load_series(series_id)
+    return _ics_response(_series_meetings(current_user, series), series.display_title(),
+                         f"series-{series.id}.ics")
+
+
+def _series_meetings(user, series):
+    return db.session.scalars(permissions.visible_meetings(user).where(
+        Meeting.series_id == series.id).order_by(Meeting.starts_at)).all()
+
+
+def _ics_response(meetings, name, filename):
+    return Response(ical.calendar_bytes(meetings, name), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+# --- feeds a calendar program subscribes to (no session cookie: a signed token) --------------
+
+def _feed_serializer():
+    return URLSafeSerializer(current_app.secret_key, salt="meetings-calendar-feed")
+
+
+def feed_token(user):
+    """A personal feed address; it dies when the person signs out everywhere (session
+    version) or is deactivated."""
+    return _feed_serializer().dumps([user.id, user.session_version])
+
+
+@bp.route("/feed/<token>.ics")
+def feed(token):
+    try:
+        user_id, version = _feed_serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        raise NotFound() from None
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.session_version != version:
+        raise NotFound()
+    series_id = request.args.get("series", type=int)
+    if series_id:
+        series = get_visible(permissions.visible_series(user), ConsultationSeries, series_id)
+        return _ics_response(_series_meetings(user, series), series.display_title(),
+                             f"series-{series.id}.ics")
+    from portal.meetings.models import Invitation
+
+    meetings = db.session.scalars(permissions.visible_meetings(user).where(sa.or_(
+        Meeting.recorder_id == user.id, Meeting.chair_id == user.id,
+        Meeting.invitations.any(Invitation.user_id == user.id))).order_by(
+        Meeting.starts_at)).all()
+    return _ics_response(meetings, _("My meetings"), "meetings.ics")
+
+
+# --- planning --------------------------------------------------------------------------------
+
+def _meeting_form(form=None):
+    form = form or forms.MeetingForm()
+    orgs = _organisation_choices()
+    form.host_organisation_id.choices = choices(orgs)
+    series = db.session.scalars(sa.select(ConsultationSeries).order_by(
+        ConsultationSeries.title)).all()
+    form.series_id.choices = choices([("", _("— none —"))] + [
+        (s.id, s.display_title()) for s in series])
+    managers = db.session.scalars(sa.select(User).where(User.is_active, User.memberships.any(
+        role=Role.RELATIONSHIP_MANAGER)).order_by(User.full_name)).all()
+    form.recorder_id.choices = choices((u.id, u.full_name) for u in managers)
+    people = db.session.scalars(sa.select(User).where(User.is_active).order_by(
+        User.full_name)).all()
+    form.chair_id.choices = choices([("", _("— none —"))] + [
+        (u.id, u.full_name) for u in people])
+    return form
+
+
+def _details(form):
+    return dict(
+        title=form.title.data,
+        starts_local=services.parse_local(form.day.data, form.start_time.data),
+        ends_local=services.parse_local(form.day.data, form.end_time.data),
+        timezone=form.timezone.data, place=form.place.data, online_link=form.online_link.data,
+        host_organisation=services.organisation_by_id(form.host_organisation_id.data),
+        chair=services.user_by_id(form.chair_id.data), chair_name=form.chair_name.data,
+        recorder=services.user_by_id(form.recorder_id.data),
+        confidential=form.confidential.data)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(permissions.can_organise_meetings(current_user))
+    form = _meeting_form()
+    if request.method == "GET":
+        form.recorder_id.data = current_user.id
+        series = db.session.get(ConsultationSeries, request.args.get("series", 0, type=int))
+        if series is not None:
+            form.series_id.data = series.id
+            form.kind.data = MeetingKind.CONSULTATION_SESSION.value
+            form.host_organisation_id.data = series.host_organisation_id
+            form.title.data = series.display_title()
+    message = None
+    if form.validate_on_submit():
+        try:
+            meeting = services.plan_meeting(
+                current_user, kind=form.kind.data,
+                series=db.session.get(ConsultationSeries, form.series_id.data or 0),
+                **_details(form))
+        except ValidationError as error:
+            db.session.rollback()
+            message = form_errors_into(form, error)
+        else:
+            db.session.commit()
+            flash(_("The meeting is planned. Add the agenda and invite the participants."),
+                  "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    status = 400 if (form.errors or message) else 200
+    return render_template("meetings/form.html", form=form, meeting=None,
+                           message=message), status
+
+
+def _load(meeting_id):
+    return get_visible(permissions.visible_meetings(current_user), Meeting, meeting_id)
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(meeting_id):
+    meeting = _load(meeting_id)
+    require(permissions.can_edit_meeting(current_user, meeting))
+    form = _meeting_form()
+    if request.method == "GET":
+        local_start = services.in_zone(meeting.starts_at, meeting.timezone)
+        local_end = services.in_zone(meeting.ends_at, meeting.timezone)
+        form.version_id.data = meeting.version_id
+        form.kind.data, form.series_id.data = meeting.kind.value, meeting.series_id
+        form.title.data, form.day.data = meeting.title, local_start.date()
+        form.start_time.data, form.end_time.data = local_start.time(), local_end.time()
+        form.timezone.data, form.place.data = meeting.timezone, meeting.place
+        form.online_link.data = meeting.online_link
+        form.host_organisation_id.data = meeting.host_organisation_id
+        form.chair_id.data, form.chair_name.data = meeting.chair_id, meeting.chair_name
+        form.recorder_id.data, form.confidential.data = meeting.recorder_id, meeting.confidential
+    message, status = None, 200
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(current_user, meeting, form.version_id.data,
+                                    **_details(form))
+        except Conflict:
+            db.session.rollback()
+            message = _("Someone else changed this meeting while you were editing. Your "
+                        "changes are below; the meeting page shows theirs.")
+            status = 409
+        except ValidationError as error:
+            db.session.rollback()
+            message = form_errors_into(form, error)
+        else:
+            db.session.commit()
+            flash(_("The meeting is updated."), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    if status == 200 and (form.errors or message):
+        status = 400
+    return render_template("meetings/form.html", form=form, meeting=meeting,
+                           message=message), status
+
+
+# --- one meeting -----------------------------------------------------------------------------
+
+def _today():
+    return utcnow().date()
+
+
+def _statements(meeting):
+    """The statements the reader may see: confidential items stay with the bank."""
+    ids = [s.feedback_item_id for s in meeting.statements]
+    if not ids:
+        return []
+    return db.session.scalars(permissions.visible_feedback(current_user).where(
+        FeedbackItem.id.in_(ids)).order_by(FeedbackItem.id)).all()
+
+
+def _page_context(meeting):
+    invitation = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
+    return dict(meeting=meeting, statements=_statements(meeting),
+                carried=services.carried_commitments(meeting), today=_today(),
+                my_invitation=invitation, commitment_labels=COMMITMENT_LABELS)
+
+
+def _show(meeting, status=200, **given):
+    version_form = forms.VersionForm()
+    version_form.version_id.data = meeting.version_id
+    invite_form = forms.InviteForm()
+    statement_form = given.get("statement_form") or forms.StatementForm()
+    commitment_form = given.get("commitment_form") or forms.CommitmentForm()
+    if permissions.can_edit_meeting(current_user, meeting):
+        invite_form.organisation_ids.choices = choices(_organisation_choices())
+        people = db.session.scalars(sa.select(User).where(User.is_active).order_by(
+            User.full_name)).all()
+        invite_form.user_ids.choices = choices((u.id, u.full_name) for u in people)
+    if permissions.can_record_meeting(current_user, meeting):
+        invited = [(o.id, o.name) for o in meeting.invited_organisations]
+        statement_form.organisation_id.choices = choices(invited)
+        statement_form.kind.choices = choices(
+            (k.value, label) for k, label in STATEMENT_KIND_LABELS.items())
+        statement_form.topic.choices = choices(
+            (t.value, label) for t, label in TOPIC_LABELS.items())
+        commitment_form.organisation_id.choices = choices(
+            [(meeting.host_organisation_id, meeting.host_organisation.name)]
+            + [pair for pair in invited if pair[0] != meeting.host_organisation_id])
+        owners = {i.user_id: i.user.full_name for i in meeting.invitations}
+        owners.setdefault(meeting.recorder_id, meeting.recorder.full_name)
+        commitment_form.owner_id.choices = choices([("", _("— none —"))] + sorted(
+            owners.items(), key=lambda pair: pair[1]))
+    reason_form = given.get("reason_form") or forms.ReasonForm()
+    reason_form.version_id.data = meeting.version_id
+    sign_off_form = forms.SignOffForm()
+    sign_off_form.version_id.data = meeting.version_id
+    return render_template(
+        "meetings/show.html", version_form=version_form, invite_form=invite_form,
+        agenda_form=given.get("agenda_form") or forms.AgendaForm(),
+        statement_form=statement_form, commitment_form=commitment_form,
+        reason_form=reason_form, sign_off_form=sign_off_form,
+        status_form=forms.CommitmentStatusForm(), message=given.get("message"),
+        feed_url=url_for("meetings.feed", token=feed_token(current_user), _external=True),
+        **_page_context(meeting)), status
+
+
+@bp.route("/<int:meeting_id>")
+@login_required
+def show(meeting_id):
+    return _show(_load(meeting_id))
+
+
+@bp.route("/<int:meeting_id>/print")
+@login_required
+def printable(meeting_id):
+    return render_template("meetings/print.html", **_page_context(_load(meeting_id)))
+
+
+@bp.route("/<int:meeting_id>/calendar.ics")
+@login_required
+def calendar(meeting_id):
+    meeting = _load(meeting_id)
+    return _ics_response([meeting], meeting.title, f"meeting-{meeting.id}.ics")
+
+
+def _act(meeting_id, action, done, form_cls=forms.VersionForm, anchor=""):
+    """Run one action on a visible meeting: 409 on a stale form, 400 on refused input."""
+    meeting = _load(meeting_id)
+    form = form_cls()
+    if not form.validate_on_submit():
+        flash(_("Check what you entered and try again."), "danger")
+        return _show(meeting, status=400)
+    try:
+        action(meeting, form)
+    except Conflict:
+        db.session.rollback()
+        flash(_("Someone else changed this meeting while you were looking at it. Here it is "
+                "as it is now."), "warning")
+        return _show(_load(meeting_id), status=409)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _show(_load(meeting_id), status=400)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + anchor)
+
+
+@bp.route("/<int:meeting_id>/held", methods=["POST"])
+@login_required
+def mark_held(meeting_id):
+    return _act(meeting_id, lambda m, f: services.mark_held(current_user, m,
+                                                            f.version_id.data),
+                _("The meeting is marked as held. Record attendance and the minutes."))
+
+
+@bp.route("/<int:meeting_id>/cancel", methods=["POST"])
+@login_required
+def cancel(meeting_id):
+    require(permissions.can_cancel_meeting(current_user, _load(meeting_id)))
+    return _act(meeting_id, lambda m, f: services.cancel(current_user, m, f.reason.data,
+                                                         f.version_id.data),
+                _("The meeting is cancelled and the invitees are told."), forms.ReasonForm)
+
+
+@bp.route("/<int:meeting_id>/approve", methods=["POST"])
+@login_required
+def approve_minutes(meeting_id):
+    return _act(meeting_id, lambda m, f: services.approve_minutes(current_user, m,
+                                                                  f.version_id.data),
+                _("The minutes are approved and frozen."))
+
+
+@bp.route("/<int:meeting_id>/sign-off", methods=["POST"])
+@login_required
+def sign_off(meeting_id):
+    require(permissions.can_sign_off(current_user, _load(meeting_id)))
+    return _act(meeting_id, lambda m, f: services.sign_off(current_user, m, f.comment.data,
+                                                           f.version_id.data),
+                _("Signed off. The outcome of this meeting is now read-only."),
+                forms.SignOffForm)
+
+
+@bp.route("/<int:meeting_id>/send-back", methods=["POST"])
+@login_required
+def send_back(meeting_id):
+    require(permissions.can_send_back(current_user, _load(meeting_id)))
+    return _act(meeting_id, lambda m, f: services.send_back(current_user, m, f.reason.data,
+                                                            f.version_id.data),
+                _("The minutes are sent back to the recorder."), forms.ReasonForm)
+
+
+# --- agenda, invitations, attendance ---------------------------------------------------------
+
+def _agenda_item(meeting, item_id):
+    item = next((a for a in meeting.agenda if a.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/<int:meeting_id>/agenda", methods=["POST"])
+@login_required
+def add_agenda(meeting_id):
+    meeting = _load(meeting_id)
+    require(permissions.can_edit_meeting(current_user, meeting))
+    form = forms.AgendaForm()
+    if not form.validate_on_submit():
+        return _show(meeting, status=400, agenda_form=form)
+    try:
+        services.add_agenda_item(current_user, meeting, title=form.title.data,
+                                 presenter=form.presenter.data, duration=form.duration.data)
+    except ValidationError as error:
+        db.session.rollback()
+        return _show(_load(meeting_id), status=400, agenda_form=form,
+                     message=form_errors_into(form, error))
+    db.session.commit()
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#agenda")
+
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
+@login_required
+def remove_agenda(meeting_id, item_id):
+    meeting = _load(meeting_id)
+    require(permissions.can_edit_meeting(current_user, meeting))
+    services.remove_agenda_item(current_user, meeting, _agenda_item(meeting, item_id))
+    db.session.commit()
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#agenda")
+
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
+@login_required
+def move_agenda(meeting_id, item_id):
+    meeting = _load(meeting_id)
+    require(permissions.can_edit_meeting(current_user, meeting))
+    step = -1 if request.form.get("direction") == "up" else 1
+    services.move_agenda_item(current_user, meeting, _agenda_item(meeting, item_id), step)
+    db.session.commit()
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#agenda")
+
+
+@bp.route("/<int:meeting_id>/invite", methods=["POST"])
+@login_required
+def invite(meeting_id):
+    require(permissions.can_edit_meeting(current_user, _load(meeting_id)))
+
+    def _invite(meeting, form):
+        orgs = db.session.scalars(sa.select(Organisation).where(
+            Organisation.id.in_(form.organisation_ids.data or []))).all()
+        people = db.session.scalars(sa.select(User).where(
+            User.id.in_(form.user_ids.data or []))).all()
+        services.invite(current_user, meeting, orgs, people)
+    return _act(meeting_id, _invite, _("The invitations are sent."), forms.InviteForm,
+                "#participants")
+
+
+@bp.route("/<int:meeting_id>/reply", methods=["POST"])
+@login_required
+def reply(meeting_id):
+    require(permissions.can_reply_to_invitation(current_user, _load(meeting_id)))
+    answer = request.form.get("reply", "")
+    if answer not in ("accepted", "declined"):
+        abort(400)
+    return _act(meeting_id, lambda m, f: services.reply(current_user, m, answer),
+                _("Thank you for your answer."))
+
+
+@bp.route("/<int:meeting_id>/attendance", methods=["POST"])
+@login_required
+def attendance(meeting_id):
+    require(permissions.can_record_attendance(current_user, _load(meeting_id)))
+    return _act(meeting_id, lambda m, f: services.record_attendance(
+        current_user, m, request.form.getlist("organisation_ids", type=int),
+        request.form.getlist("user_ids", type=int)),
+        _("Attendance is recorded."), anchor="#participants")
+
+
+# --- statements and commitments --------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/statements", methods=["POST"])
+@login_required
+def statement(meeting_id):
+    meeting = _load(meeting_id)
+    require(permissions.can_record_meeting(current_user, meeting))
+    form = forms.StatementForm()
+    form.kind.choices = choices((k.value, lbl) for k, lbl in STATEMENT_KIND_LABELS.items())
+    form.topic.choices = choices((t.value, lbl) for t, lbl in TOPIC_LABELS.items())
+    if not form.validate_on_submit():
+        return _show(meeting, status=400, statement_form=form)
+    try:
+        item = services.record_statement(
+            current_user, meeting,
+            organisation=services.organisation_by_id(form.organisation_id.data),
+            kind=form.kind.data, topic=form.topic.data, title=form.title.data,
+            body_html=form.body.data)
+    except ValidationError as error:
+        db.session.rollback()
+        return _show(_load(meeting_id), status=400, statement_form=form,
+                     message=form_errors_into(form, error))
+    db.session.commit()
+    flash(_("The statement is recorded as feedback item %(id)s; its answer is tracked there.",
+            id=item.id), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#statements")
+
+
+@bp.route("/<int:meeting_id>/commitments", methods=["POST"])
+@login_required
+def commitment(meeting_id):
+    meeting = _load(meeting_id)
+    require(permissions.can_record_meeting(current_user, meeting))
+    form = forms.CommitmentForm()
+    if not form.validate_on_submit():
+        return _show(meeting, status=400, commitment_form=form)
+    try:
+        services.add_commitment(
+            current_user, meeting, description=form.description.data,
+            organisation=services.organisation_by_id(form.organisation_id.data),
+            owner=services.user_by_id(form.owner_id.data), due_on=form.due_on.data)
+    except ValidationError as error:
+        db.session.rollback()
+        return _show(_load(meeting_id), status=400, commitment_form=form,
+                     message=form_errors_into(form, error))
+    db.session.commit()
+    flash(_("The commitment is recorded."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#commitments")
+
+
+@bp.route("/commitments/<int:commitment_id>/status", methods=["POST"])
+@login_required
+def commitment_status(commitment_id):
+    found = db.session.get(Commitment, commitment_id)
+    if found is None:
+        abort(404)
+    meeting = _load(found.meeting_id)  # 404 unless the reader may see where it was made
+    form = forms.CommitmentStatusForm()
+    at_meeting = None
+    if form.at_meeting.data:
+        at_meeting = _load(int(form.at_meeting.data)) if form.at_meeting.data.isdigit() \
+            else abort(400)
+    back = url_for("meetings.show", meeting_id=(at_meeting or meeting).id) + "#commitments"
+    require(permissions.can_update_commitment(current_user, found, at_meeting))
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_commitment_status(current_user, found, form.status.data, form.note.data,
+                                       at_meeting, form.version_id.data)
+    except Conflict:
+        db.session.rollback()
+        flash(_("Someone else updated this commitment first. Here it is as it is now."),
+              "warning")
+        return _show(at_meeting or meeting, status=409)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _show(_load((at_meeting or meeting).id), status=400)
+    db.session.commit()
+    flash(_("The commitment is updated."), "success")
+    return redirect(back)
+
+
+# --- minutes ---------------------------------------------------------------------------------
+
+def _can_write_minutes(meeting):
+    return permissions.can_record_meeting(current_user, meeting) or \
+        permissions.can_correct_minutes(current_user, meeting)
+
+
+def _agenda_outline(meeting):
+    """A new editor starts with the agenda as headings, so minutes can follow it."""
+    return "\n".join(f"<h3>{item.position}. {item.title}</h3>\n<p></p>"
+                     for item in meeting.agenda)
+
+
+@bp.route("/<int:meeting_id>/minutes", methods=["GET", "POST"])
+@login_required
+def minutes(meeting_id):
+    meeting = _load(meeting_id)
+    require(_can_write_minutes(meeting))
+    form = forms.MinutesForm()
+    correcting = meeting.state == MeetingState.MINUTES_APPROVED
+    message, status, restored, theirs = None, 200, None, None
+    if request.method == "GET":
+        draft = services.draft_for(current_user, meeting)
+        current = meeting.minutes
+        form.version_id.data = current.version_id if current else ""
+        form.body.data = current.body_html if current else _agenda_outline(meeting)
+        if draft is not None and draft.body and (current is None or
+                                                 draft.body != current.body_html):
+            form.body.data, restored = draft.body, draft
+            if draft.base_version is not None:
+                form.version_id.data = draft.base_version
+    elif form.validate_on_submit():
+        try:
+            services.save_minutes(current_user, meeting, form.body.data, form.version_id.data,
+                                  form.reason.data)
+        except Conflict:
+            db.session.rollback()
+            meeting = _load(meeting_id)
+            theirs = meeting.minutes
+            # the next save is measured against their text, which the page shows for merging
+            form.version_id.data = theirs.version_id
+            message = _("Someone else saved the minutes while you were writing. Their text "
+                        "is kept and shown below; yours is in the editor so you can merge "
+                        "the two and save again.")
+            status = 409
+        except ValidationError as error:
+            db.session.rollback()
+            meeting = _load(meeting_id)
+            message, status = form_errors_into(form, error), 400
+        else:
+            db.session.commit()
+            flash(_("The minutes are saved."), "success")
+            return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#minutes")
+    else:
+        status = 400
+    return render_template("meetings/minutes.html", meeting=meeting, form=form,
+                           correcting=correcting, message=message, restored=restored,
+                           theirs=theirs), status
+
+
+@bp.route("/<int:meeting_id>/minutes/autosave", methods=["POST"])
+@login_required
+def autosave(meeting_id):
+    meeting = _load(meeting_id)
+    require(_can_write_minutes(meeting))
+    try:
+        draft = services.autosave(current_user, meeting, request.form.get("body", ""),
+                                  request.form.get("version_id"))
+    except ValidationError as error:
+        db.session.rollback()
+        return jsonify(saved=False, message=error.message), 400
+    db.session.commit()
+    return jsonify(saved=True, saved_at=draft.saved_at.isoformat() + "Z")
+
+
+@bp.route("/<int:meeting_id>/minutes/revisions")
+@login_required
+def revisions(meeting_id):
+    meeting = _load(meeting_id)
+    require(permissions.can_see_minutes_history(current_user, meeting))
+    revs = list(meeting.minutes.revisions) if meeting.minutes else []
+    by_number = {r.number: r for r in revs}
+    new = by_number.get(request.args.get("to", type=int) or 0) or (revs[-1] if revs else None)
+    old = by_number.get(request.args.get("from", type=int) or 0)
+    if old is None and new is not None:
+        old = by_number.get(new.number - 1)
+    rows = services.diff(old.body_html if old else "", new.body_html) if new else []
+    return render_template("meetings/revisions.html", meeting=meeting, revisions=revs,
+                           old=old, new=new, rows=rows)
+
+
+# --- home panels -----------------------------------------------------------------------------
+
+@home_panel
+def overdue_commitments_panel(user):
+    if not (permissions.is_bank_staff(user) or permissions.is_ministry(user)
+            or user.has_role(Role.UNION_DIRECTOR)):
+        return None
+    mine = None if (permissions.is_admin(user) or permissions.is_ministry(user)) else user
+    items = services.overdue_commitments(_today(), mine)
+    visible = set(db.session.scalars(permissions.visible_meetings(user).with_only_columns(
+        Meeting.id)))
+    items = [c for c in items if c.meeting_id in visible]
+    if not items:
+        return None
+    return {"template": "meetings/panel_commitments.html", "order": 18, "items": items[:8],
+            "total": len(items)}
+
+
+@home_panel
+def ministry_review_panel(user):
+    if not permissions.can_review_meetings(user):
+        return None
+    queue = services.review_queue(user)
+    return {"template": "meetings/panel_review.html", "order": 10, "meetings": queue[:5],
+            "total": len(queue)}
+

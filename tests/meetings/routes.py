@@ -1,0 +1,94 @@
+"""What each role gets on every meetings route (see tests/test_route_roles.py).
+
+The signed-in user of each role is a newcomer: not the meeting's recorder, not invited. So
+the meeting's own work falls to administrators, sign-off to the ministry, and a confidential
+meeting is hidden from a union that was not invited."""
+from datetime import date, timedelta
+
+from portal.extensions import db
+from portal.meetings import services
+from tests.meetings import helpers
+from tests.test_route_roles import ANON, SIGNED_IN, admin_only, everyone
+
+
+def only(ok, *roles, refused=403, anon=302):
+    return {ANON: anon} | {r: refused for r in SIGNED_IN} | {r: ok for r in roles}
+
+
+BANK = ("relationship_manager", "branch_staff", "administrator")
+ORGANISERS = ("relationship_manager", "administrator")
+MINISTRY = "ministry_official"
+
+ROUTES = {
+    "meetings.index": ("GET", "/meetings/?state=planned&district=tehran", everyone(200), None),
+    "meetings.review": ("GET", "/meetings/review", only(200, MINISTRY), None),
+    "meetings.series_index": ("GET", "/meetings/series", everyone(200), None),
+    "meetings.series_new": ("GET", "/meetings/series/new", only(200, *ORGANISERS), None),
+    "meetings.series_show": ("GET", "/meetings/series/{series}", everyone(200), None),
+    "meetings.series_calendar": ("GET", "/meetings/series/{series}/calendar.ics",
+                                 everyone(200), None),
+    "meetings.feed": ("GET", "/meetings/feed/forged.ics", everyone(404, anon=404), None),
+    "meetings.new": ("GET", "/meetings/new", only(200, *ORGANISERS), None),
+    "meetings.show": ("GET", "/meetings/{confidential}",
+                      everyone(200) | {"union_director": 404}, None),
+    "meetings.printable": ("GET", "/meetings/{confidential}/print",
+                           everyone(200) | {"union_director": 404}, None),
+    "meetings.calendar": ("GET", "/meetings/{planned}/calendar.ics", everyone(200), None),
+    "meetings.edit": ("GET", "/meetings/{planned}/edit", admin_only(), None),
+    "meetings.mark_held": ("POST", "/meetings/{planned}/held", admin_only(302), None),
+    "meetings.cancel": ("POST", "/meetings/{planned}/cancel", admin_only(302),
+                        {"reason": "The hall is not free"}),
+    "meetings.approve_minutes": ("POST", "/meetings/{held}/approve", admin_only(302), None),
+    "meetings.sign_off": ("POST", "/meetings/{approved}/sign-off", only(302, MINISTRY),
+                          {"comment": "Agreed"}),
+    "meetings.send_back": ("POST", "/meetings/{approved}/send-back", only(302, MINISTRY),
+                           {"reason": "Name the deputies present"}),
+    "meetings.add_agenda": ("POST", "/meetings/{planned}/agenda", admin_only(302),
+                            {"title": "Specialised branches"}),
+    "meetings.remove_agenda": ("POST", "/meetings/{planned}/agenda/{agenda}/delete",
+                               admin_only(302), None),
+    "meetings.move_agenda": ("POST", "/meetings/{planned}/agenda/{agenda}/move",
+                             admin_only(302), {"direction": "down"}),
+    "meetings.invite": ("POST", "/meetings/{planned}/invite", admin_only(302),
+                        {"organisation_ids": "{union}"}),
+    # nobody signed in here is invited: only invitees answer (tested in test_views)
+    "meetings.reply": ("POST", "/meetings/{planned}/reply", only(302),
+                       {"reply": "accepted"}),
+    "meetings.attendance": ("POST", "/meetings/{held}/attendance", admin_only(302),
+                            {"organisation_ids": "{union}"}),
+    "meetings.statement": ("POST", "/meetings/{held}/statements", admin_only(302),
+                           {"organisation_id": "{union}", "kind": "proposal",
+                            "topic": "products", "title": "Sector products",
+                            "body": "Design products fitted to the sector."}),
+    "meetings.commitment": ("POST", "/meetings/{held}/commitments", admin_only(302),
+                            {"description": "Train the staff of specialised branches",
+                             "organisation_id": "{bank}", "due_on": "2031-01-31"}),
+    "meetings.commitment_status": ("POST", "/meetings/commitments/{commitment}/status",
+                                   only(302, *ORGANISERS), {"status": "in_progress"}),
+    "meetings.minutes": ("GET", "/meetings/{held}/minutes", admin_only(), None),
+    "meetings.autosave": ("POST", "/meetings/{held}/minutes/autosave", admin_only(),
+                          {"body": "<p>Half-written</p>"}),
+    "meetings.revisions": ("GET", "/meetings/{held}/minutes/revisions",
+                           only(200, *BANK, MINISTRY), None),
+}
+
+
+def world():
+    cast = helpers.Cast()
+    series = services.create_series(cast.recorder, title="سلسله نشست‌های هم‌اندیشی",
+                                    host_organisation=cast.bank,
+                                    invited_organisations=[cast.union])
+    planned = helpers.plan(cast, series=series)
+    agenda = services.add_agenda_item(cast.recorder, planned, title="Opening", presenter="CEO")
+    services.add_agenda_item(cast.recorder, planned, title="Critiques and proposals")
+    held = helpers.hold(cast, helpers.plan(cast, series=series))
+    commitment = services.add_commitment(
+        cast.recorder, held, description="Open specialised branches in the provinces",
+        organisation=cast.bank, due_on=date.today() + timedelta(days=60))
+    approved = helpers.approve(cast, helpers.hold(cast, helpers.plan(cast, series=series)))
+    other = helpers.Cast()
+    confidential = helpers.plan(other, confidential=True, title="Confidential session")
+    db.session.commit()
+    return {"series": series.id, "planned": planned.id, "agenda": agenda.id, "held": held.id,
+            "approved": approved.id, "confidential": confidential.id,
+            "commitment": commitment.id, "union": cast.union.id, "bank": cast.bank.id}
