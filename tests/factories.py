@@ -68,3 +68,21 @@ def make_user(role, organisation=None, **fields):
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def multipart(fields, files):
+    """A multipart/form-data body built by hand: werkzeug's test builder spools large bodies
+    to a temporary file it never closes, which fails the run with a ResourceWarning.
+
+    Returns (body, content_type) for client.post(data=body, content_type=content_type).
+    """
+    boundary = "portal-test-boundary"
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                     f"{value}\r\n".encode())
+    for name, (filename, content) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                     f'filename="{filename}"\r\n\r\n'.encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from portal.accounts.models import Organisation
-from tests.factories import make_org
+from tests.factories import make_org, multipart
 
 HEADER = "code,name,name_en,kind,parent_code,country,province,district,commune,currency\n"
 GOOD = HEADER + (
@@ -94,12 +94,8 @@ def test_a_broken_file_gets_a_clear_error(client, login_as, db):
 def test_an_oversized_upload_is_refused_with_413(app, client, login_as, db):
     login_as("administrator")
     limit = app.config["MAX_CONTENT_LENGTH"]
-    # a hand-built multipart body: werkzeug's own builder spools big bodies to a temp file
-    # it never closes, which would fail the run with a ResourceWarning
-    body = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
-            + b"a" * (limit + 1) + b"\r\n--b--\r\n")
-    response = client.post("/organisations/import", data=body,
-                           content_type="multipart/form-data; boundary=b")
+    body, content_type = multipart({}, {"file": ("big.csv", b"a" * (limit + 1))})
+    response = client.post("/organisations/import", data=body, content_type=content_type)
     assert response.status_code == 413
     assert "too large" in response.text
 

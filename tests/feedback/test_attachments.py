@@ -1,19 +1,19 @@
 """Attachments: type- and size-checked, stored outside the web root, served only to readers."""
-import io
 import os
 
 import sqlalchemy as sa
 
 from portal.feedback.models import Attachment, FeedbackItem
+from tests.factories import multipart
 from tests.feedback import helpers
 
 
 def _post(client, union, filename, content, **extra):
-    data = {"organisation_id": union.id, "title": "With a file", "concerns": "branch",
-            "body": "See the attached minutes.", "topic": "speed", "visibility": "public",
-            "attachments": (io.BytesIO(content), filename)}
-    data.update(extra)
-    return client.post("/feedback/new/critique", data=data, content_type="multipart/form-data")
+    fields = {"organisation_id": union.id, "title": "With a file", "concerns": "branch",
+              "body": "See the attached minutes.", "topic": "speed", "visibility": "public"}
+    fields.update(extra)
+    body, content_type = multipart(fields, {"attachments": (filename, content)})
+    return client.post("/feedback/new/critique", data=body, content_type=content_type)
 
 
 def test_a_pdf_is_stored_and_served_to_readers_only(client, login, db):
