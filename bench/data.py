@@ -19,7 +19,7 @@ from werkzeug.security import generate_password_hash
 
 from portal.core.textnorm import search_key
 
-PASSWORD = "bench password 9"  # every generated account; the bench signs in with it
+PASSWORD = "bench password 9"  # noqa: S105 - every generated (bench-only) account
 NOW = datetime(2026, 3, 1, 8, 0, 0)  # fixed, so the data set is the same on every run
 N_ORGS, N_USERS, N_FEEDBACK = 5_000, 20_000, 100_000
 
@@ -331,11 +331,12 @@ GENERATORS = [
     ("users", gen_users, ("user", "membership", "portfolio_entry")),
     ("feedback", gen_feedback, ("feedback_item", "feedback_response", "feedback_endorsement",
                                 "feedback_event")),
-    ("meetings", gen_meetings, ("meeting", "meeting_series")),
+    ("meetings", gen_meetings, ("meeting", "meeting_series", "meeting_minutes",
+                                  "meeting_commitment")),
     ("products", gen_products, ("product",)),
     ("branches", gen_branches, ("branch",)),
-    ("turnover", gen_turnover, ("turnover_report",)),
-    ("indicators", gen_indicators, ("indicator_value",)),
+    ("turnover", gen_turnover, ("reporting_period", "turnover_report")),
+    ("indicators", gen_indicators, ("indicator", "indicator_actual", "group_rating")),
 ]
 
 
@@ -352,7 +353,7 @@ def existing_tables(url):
 def generate(dsn, seed=9):
     """Empty the data tables and fill them. Returns the context (ids the bench needs)."""
     tables = existing_tables(dsn.replace("postgresql://", "postgresql+psycopg://", 1))
-    ctx = {"rng": random.Random(seed), "log": [], "areas": []}
+    ctx = {"rng": random.Random(seed), "log": [], "areas": []}  # noqa: S311 - repeatable
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         data_tables = [t for t in tables if t != "alembic_version"]
         cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in data_tables)
@@ -386,7 +387,7 @@ def generate(dsn, seed=9):
                     " column_name = 'id'")
         for table, seq in cur.fetchall():
             if seq and table in data_tables:
-                cur.execute(f"SELECT setval(%s, COALESCE((SELECT max(id) FROM \"{table}\"), 0)"
+                cur.execute(f"SELECT setval(%s, COALESCE((SELECT max(id) FROM \"{table}\"), 0)"  # noqa: S608 - our tables
                             " + 1, false)", (seq,))
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:

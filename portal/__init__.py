@@ -27,12 +27,13 @@ def create_app(config=None):
 
 def _init_extensions(app):
     from portal import i18n
-    from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from portal.extensions import compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
@@ -84,11 +85,12 @@ def _register_blueprints(app):
 
 def _register_hooks(app):
     from portal import permissions
-    from portal.core import logs, security, sessions
+    from portal.core import logs, security, sessions, static
     from portal.core.handlers import register_error_handlers
 
     register_error_handlers(app)
     logs.init_app(app)
+    static.init_app(app)
     sessions.init_app(app)
     app.after_request(security.set_security_headers)
     app.jinja_env.globals.update(permissions.TEMPLATE_HELPERS)

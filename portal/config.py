@@ -96,6 +96,13 @@ class Config:
         self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
         self.PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 25)
+        # static URLs carry a content hash (asset_url), so browsers may keep them for a year
+        self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+        self.COMPRESS_MIMETYPES = ["text/html", "text/css", "text/csv", "application/json",
+                                   "application/javascript", "text/javascript",
+                                   "image/svg+xml", "text/calendar"]
+        self.COMPRESS_ALGORITHM = ["gzip"]
+        self.COMPRESS_MIN_SIZE = 500
         # working days to acknowledge and to answer, per kind of feedback
         self.FEEDBACK_SLA = {
             "critique": (_env_int("SLA_CRITIQUE_ACK", 2), _env_int("SLA_CRITIQUE_ANSWER", 15)),

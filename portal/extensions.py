@@ -1,5 +1,6 @@
 """Flask extensions, created unbound; create_app() binds them to an app."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,6 +30,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+# gzip for pages and assets when no proxy in front does it (the first view stays small)
+compress = Compress()
 # Limits are declared per route; nothing is limited by default. The storage comes from
 # RATELIMIT_STORAGE_URI (memory:// unless Redis is configured).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -79,6 +79,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_feedback_item_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_feedback_item_state'), ['state'], unique=False)
         batch_op.create_index('ix_feedback_item_state_due', ['state', 'answer_due_at'], unique=False)
+        batch_op.create_index('ix_feedback_item_created', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_feedback_item_endorsed', ['endorsement_count', 'id'],
+                              unique=False)
         batch_op.create_index('ix_feedback_item_search_trgm', ['search_key'], unique=False,
                               postgresql_using='gin',
                               postgresql_ops={'search_key': 'gin_trgm_ops'})
@@ -186,6 +189,8 @@ def downgrade():
     with op.batch_alter_table('feedback_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_item_topic'))
         batch_op.drop_index('ix_feedback_item_search_trgm')
+        batch_op.drop_index('ix_feedback_item_endorsed')
+        batch_op.drop_index('ix_feedback_item_created')
         batch_op.drop_index('ix_feedback_item_state_due')
         batch_op.drop_index(batch_op.f('ix_feedback_item_state'))
         batch_op.drop_index(batch_op.f('ix_feedback_item_owner_id'))

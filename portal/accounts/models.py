@@ -125,7 +125,8 @@ class Membership(TimestampMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role), nullable=False)
 
     user = relationship("User", back_populates="memberships")
-    organisation = relationship("Organisation")
+    # joined: every signed-in request reads the user's memberships and their organisations
+    organisation = relationship("Organisation", lazy="joined")
 
     __table_args__ = (sa.UniqueConstraint("user_id", "organisation_id", "role",
                                           name="uq_membership_user_org_role"),)
@@ -152,8 +153,9 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     search_key: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="",
                                             index=True)
 
+    # loaded with the signed-in user (load_session_user); other users load them on demand
     memberships = relationship("Membership", back_populates="user",
-                               cascade="all, delete-orphan", lazy="selectin")
+                               cascade="all, delete-orphan")
     portfolio = relationship("Organisation", secondary=portfolio_entry,
                              order_by="Organisation.name")
 

@@ -38,14 +38,24 @@ def index():
     if q or kind:
         page = paginate(query.order_by(Organisation.name))
         return render_template("accounts/organisations.html", page=page, q=q, kind=kind,
-                               kinds=list(OrgKind), roots=None)
-    # no search: browse the tree from its visible roots
+                               kinds=list(OrgKind), roots=None, children={}, below={})
+    # no search: browse the tree from its visible roots, two levels at a time, in a fixed
+    # number of queries however large the network (deeper levels open from each page)
     visible_ids = query.with_only_columns(Organisation.id)
     roots = db.session.scalars(query.where(sa.or_(
         Organisation.parent_id.is_(None), Organisation.parent_id.notin_(visible_ids)))
         .order_by(Organisation.name)).all()
+    children = {}
+    for child in db.session.scalars(query.where(Organisation.parent_id.in_(
+            [r.id for r in roots])).order_by(Organisation.name)):
+        children.setdefault(child.parent_id, []).append(child)
+    shown = [r.id for r in roots] + [c.id for kids in children.values() for c in kids]
+    below = dict(db.session.execute(
+        query.where(Organisation.parent_id.in_(shown))
+        .with_only_columns(Organisation.parent_id, sa.func.count())
+        .group_by(Organisation.parent_id)).all())
     return render_template("accounts/organisations.html", page=None, q=q, kind=kind,
-                           kinds=list(OrgKind), roots=roots)
+                           kinds=list(OrgKind), roots=roots, children=children, below=below)
 
 
 @orgs.route("/<int:org_id>")

@@ -81,7 +81,7 @@ def load_session_user(session_id):
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, options=[sa.orm.selectinload(User.memberships)])
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user

@@ -177,7 +177,8 @@ def _admin_only():
 @login_required
 def index():
     _admin_only()
-    query = permissions.visible_users(current_user).order_by(User.full_name)
+    query = permissions.visible_users(current_user).order_by(User.full_name) \
+        .options(sa.orm.selectinload(User.memberships))
     q = request.args.get("q", "").strip()
     if q:
         query = query.where(matches_all_words(User.search_key, q))

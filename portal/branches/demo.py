@@ -88,7 +88,7 @@ def _by_codes(model, codes):
     return list(db.session.scalars(sa.select(model).where(model.code.in_(codes))))
 
 
-def _training(branch, staff, today, rng):
+def _training(branch, staff, today):
     courses = {}
     for code, title, topic, hours, coop, months in COURSES:
         course = db.session.scalar(sa.select(TrainingCourse).where(TrainingCourse.code == code))
@@ -98,12 +98,12 @@ def _training(branch, staff, today, rng):
             db.session.add(course)
             db.session.flush()
         courses[code] = course
-    # The foundation course was held when the branch opened; certificates last two years, so
-    # for the oldest branch some expire soon and are flagged.
-    plan = [("COOP-FIN-101", branch.opened_on + timedelta(days=10), staff[:-1]),
-            ("AML-100", branch.opened_on + timedelta(days=40), staff),
-            ("COOP-CREDIT-201", min(today - timedelta(days=30),
-                                    branch.opened_on + timedelta(days=200)), staff[:2])]
+    # Dates count back from today so the demo always looks current: the foundation course
+    # 14 months ago (two-year certificates, all but one person trained), the credit course 5
+    # months ago, and compliance 11 months ago (one-year certificates, flagged as expiring).
+    plan = [("COOP-FIN-101", max(branch.opened_on, today - timedelta(days=420)), staff[:-1]),
+            ("AML-100", today - timedelta(days=340), staff),
+            ("COOP-CREDIT-201", today - timedelta(days=150), staff[:2])]
     for code, starts_on, attendees in plan:
         if starts_on > today:
             continue
@@ -118,9 +118,7 @@ def _training(branch, staff, today, rng):
                                   place=branch.organisation.name, trainer="دانشکده بانکداری")
         db.session.add(session)
         for n, user in enumerate(attendees, start=1):
-            expires = session.ends_on + timedelta(days=30 * course.certificate_months)
-            if code == "AML-100" and n == 1:
-                expires = today + timedelta(days=rng.randint(10, 50))  # flagged as expiring
+            expires = session.ends_on + timedelta(days=365 * course.certificate_months // 12)
             db.session.add(TrainingAttendance(
                 session=session, user=user, passed=True,
                 certificate_no=f"{code}-{branch.organisation.code}-{n:02d}",
@@ -225,6 +223,6 @@ def seed(by_code):
             branch.products = _by_codes(Product, products)
             branch.packages = _by_codes(ServicePackage, packages)
             db.session.flush()
-        _training(branch, staff[code], today, rng)
+        _training(branch, staff[code], today)
         _deliveries(branch, staff[code], today, rng)
     _kim_bang(by_code, today)

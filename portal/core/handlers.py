@@ -63,7 +63,7 @@ def render_error(status, message=None):
 def _rollback():
     """Roll back whatever the request began; with the database gone even that may fail."""
     try:
-        _rollback()
+        db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is already broken; nothing to undo
         db.session.remove()
 

@@ -161,6 +161,9 @@ class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
 
     __table_args__ = (
         sa.Index("ix_feedback_item_state_due", "state", "answer_due_at"),
+        # the list's sorts: newest first, most endorsed first
+        sa.Index("ix_feedback_item_created", "created_at", "id"),
+        sa.Index("ix_feedback_item_endorsed", "endorsement_count", "id"),
         # trigram index: substring search (Thai has no spaces) stays fast on PostgreSQL
         sa.Index("ix_feedback_item_search_trgm", "search_key", postgresql_using="gin",
                  postgresql_ops={"search_key": "gin_trgm_ops"}),

@@ -29,12 +29,16 @@ from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
 from portal.feedback import attachments, forms, reports, services
+from portal.feedback import models as feedback_models
 from portal.feedback.models import (
     ESCALATION_LABELS,
     EVENT_LABELS,
     OPEN_STATES,
     Attachment,
+    Endorsement,
+    FeedbackEvent,
     FeedbackItem,
+    InternalNote,
     Kind,
     State,
     Topic,
@@ -96,13 +100,15 @@ def filtered_items(user, args):
 
 
 def _filter_options():
-    bank = sa.select(Organisation).where(Organisation.kind.in_(list(BANK_KINDS)),
-                                         Organisation.is_active).order_by(Organisation.name)
-    owners = sa.select(User).where(User.is_active, User.memberships.any(
+    """Choices for the filter form: ids and names only, not whole rows."""
+    bank = sa.select(Organisation.id, Organisation.name).where(
+        Organisation.kind.in_(list(BANK_KINDS)), Organisation.is_active) \
+        .order_by(Organisation.name)
+    owners = sa.select(User.id, User.full_name).where(User.is_active, User.memberships.any(
         role=Role.RELATIONSHIP_MANAGER)).order_by(User.full_name)
     return {"kinds": list(Kind), "states": list(State), "topics": list(Topic),
-            "branches": db.session.scalars(bank).all(),
-            "owners": db.session.scalars(owners).all() if permissions.is_bank_staff(
+            "branches": db.session.execute(bank).all(),
+            "owners": db.session.execute(owners).all() if permissions.is_bank_staff(
                 current_user) else []}
 
 
@@ -209,8 +215,22 @@ def submit(kind):
 
 # --- one item --------------------------------------------------------------------------------
 
-def _load(item_id):
-    return get_visible(permissions.visible_feedback(current_user), FeedbackItem, item_id)
+def _load(item_id, full=False):
+    """The visible item; full=True also loads everything its page shows, in a fixed number of
+    queries (endorsements, history, notes, responses, attachments and their people)."""
+    query = permissions.visible_feedback(current_user)
+    if full:
+        load = sa.orm.selectinload
+        query = query.options(
+            sa.orm.joinedload(FeedbackItem.organisation), sa.orm.joinedload(FeedbackItem.owner),
+            sa.orm.joinedload(FeedbackItem.submitted_by), sa.orm.joinedload(FeedbackItem.branch),
+            load(FeedbackItem.endorsements).joinedload(Endorsement.organisation),
+            load(FeedbackItem.endorsements).joinedload(Endorsement.user),
+            load(FeedbackItem.events).joinedload(FeedbackEvent.actor),
+            load(FeedbackItem.notes).joinedload(InternalNote.author),
+            load(FeedbackItem.responses).joinedload(feedback_models.Response.author),
+            load(FeedbackItem.attachments))
+    return get_visible(query, FeedbackItem, item_id)
 
 
 def _item_page(item, status=200, **forms_given):
@@ -245,7 +265,7 @@ def _item_page(item, status=200, **forms_given):
 @bp.route("/<int:item_id>")
 @login_required
 def show(item_id):
-    return _item_page(_load(item_id))
+    return _item_page(_load(item_id, full=True))
 
 
 def _act(item_id, action, done):

@@ -48,6 +48,8 @@ MEETING_FIELDS = ("state", "title", "starts_at", "ends_at", "timezone", "place",
                   "cancel_reason", "sign_off_comment", "sent_back_reason")
 COMMITMENT_FIELDS = ("status", "drop_reason", "due_on", "owner_id", "organisation_id")
 _TAGS = re.compile(r"<[^>]+>")
+# the sanitiser strips the tags of a script but keeps its text; minutes drop it altogether
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|tr|blockquote|pre)>|<br\s*/?>|<hr\s*/?>", re.I)
 
 
@@ -363,7 +365,7 @@ def record_attendance(actor, meeting, organisation_ids=(), user_ids=()):
 # --- minutes ---------------------------------------------------------------------------------
 
 def _clean_minutes(body):
-    cleaned = str(rich_text(body))
+    cleaned = str(rich_text(_SCRIPT.sub("", body or "")))
     if len(cleaned) > MAX_MINUTES:
         raise ValidationError(_("The minutes are too long: at most %(n)s characters.",
                                 n=MAX_MINUTES), field="body")
@@ -498,10 +500,11 @@ def add_commitment(actor, meeting, *, description, organisation, due_on, owner=N
                               field="organisation_id")
     if not isinstance(due_on, date):
         raise ValidationError(_("Give a due date."), field="due_on")
-    if owner is not None and not any(m.organisation_id == organisation.id
-                                     for m in owner.memberships):
-        raise ValidationError(_("The owner must belong to the organisation that owns it."),
-                              field="owner_id")
+    if owner is not None and not any(
+            m.organisation_id == organisation.id or organisation in m.organisation.ancestors()
+            for m in owner.memberships):
+        raise ValidationError(_("The owner must belong to the organisation that owns it "
+                                "(or one below it)."), field="owner_id")
     commitment = Commitment(meeting=meeting, series_id=meeting.series_id,
                             description=description, organisation=organisation,
                             owner=owner, due_on=due_on, status=CommitmentStatus.OPEN)

@@ -56,6 +56,21 @@ def meeting_time_filter(value, tz_name, style="medium"):
     return services.format_in_zone(value, tz_name, style)
 
 
+@bp.app_template_filter("meeting_clock")
+def meeting_clock_filter(value, tz_name):
+    """Only the time of day, in the meeting's zone (the end of a meeting on the same day)."""
+    from portal import i18n
+    from portal.i18n import calendars, formatting
+
+    text = calendars.format_time(services.in_zone(value, tz_name), i18n.current_language())
+    return formatting.to_persian_digits(text) if i18n.native_digits() else text
+
+
+@bp.app_template_filter("meeting_same_day")
+def meeting_same_day_filter(value, other, tz_name):
+    return services.in_zone(value, tz_name).date() == services.in_zone(other, tz_name).date()
+
+
 # --- finding ---------------------------------------------------------------------------------
 
 def _parse_day(name):

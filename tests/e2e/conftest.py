@@ -21,12 +21,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from tests.e2e.pages import CHROMIUM, CHROMIUM_ARGS
+
 os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key-not-for-production")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 ADMIN_EMAIL = "admin@cdb.example"
 E2E_DATABASE = "portal_e2e"
@@ -67,38 +65,43 @@ def live_server():
     from portal.extensions import db
 
     tmp_dir = tempfile.mkdtemp(prefix="portal-e2e-")
-    app = create_app({
-        "TESTING": False,
-        "SQLALCHEMY_DATABASE_URI": _e2e_database_url(tmp_dir),
-        "WTF_CSRF_ENABLED": True,
-        # The limiter is one object shared with the unit tests' app: keep it enabled (turning
-        # it off here would turn it off for them too) and just give the browser room.
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
-        "RATELIMIT_LOGIN_ADDRESS": "1000 per minute",
-        "SERVER_NAME": None,
-        "UPLOAD_TMP": tmp_dir,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": 9,  # nothing listens: no mail leaves a test run
-    })
-    with app.app_context():
-        upgrade()
-        credentials = seed()
-        db.session.commit()
-    password = next(pw for _role, email, pw in credentials if email == ADMIN_EMAIL)
-
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
-    thread.start()
+    app = server = thread = None
     try:
+        app = create_app({
+            "TESTING": False,
+            "SQLALCHEMY_DATABASE_URI": _e2e_database_url(tmp_dir),
+            "WTF_CSRF_ENABLED": True,
+            # The limiter is one object shared with the unit tests' app: keep it enabled
+            # (turning it off here turns it off for them too); just give the browser room.
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
+            "RATELIMIT_LOGIN_ADDRESS": "1000 per minute",
+            "SERVER_NAME": None,
+            "UPLOAD_TMP": tmp_dir,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": 9,  # nothing listens: no mail leaves a test run
+        })
+        with app.app_context():
+            upgrade()
+            credentials = seed()
+            db.session.commit()
+        password = next(pw for _role, email, pw in credentials if email == ADMIN_EMAIL)
+
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+        thread = threading.Thread(target=server.serve_forever, name="e2e-live-server",
+                                  daemon=True)
+        thread.start()
         yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}",
                          demo_password=password)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
+        if thread is not None:
+            server.shutdown()
+            thread.join(timeout=10)
+        if server is not None:
+            server.server_close()
+        if app is not None:
+            with app.app_context():
+                db.engine.dispose()
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 

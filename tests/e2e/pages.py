@@ -1,8 +1,14 @@
 """What a person does in the portal, and what the e2e tests check on every page."""
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright's own download is not used
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
 _axe = Axe()
 BLOCKING_IMPACTS = ("serious", "critical")
 

@@ -89,3 +89,33 @@ def test_thai_dates_the_home_page_in_the_buddhist_era(page, live_server, admin, 
     assert page.evaluate("document.fonts.check('16px Sarabun', 'สหกรณ์')")
     check_accessibility(page, "the home page in Thai")
     screenshots(page, "home-th")
+
+
+# What the portal itself says (not its data): navigation, headings, buttons, labels, headers.
+UI_TEXT = ("nav.portal-nav .navbar-brand, nav.portal-nav .nav-link, main h1, main h2, "
+           "main .btn, main label, main th, main .breadcrumb-item a, main caption, footer")
+LATIN_WORDS = re.compile(r"^[A-Za-z][A-Za-z ,.'’()-]*[A-Za-z.)]$")
+NOT_TO_TRANSLATE = {"CSV", "Excel"}
+
+
+def _english_left(page):
+    texts = page.eval_on_selector_all(UI_TEXT, """els => els
+        .filter(el => !el.closest('[lang]:not(html)') && el.offsetParent !== null)
+        .map(el => el.innerText.trim())""")
+    return sorted({t for t in texts if LATIN_WORDS.match(t) and t not in NOT_TO_TRANSLATE})
+
+
+@pytest.mark.parametrize("language", ["fa", "th"])
+def test_no_english_is_left_on_the_pages(page, live_server, admin, language):
+    """Fails while a catalogue lacks a string that these pages show (names the strings)."""
+    sign_in(page, admin["email"], admin["password"])
+    switch_language(page, language)
+    left = {}
+    for href in ("/", "/organisations/"):
+        page.goto(href)
+        left[href] = _english_left(page)
+    page.locator(".org-tree").get_by_role("link", name="بانک توسعه تعاون", exact=True).click()
+    page.wait_for_url("**/organisations/*")
+    left[page.url.removeprefix(live_server.url)] = _english_left(page)
+    left = {href: texts for href, texts in left.items() if texts}
+    assert not left, f"English left on {language} pages (missing translations?): {left}"

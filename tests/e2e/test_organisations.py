@@ -52,6 +52,8 @@ def test_browse_open_and_search_organisations(page, live_server, admin, language
     open_nav_link(page, "/organisations/")
     search = page.locator("form[role=search]")
     search.locator("#q").fill(HOUSING_QUERY)
+    # Persian runs right to left in the box, whatever the page's language
+    assert search.locator("#q").evaluate("box => box.matches(':dir(rtl)')")
     search.locator("button[type=submit]").click()
     page.wait_for_url("**/organisations/?q=*")
     page.wait_for_load_state("load")
