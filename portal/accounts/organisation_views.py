@@ -1,6 +1,6 @@
 """The organisation directory: browse the tree, search, edit, import and export."""
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -162,26 +162,12 @@ def import_file():
                            message=message, columns=importing.COLUMNS), status
 
 
-def _download(data, filename, mimetype):
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @orgs.route("/import/template.<fmt>")
 @login_required
 def import_template(fmt):
     require(permissions.can_manage_organisations(current_user))
-    if fmt == "csv":
-        return _download(tabular.csv_bytes(importing.COLUMNS, importing.EXAMPLE_ROWS),
-                         "organisations-template.csv", "text/csv")
-    if fmt == "xlsx":
-        return _download(tabular.xlsx_bytes(importing.COLUMNS, importing.EXAMPLE_ROWS,
-                                            "organisations"),
-                         "organisations-template.xlsx", XLSX_TYPE)
-    abort(404)
+    return tabular.export_response(importing.COLUMNS, importing.EXAMPLE_ROWS,
+                                   "organisations-template", fmt)
 
 
 @orgs.route("/export.<fmt>")
@@ -197,10 +183,4 @@ def export(fmt):
                            Organisation.currency)
         .order_by(Organisation.code)).all()
     rows = [[v.value if isinstance(v, OrgKind) else (v or "") for v in row] for row in rows]
-    if fmt == "csv":
-        return _download(tabular.csv_bytes(importing.COLUMNS, rows), "organisations.csv",
-                         "text/csv")
-    if fmt == "xlsx":
-        return _download(tabular.xlsx_bytes(importing.COLUMNS, rows, "organisations"),
-                         "organisations.xlsx", XLSX_TYPE)
-    abort(404)
+    return tabular.export_response(importing.COLUMNS, rows, "organisations", fmt)

@@ -101,3 +101,20 @@ def xlsx_bytes(header, rows, title="export"):
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_response(header, rows, filename, fmt):
+    """A download of the rows as CSV or XLSX (formula-safe); 404 for any other format."""
+    from flask import Response, abort
+
+    if fmt == "csv":
+        data, mimetype = csv_bytes(header, rows), "text/csv"
+    elif fmt == "xlsx":
+        data, mimetype = xlsx_bytes(header, rows, filename), XLSX_TYPE
+    else:
+        abort(404)
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})

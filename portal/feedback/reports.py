@@ -4,9 +4,10 @@ import statistics
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.accounts.models import Organisation
+from portal.core import charts
 from portal.extensions import db
 from portal.feedback.models import (
     KIND_LABELS,
@@ -61,42 +62,16 @@ def _branch_names(ids):
         sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
 
 
-def bar_chart(rows, rtl=False, number=str, width=560, bar_height=22):
-    """A horizontal bar chart of totals, drawn from the right in a right-to-left page.
-
-    The SVG itself is laid out left to right (direction="ltr") so that anchors mean the same
-    in every page; for Persian the geometry is mirrored instead: labels on the right, bars
-    growing leftwards. number formats the totals in the reader's digits.
-    """
+def bar_chart(rows, rtl=False, number=str):
+    """The totals per group as the portal's shared horizontal bar chart (mirrored in
+    right-to-left pages); number formats the totals in the reader's digits."""
     if not rows:
         return Markup("")
     biggest = max(r["total"] for r in rows) or 1
-    label_width, gap, room = 200, 6, 60
-    height = len(rows) * (bar_height + gap) + gap
-    parts = [f'<svg class="feedback-chart mw-100 h-auto" role="img" direction="ltr" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'aria-labelledby="chart-title">'
-             f'<title id="chart-title">{escape(_l("Items per group"))}</title>']
-    for index, row in enumerate(rows):
-        y = gap + index * (bar_height + gap)
-        baseline = f"{y + bar_height * 0.7:.0f}"
-        length = max(2, int((width - label_width - room) * row["total"] / biggest))
-        if rtl:
-            bar_x, label_x, label_anchor = width - label_width - length, width - label_width + 8, \
-                "start"
-            value_x, value_anchor = bar_x - 6, "end"
-        else:
-            bar_x, label_x, label_anchor = label_width, label_width - 8, "end"
-            value_x, value_anchor = label_width + length + 6, "start"
-        parts.append(
-            f'<text x="{label_x}" y="{baseline}" text-anchor="{label_anchor}" font-size="13">'
-            f'{escape(row["label"])}</text>'
-            f'<rect x="{bar_x}" y="{y}" width="{length}" height="{bar_height}" '
-            f'fill="#0b4f6c"></rect>'
-            f'<text x="{value_x}" y="{baseline}" text-anchor="{value_anchor}" font-size="13">'
-            f'{escape(number(row["total"]))}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every text escaped  # nosec B704
+    return charts.bar_chart(
+        str(_l("Items per group")), str(_l("Number of items in each group")),
+        [(str(r["label"]), r["total"], number(r["total"])) for r in rows],
+        rtl=rtl, max_value=biggest)
 
 
 def ageing_buckets(items, now):

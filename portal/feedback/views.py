@@ -5,7 +5,6 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -48,7 +47,6 @@ from portal.i18n import is_rtl, number_filter
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
 blueprints = (bp,)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORTS = {
     "newest": (FeedbackItem.created_at.desc(), FeedbackItem.id.desc()),
     "endorsements": (FeedbackItem.endorsement_count.desc(), FeedbackItem.id.desc()),
@@ -148,14 +146,7 @@ def _export_rows(query):
 @login_required
 def export(fmt):
     rows = list(_export_rows(filtered_items(current_user, request.args)))
-    if fmt == "csv":
-        data, mimetype = tabular.csv_bytes(EXPORT_HEADER, rows), "text/csv"
-    elif fmt == "xlsx":
-        data, mimetype = tabular.xlsx_bytes(EXPORT_HEADER, rows, "feedback"), XLSX_TYPE
-    else:
-        abort(404)
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="feedback.{fmt}"'})
+    return tabular.export_response(EXPORT_HEADER, rows, "feedback", fmt)
 
 
 # --- submitting ------------------------------------------------------------------------------

@@ -6,15 +6,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import permissions
+from portal.core import charts
 from portal.core.errors import Conflict, ValidationError, require
+from portal.core.tabular import export_response
 from portal.core.views import form_errors_into
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, month_filter, percent_filter
 from portal.indicators import forms, importing, services
 from portal.indicators.models import Indicator, Unit
-from portal.turnover import charts
-from portal.turnover.views import download
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators", template_folder="templates")
 TABLES = ("scorecard", "ratings", "communes", "fell")
@@ -113,7 +113,7 @@ def export(org_id, table, fmt):
                   _("Rating this month")]
         rows = [[o.code, o.name, o.commune, str(b.label), str(n.label)]
                 for o, b, n in context["fell"]]
-    return download(header, rows, f"indicators-{table}-{org.code}-{period:%Y-%m}", fmt)
+    return export_response(header, rows, f"indicators-{table}-{org.code}-{period:%Y-%m}", fmt)
 
 
 @bp.route("/import/<any(actuals, plans, ratings):kind>", methods=["GET", "POST"])
@@ -154,7 +154,7 @@ def import_file(kind):
 @login_required
 def import_template(kind, fmt):
     require(permissions.can_import_indicators(current_user))
-    return download(list(importing.KINDS[kind]), importing.EXAMPLES[kind],
+    return export_response(list(importing.KINDS[kind]), importing.EXAMPLES[kind],
                     f"indicators-{kind}-template", fmt)
 
 

@@ -1,20 +1,20 @@
 """Turnover pages: the concentration dashboard, reports and corrections, imports, periods."""
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.accounts.models import Organisation
-from portal.core import tabular
+from portal.core import charts, tabular
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.forms import choices
 from portal.core.views import form_errors_into
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, month_filter, percent_filter
-from portal.turnover import api, charts, forms, importing, services
+from portal.turnover import api, forms, importing, services
 from portal.turnover.models import (
     FIGURE_LABELS,
     FIGURES,
@@ -25,7 +25,6 @@ from portal.turnover.models import (
 )
 
 bp = Blueprint("turnover", __name__, url_prefix="/turnover", template_folder="templates")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LEVEL_LABELS = {"organisation": _l("Organisation"), "union": _l("Union"),
                 "province": _l("Province"), "network": _l("Network")}
 TABLES = ("shares", "reports", "laggards", "movers", "trend")
@@ -137,17 +136,6 @@ def _round(value):
     return None if value is None else round(float(value), 4)
 
 
-def download(header, rows, filename, fmt):
-    if fmt == "csv":
-        return Response(tabular.csv_bytes(header, rows), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{filename}.csv"'})
-    if fmt == "xlsx":
-        return Response(tabular.xlsx_bytes(header, rows, filename), mimetype=XLSX_TYPE,
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{filename}.xlsx"'})
-    abort(404)
-
-
 @bp.route("/export/<table>.<fmt>")
 @login_required
 def export(table, fmt):
@@ -160,7 +148,8 @@ def export(table, fmt):
     level = request.args.get("level", _default_level())
     level = level if level in services.LEVELS else _default_level()
     header, rows = _table(table, period, level)
-    return download(header, rows, f"turnover-{table}-{period.country}-{period.key}", fmt)
+    name = f"turnover-{table}-{period.country}-{period.key}"
+    return tabular.export_response(header, rows, name, fmt)
 
 
 @bp.route("/periods/<int:period_id>")
@@ -304,7 +293,7 @@ def import_template(fmt):
     orgs = [o for o in db.session.scalars(
         permissions.visible_turnover_organisations(current_user).where(Organisation.is_active)
         .order_by(Organisation.code).limit(5000))]
-    return download(list(importing.COLUMNS), importing.template_rows(key, orgs),
+    return tabular.export_response(list(importing.COLUMNS), importing.template_rows(key, orgs),
                     f"turnover-template-{key or 'month'}", fmt)
 
 
