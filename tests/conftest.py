@@ -87,13 +87,15 @@ def app():
 
 
 def _empty_all_tables():
+    """DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of ~50 tables costs half a second per
+    test, a DELETE of the few rows a test wrote a few milliseconds."""
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    statements = "; ".join(f'DELETE FROM "{name}"' for name in tables)  # noqa: S608
     if _db.engine.dialect.name == "postgresql":
-        quoted = ", ".join(f'"{name}"' for name in tables)
-        _db.session.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))  # noqa: S608
-    else:
-        for name in tables:
-            _db.session.execute(sa.text(f'DELETE FROM "{name}"'))  # noqa: S608 - our table names
+        _db.session.execute(sa.text(statements))
+    else:  # SQLite runs one statement per call
+        for statement in statements.split("; "):
+            _db.session.execute(sa.text(statement))
     _db.session.commit()
 
 
