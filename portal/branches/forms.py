@@ -100,7 +100,7 @@ class ContractForm(FlaskForm):
     organisation_id = SelectField(_l("Mass organisation"), coerce=int)
     scope = TextAreaField(_l("Scope"), validators=[Optional(), Length(max=2000)],
                           render_kw={"rows": 3})
-    fee_rate_percent = DecimalField(_l("Fee rate (% of interest collected)"), places=None,
+    fee_rate_percent = DecimalField(_l("Fee rate (percent of the interest collected)"), places=None,
                                     validators=[InputRequired()])
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
     ends_on = DateField(_l("Ends on"), validators=[Optional()])

@@ -115,7 +115,7 @@ class PackageForm(_TextsMixin, FlaskForm):
                                validators=[Optional(), NumberRange(min=0)])
     min_years_active = IntegerField(_l("Years active at least"),
                                     validators=[Optional(), NumberRange(min=0, max=200)])
-    max_overdue_percent = DecimalField(_l("Overdue loans at most (% of outstanding)"),
+    max_overdue_percent = DecimalField(_l("Overdue loans at most (percent of outstanding loans)"),
                                        places=None, validators=[Optional()])
     requires_audited_accounts = BooleanField(_l("Audited accounts required"))
 

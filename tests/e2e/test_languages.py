@@ -1,4 +1,4 @@
-"""The home page in Persian (mirrored, Solar Hijri, Persian digits) and Thai (Buddhist era)."""
+"""Persian (mirrored, Solar Hijri, Persian digits), Thai (Buddhist era), no English left."""
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
