@@ -127,6 +127,8 @@ class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     branch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("feedback_item.id"))
+    # a product request the bank acted on: the product (new or existing) that answers it
+    product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product.id"), index=True)
 
     acknowledge_due_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
     answer_due_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, index=True)
@@ -148,6 +150,7 @@ class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])
     owner = relationship("User", foreign_keys=[owner_id])
     duplicate_of = relationship("FeedbackItem", remote_side=[id])
+    product = relationship("Product")
     responses = relationship("Response", back_populates="item", order_by="Response.id",
                              cascade="all, delete-orphan")
     notes = relationship("InternalNote", order_by="InternalNote.id",
@@ -303,4 +306,6 @@ EVENT_LABELS = {
     "under_review": _l("Review started"), "answered": _l("Answered"), "closed": _l("Closed"),
     "reopened": _l("Reopened"), "endorsed": _l("Endorsed"), "reassigned": _l("Reassigned"),
     "escalated": _l("Escalated"),
+    "product_linked": _l("Linked to a product"),
+    "product_available": _l("The product asked for is available"),
 }

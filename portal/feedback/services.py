@@ -370,3 +370,60 @@ def _announce_escalation(item):
 
 def organisation_by_id(organisation_id):
     return db.session.get(Organisation, organisation_id) if organisation_id else None
+
+
+# --- product requests and the catalogue ------------------------------------------------------
+
+def link_product(actor, item, product):
+    """Record that the bank answers this product request with this product (new or existing)."""
+    require(permissions.can_handle_feedback(actor, item))
+    if item.kind != Kind.PRODUCT_REQUEST:
+        raise ValidationError(_("Only a product request can be linked to a product."))
+    before = {"product_id": item.product_id}
+    item.product = product
+    _touch(item)
+    _event(item, actor, "product_linked", product.code if product else None)
+    db.session.flush()
+    audit.record(actor, "feedback_product_linked", item, before,
+                 {"product_id": product.id if product else None})
+
+
+def tell_requesters_product_available(product, name):
+    """Tell everyone who asked for this product (submitters and endorsers) that it is available.
+
+    Called once, by products.services.set_status, the first time the product becomes available.
+    name: a function of the reader's locale returning the product's name in that language.
+    """
+    items = db.session.scalars(sa.select(FeedbackItem).where(
+        FeedbackItem.product_id == product.id)).all()
+    told = set()
+    for item in items:
+        _event(item, None, "product_available", product.code)
+        for person in _people_to_tell(item):
+            if person.id in told:
+                continue
+            told.add(person.id)
+            notify(person, "product_available",
+                   lambda p=person: (_("The product you asked for is available: %(name)s",
+                                       name=name(p.preferred_locale or "en")), ""),
+                   link=_link(item))
+    db.session.flush()
+    return len(told)
+
+
+def requests_for_product(user, product_id):
+    """The product requests behind a product that this user may see, most endorsed first."""
+    return db.session.scalars(permissions.visible_feedback(user).where(
+        FeedbackItem.product_id == product_id)
+        .options(sa.orm.joinedload(FeedbackItem.organisation))
+        .order_by(FeedbackItem.endorsement_count.desc(), FeedbackItem.id)).all()
+
+
+def demand_by_product(product_ids):
+    """{product id: (requests, endorsements)}: how widely each product is asked for."""
+    if not product_ids:
+        return {}
+    rows = db.session.execute(sa.select(
+        FeedbackItem.product_id, sa.func.count(), sa.func.sum(FeedbackItem.endorsement_count))
+        .where(FeedbackItem.product_id.in_(product_ids)).group_by(FeedbackItem.product_id))
+    return {pid: (count, endorsed or 0) for pid, count, endorsed in rows}

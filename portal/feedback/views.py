@@ -244,12 +244,20 @@ def _item_page(item, status=200, **forms_given):
         reassign_form.owner_id.data = item.owner_id
     version_form = forms.VersionForm()
     version_form.version_id.data = item.version_id
+    products = []
+    if item.kind == Kind.PRODUCT_REQUEST and permissions.can_handle_feedback(current_user, item):
+        from portal.products.models import Product
+
+        products = db.session.execute(permissions.visible_products(current_user)
+                                      .with_only_columns(Product.id, Product.code)
+                                      .order_by(Product.code)).all()
     return render_template(
         "feedback/show.html", item=item, now=utcnow(), escalation_labels=ESCALATION_LABELS,
         event_labels=EVENT_LABELS,
         response_form=response_form, note_form=forms.NoteForm(),
         reopen_form=forms_given.get("reopen_form") or forms.ReopenForm(),
         endorse_form=endorse_form, reassign_form=reassign_form, version_form=version_form,
+        products=products,
         message=forms_given.get("message")), status
 
 
@@ -403,6 +411,32 @@ def reassign(item_id):
         return redirect(url_for("feedback.show", item_id=item_id))
     db.session.commit()
     flash(_("The item now belongs to %(name)s.", name=owner.full_name), "success")
+    return redirect(url_for("feedback.show", item_id=item_id))
+
+
+@bp.route("/<int:item_id>/product", methods=["POST"])
+@login_required
+def link_product(item_id):
+    """Link a product request to the catalogue product that answers it."""
+    from portal.products.models import Product
+
+    item = _load(item_id)
+    require(permissions.can_handle_feedback(current_user, item))
+    if not forms.VersionForm().validate_on_submit():
+        abort(400)
+    product = db.session.scalar(permissions.visible_products(current_user).where(
+        Product.id == request.form.get("product_id", type=int)))
+    if product is None:
+        abort(400)
+    try:
+        services.link_product(current_user, item, product)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("feedback.show", item_id=item_id))
+    db.session.commit()
+    flash(_("The request is linked to the product. Its submitter will be told when the "
+            "product becomes available."), "success")
     return redirect(url_for("feedback.show", item_id=item_id))
 
 

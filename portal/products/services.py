@@ -148,6 +148,11 @@ def set_status(actor, product, status, expected_version=None):
         first_available = True
     db.session.flush()
     audit.record(actor, "status_changed", product, before, {"status": status.value})
+    if first_available:
+        # once per product ever: available_since is stamped only the first time
+        from portal.feedback.services import tell_requesters_product_available
+
+        tell_requesters_product_available(product, product.name_in)
     return first_available
 
 

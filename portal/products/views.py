@@ -83,7 +83,10 @@ def roadmap():
     products = db.session.scalars(permissions.visible_products(current_user).where(
         Product.status.in_((ProductStatus.IN_DESIGN, ProductStatus.DRAFT)))
         .order_by(Product.planned_launch.is_(None), Product.planned_launch, Product.code)).all()
-    return render_template("products/roadmap.html", products=products, locale=_locale())
+    from portal.feedback.services import demand_by_product
+
+    return render_template("products/roadmap.html", products=products, locale=_locale(),
+                           demand=demand_by_product([p.id for p in products]))
 
 
 @bp.route("/<int:product_id>")
@@ -95,9 +98,12 @@ def show(product_id):
         .order_by(ServicePackage.code)).all()
     status_form = forms.StatusForm(version_id=product.version_id)
     status_form.status.choices = _status_choices(product)
+    from portal.feedback.services import requests_for_product
+
     return render_template("products/product.html", product=product, packages=packages,
                            branches=_branches_by("product", [product.id]).get(product.id, []),
-                           locale=_locale(), status_form=status_form, locales=LOCALES)
+                           locale=_locale(), status_form=status_form, locales=LOCALES,
+                           requests=requests_for_product(current_user, product.id))
 
 
 def _status_choices(obj):

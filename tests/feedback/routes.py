@@ -35,6 +35,7 @@ ROUTES = {
     "feedback.endorse": ("POST", "/feedback/{item}/endorse", only(302, "union_director"), None),
     "feedback.reassign": ("POST", "/feedback/{item}/reassign", admin_only(302),
                           {"owner_id": "{manager}"}),
+    "feedback.link_product": ("POST", "/feedback/{drafted}/product", admin_only(400), None),
     "feedback.attachment": ("GET", "/feedback/{item}/attachments/{attachment}", everyone(200),
                             None),
     "feedback.drafts": ("GET", "/feedback/drafts",
