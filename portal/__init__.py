@@ -59,8 +59,9 @@ def _init_extensions(app):
 # The feature areas, in the order their blueprints, home panels and demo data load. An area's
 # views module exposes `blueprints`; a missing module (an area not built yet) is skipped.
 # PORTAL_AREAS can narrow the list (e.g. to work on one area while another is unfinished).
-AREAS = tuple(os.environ.get("PORTAL_AREAS", "home,accounts,feedback,meetings,products,"
-                             "branches,turnover,indicators").split(","))
+# Products and branches come before feedback: demo requests link to demo products.
+AREAS = tuple(os.environ.get("PORTAL_AREAS", "home,accounts,products,branches,feedback,"
+                             "meetings,turnover,indicators").split(","))
 
 
 def area_modules(name):

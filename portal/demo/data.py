@@ -68,7 +68,8 @@ def groups_in_commune(index):
 USERS = [
     ("admin@cdb.example", "مدیر سامانه", "en", [("CDB-HO", "administrator")], []),
     ("rm.tehran@cdb.example", "مریم احمدی", "fa", [("CDB-TEH-01", "relationship_manager")],
-     ["IR-UN-CONS", "IR-UN-HOUS", "IR-UN-CARP", "IR-CO-ISF-CARP"]),
+     ["IR-UN-CONS", "IR-UN-HOUS", "IR-UN-CARP", "IR-CO-ISF-CARP", "IR-UN-AGRI",
+      "IR-CO-KHR-AGRI"]),
     ("staff.isfahan@cdb.example", "علی رضایی", "fa", [("CDB-ISF-01", "branch_staff")], []),
     ("official@mcls.example", "حسین کریمی", "fa", [("IR-MCLS", "ministry_official")], []),
     ("director@carpet-union.example", "زهرا موسوی", "fa",

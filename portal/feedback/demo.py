@@ -23,6 +23,12 @@ ITEMS = [
      "فرش نیاز دارند.</p>",
      {"sector": "فرش دستباف", "demand_size": 1800,
       "terms_wanted": "۵۰ تا ۲۰۰ میلیون ریال، بازپرداخت ۱۸ ماهه"}, 45, "under_review"),
+    ("IR-CO-KHR-AGRI", "product_request", "products", "public",
+     "تسهیلات فصل برداشت زعفران",
+     "<p>کشاورزان عضو برای هزینه‌های برداشت و فرآوری زعفران در آبان تا آذر به تسهیلات کوتاه‌مدت "
+     "نیاز دارند.</p>",
+     {"sector": "کشاورزی", "demand_size": 640, "terms_wanted": "بازپرداخت پس از فروش محصول"},
+     35, "acknowledged"),
     ("IR-UN-CARP", "proposal", "financing", "public",
      "تأمین مالی طرح‌های تعاونی در مناطق کم‌برخوردار",
      "<p>در مناطق کم‌برخوردار به دلیل محدودیت منابع، روند توسعه با مانع روبه‌رو می‌شود. "
@@ -128,8 +134,31 @@ def seed(by_code):
         _backdate(item, days)
         if item.owner is not None:
             _play(item, item.owner, fate)
+            _link_demo_product(item)
     db.session.flush()
     services.escalate_overdue(utcnow())
+
+
+# product requests the bank answers with a product of the demo catalogue (code)
+DEMO_PRODUCT_LINKS = {"تسهیلات فصل برداشت زعفران": "SAFFRON-HARVEST",
+                      "Sản phẩm cho vay sản xuất kinh doanh vùng khó khăn": "VN-POOR-HH"}
+
+
+def _link_demo_product(item):
+    code = DEMO_PRODUCT_LINKS.get(item.title)
+    if code is None or not _has_products():
+        return
+    from portal.products.models import Product
+
+    product = db.session.scalar(sa.select(Product).where(Product.code == code))
+    if product is not None:
+        services.link_product(item.owner, item, product)
+
+
+def _has_products():
+    from portal import AREAS
+
+    return "products" in AREAS
 
 
 def _members(organisation, role):

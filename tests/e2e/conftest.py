@@ -6,8 +6,10 @@ fails when the page reaches beyond the portal, breaks its own Content-Security-P
 server error.
 
 The server is its own app (create_app) with CSRF enabled and its own database, seeded with the
-demo data: PostgreSQL database "portal_e2e" next to PORTAL_TEST_DATABASE_URL when that is set,
-otherwise a SQLite file in a temporary folder.
+demo data: a PostgreSQL database next to PORTAL_TEST_DATABASE_URL when that is set ("portal_e2e"
+beside "portal_test", "portal_e2e_x" beside "portal_test_x", "<name>_e2e" beside any other, so
+two runs on different test databases never drop each other's), otherwise a SQLite file in a
+temporary folder.
 """
 import os
 import re
@@ -50,10 +52,17 @@ def _e2e_database_url(tmp_dir):
         return f"sqlite:///{tmp_dir}/portal-e2e.sqlite"
     from tests.conftest import _recreate_postgres_database
 
-    target = sa.engine.make_url(url).set(database=E2E_DATABASE)
+    target = sa.engine.make_url(url)
+    target = target.set(database=_e2e_database_name(target.database))
     rendered = target.render_as_string(hide_password=False)
     _recreate_postgres_database(rendered)
     return rendered
+
+
+def _e2e_database_name(test_database):
+    if test_database.startswith("portal_test"):
+        return E2E_DATABASE + test_database.removeprefix("portal_test")
+    return f"{test_database}_e2e"
 
 
 @pytest.fixture(scope="session")
