@@ -207,3 +207,36 @@ def screenshots():
         page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
 
     return shoot
+
+
+@dataclass
+class DemoAccounts:
+    """The demo's people (portal/demo/data.py and the feedback escalation contacts)."""
+
+    app: object
+    password: str
+
+    def name(self, email):
+        from portal.accounts.models import User
+        from portal.extensions import db
+
+        with self.app.app_context():
+            return db.session.scalar(sa.select(User.full_name).where(User.email == email))
+
+
+@pytest.fixture()
+def demo_accounts(live_server):
+    """Every demo account back to the language it was seeded with (the switcher saves a
+    choice as the person's preference, and flows sign the same people in more than once)."""
+    from portal.accounts.models import User
+    from portal.demo import data
+    from portal.extensions import db
+    from portal.feedback.demo import ESCALATION
+
+    seeded = {email: locale for email, _name, locale, *_rest in data.USERS}
+    seeded.update({email: locale for _level, _code, email, _name, locale in ESCALATION})
+    with live_server.app.app_context():
+        for user in db.session.scalars(sa.select(User).where(User.email.in_(seeded))):
+            user.preferred_locale = seeded[user.email]
+        db.session.commit()
+    return DemoAccounts(app=live_server.app, password=live_server.demo_password)

@@ -1,4 +1,5 @@
 """What a person does in the portal, and what the e2e tests check on every page."""
+import re
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,13 @@ def sign_in(page, email, password):
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("load")
+
+
+def sign_out(page):
+    """The sign-out button in the navbar: back on the sign-in page."""
+    page.locator("nav.portal-nav form[action$='/logout'] button").click()
+    page.wait_for_url("**/login")
     page.wait_for_load_state("load")
 
 
@@ -82,3 +90,51 @@ def text_box(locator):
         const box = range.getBoundingClientRect();
         return {left: box.left, right: box.right};
     }""")
+
+
+def check_page(page, what, screenshots=None, name=None):
+    """axe on the page as it is now, and its screenshot when a name is given."""
+    check_accessibility(page, what)
+    if screenshots is not None and name:
+        screenshots(page, name)
+
+
+def unread_notifications(page):
+    """The number on the navbar's notifications badge (0 when there is no badge)."""
+    badge = page.locator("nav.portal-nav a.nav-link[href='/notifications'] .badge")
+    if not badge.count():
+        return 0
+    digits = re.sub(r"\D", "", badge.inner_text().translate(_TO_LATIN))
+    return int(digits)
+
+
+_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+
+# What the portal itself says (not its data): navigation, headings, buttons, labels, headers.
+UI_TEXT = ("nav.portal-nav .navbar-brand, nav.portal-nav .nav-link, main h1, main h2, "
+           "main .btn, main label, main th, main .breadcrumb-item a, main caption, "
+           "main summary, main .badge, footer")
+LATIN_WORDS = re.compile(r"^[A-Za-z][A-Za-z ,.'’()-]*[A-Za-z.)]$")
+NOT_TO_TRANSLATE = {"CSV", "Excel"}
+
+
+def english_left(page, app=None, language=None):
+    """Interface text on the page still in English (data in another language is marked with
+    its own lang attribute and left out). With app and language, a text that is that
+    language's own translation of something (a Vietnamese word spelt without marks) passes."""
+    texts = page.eval_on_selector_all(UI_TEXT, """els => els
+        .filter(el => !el.closest('[lang]:not(html)') && el.offsetParent !== null)
+        .map(el => el.innerText.trim())""")
+    own = _translations(app, language) if app is not None and language else set()
+    return sorted({t for t in texts if LATIN_WORDS.match(t) and t not in NOT_TO_TRANSLATE
+                   and t not in own})
+
+
+def _translations(app, language):
+    from babel.messages.mofile import read_mo
+
+    path = Path(app.root_path) / "i18n" / "translations" / language / "LC_MESSAGES" / \
+        "messages.mo"
+    with path.open("rb") as handle:
+        catalogue = read_mo(handle)
+    return {str(m.string) for m in catalogue if m.id and isinstance(m.string, str)}

@@ -10,7 +10,14 @@ from playwright.sync_api import expect
 
 from portal.i18n.calendars import JALALI_MONTHS_FA
 from portal.i18n.formatting import to_persian_digits
-from tests.e2e.pages import check_accessibility, sign_in, switch_language, text_box, translated
+from tests.e2e.pages import (
+    check_accessibility,
+    english_left,
+    sign_in,
+    switch_language,
+    text_box,
+    translated,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -91,20 +98,6 @@ def test_thai_dates_the_home_page_in_the_buddhist_era(page, live_server, admin, 
     screenshots(page, "home-th")
 
 
-# What the portal itself says (not its data): navigation, headings, buttons, labels, headers.
-UI_TEXT = ("nav.portal-nav .navbar-brand, nav.portal-nav .nav-link, main h1, main h2, "
-           "main .btn, main label, main th, main .breadcrumb-item a, main caption, footer")
-LATIN_WORDS = re.compile(r"^[A-Za-z][A-Za-z ,.'’()-]*[A-Za-z.)]$")
-NOT_TO_TRANSLATE = {"CSV", "Excel"}
-
-
-def _english_left(page):
-    texts = page.eval_on_selector_all(UI_TEXT, """els => els
-        .filter(el => !el.closest('[lang]:not(html)') && el.offsetParent !== null)
-        .map(el => el.innerText.trim())""")
-    return sorted({t for t in texts if LATIN_WORDS.match(t) and t not in NOT_TO_TRANSLATE})
-
-
 @pytest.mark.parametrize("language", ["fa", "th"])
 def test_no_english_is_left_on_the_pages(page, live_server, admin, language):
     """Fails while a catalogue lacks a string that these pages show (names the strings)."""
@@ -113,9 +106,9 @@ def test_no_english_is_left_on_the_pages(page, live_server, admin, language):
     left = {}
     for href in ("/", "/organisations/"):
         page.goto(href)
-        left[href] = _english_left(page)
+        left[href] = english_left(page)
     page.locator(".org-tree").get_by_role("link", name="بانک توسعه تعاون", exact=True).click()
     page.wait_for_url("**/organisations/*")
-    left[page.url.removeprefix(live_server.url)] = _english_left(page)
+    left[page.url.removeprefix(live_server.url)] = english_left(page)
     left = {href: texts for href, texts in left.items() if texts}
     assert not left, f"English left on {language} pages (missing translations?): {left}"

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.extensions import db as _db
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, multipart
 
 
 class FlakyProxy:
@@ -145,3 +145,39 @@ def test_with_redis_up_limits_are_shared_by_every_web_process(app, db):
     assert _probe(app, "redis://127.0.0.1:6379/15", email, 2)[:2] == [401, 401]
     # a second process: one more failure is allowed, then the shared count says no
     assert _probe(app, "redis://127.0.0.1:6379/15", email, 2)[:2] == [401, 429]
+
+
+def test_a_worker_killed_mid_import_leaves_nothing_and_the_import_can_run_again(
+        app, client, login, db, tmp_path):
+    import subprocess
+    import sys
+
+    admin = make_user("administrator")
+    rows = "\n".join(f"KILL-{n},Tổ TK&VV số {n},,savings_group,,VN,Hà Nam,Kim Bảng,,VND"
+                     for n in range(2000))
+    path = tmp_path / "organisations.csv"
+    path.write_text("code,name,name_en,kind,parent_code,country,province,district,commune,"
+                    "currency\n" + rows + "\n", encoding="utf-8")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tests.ops.import_worker", app.config["SQLALCHEMY_DATABASE_URI"],
+         str(path)], stdout=subprocess.PIPE, text=True,
+        env=dict(os.environ, PORTAL_SECRET_KEY="worker"))
+    try:
+        assert worker.stdout.readline().strip() == "FLUSHED"
+    finally:
+        worker.kill()
+        worker.wait(timeout=30)
+        worker.stdout.close()
+
+    def imported():
+        from portal.accounts.models import Organisation
+
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Organisation).where(
+            Organisation.code.like("KILL-%")))
+
+    assert imported() == 0
+    login(admin)
+    body, content_type = multipart({}, {"file": ("organisations.csv", path.read_bytes())})
+    again = client.post("/organisations/import", data=body, content_type=content_type)
+    assert again.status_code == 302
+    assert imported() == 2000
