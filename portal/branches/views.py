@@ -3,7 +3,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -24,6 +23,7 @@ from portal.core.forms import choices
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
+from portal.i18n import current_language
 from portal.products.models import Product, ProductStatus, ServicePackage
 
 bp = Blueprint("branches", __name__, url_prefix="/branches", template_folder="templates")
@@ -31,10 +31,6 @@ blueprints = (bp,)
 
 nav_item("branches.index", _l("Branches"), visible=lambda user: user.is_authenticated,
          order=45)
-
-
-def _locale():
-    return str(get_locale() or "en")
 
 
 def _conflict_message():
@@ -120,7 +116,7 @@ def show(branch_id):
     return render_template(
         "branches/branch.html", branch=branch, today=today, products=products,
         packages=packages, stats=stats, recent=recent, sessions=sessions, contracts=contracts,
-        points=points, training=services.training_summary(branch, today), locale=_locale())
+        points=points, training=services.training_summary(branch, today), locale=current_language())
 
 
 def _branch_form(branch=None):
@@ -146,7 +142,7 @@ def _branch_form(branch=None):
                                OrgKind.MASS_ORGANISATION)), Organisation.is_active)
         .order_by(Organisation.name)).all()
     form.served_ids.choices = choices((o.id, o.name) for o in served)
-    locale = _locale()
+    locale = current_language()
     form.product_ids.choices = choices(
         (p.id, f"{p.name_in(locale)} ({p.code})") for p in db.session.scalars(
             sa.select(Product).where(Product.status != ProductStatus.WITHDRAWN)
@@ -226,7 +222,7 @@ def deliveries(branch_id):
                  "product": product_id, "organisation": org_id, "group": grouping},
         products=sorted({d.product for d in listing if d.product}, key=lambda p: p.code),
         organisations=sorted({d.organisation for d in listing}, key=lambda o: o.name),
-        locale=_locale())
+        locale=current_language())
 
 
 def _delivery_form(branch, delivery=None):
@@ -239,7 +235,7 @@ def _delivery_form(branch, delivery=None):
         .order_by(Organisation.name)) if o not in branch.served_organisations]
     form.organisation_id.choices = choices([("", _("— choose —"))] +
                                            [(o.id, o.name) for o in orgs])
-    locale = _locale()
+    locale = current_language()
     products = db.session.scalars(sa.select(Product).where(
         Product.status.in_((ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)))
         .order_by(Product.code)).all()

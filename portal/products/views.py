@@ -1,7 +1,6 @@
 """The catalogue: products and service packages, and the roadmap of products in design."""
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,6 +13,7 @@ from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
 from portal.home.panels import nav_item
+from portal.i18n import current_language
 from portal.products import forms, services
 from portal.products.models import (
     LOCALES,
@@ -32,10 +32,6 @@ blueprints = (bp,)
 
 nav_item("products.index", _l("Products"), visible=lambda user: user.is_authenticated,
          order=40)
-
-
-def _locale():
-    return str(get_locale() or "en")
 
 
 def _branches_by(kind, ids):
@@ -69,7 +65,7 @@ def index():
     page = paginate(query.order_by(Product.category, Product.code))
     offered = _branches_by("product", [p.id for p in page.items])
     return render_template(
-        "products/index.html", page=page, offered=offered, locale=_locale(),
+        "products/index.html", page=page, offered=offered, locale=current_language(),
         filters={"q": q, "category": category, "kind": kind, "sector": sector,
                  "status": status},
         categories=list(ProductCategory), kinds=list(OrgKind), sectors=list(Sector),
@@ -85,7 +81,7 @@ def roadmap():
         .order_by(Product.planned_launch.is_(None), Product.planned_launch, Product.code)).all()
     from portal.feedback.services import demand_by_product
 
-    return render_template("products/roadmap.html", products=products, locale=_locale(),
+    return render_template("products/roadmap.html", products=products, locale=current_language(),
                            demand=demand_by_product([p.id for p in products]))
 
 
@@ -102,7 +98,7 @@ def show(product_id):
 
     return render_template("products/product.html", product=product, packages=packages,
                            branches=_branches_by("product", [product.id]).get(product.id, []),
-                           locale=_locale(), status_form=status_form, locales=LOCALES,
+                           locale=current_language(), status_form=status_form, locales=LOCALES,
                            requests=requests_for_product(current_user, product.id))
 
 
@@ -203,7 +199,7 @@ def packages():
         query = query.where(matches_all_words(ServicePackage.search_key, q))
     items = db.session.scalars(query.order_by(ServicePackage.code)).all()
     return render_template("products/packages.html", packages=items, kind=kind, q=q,
-                           kinds=list(OrgKind), locale=_locale(),
+                           kinds=list(OrgKind), locale=current_language(),
                            offered=_branches_by("package", [p.id for p in items]))
 
 
@@ -216,7 +212,7 @@ def package(package_id):
     status_form = forms.StatusForm(version_id=item.version_id)
     status_form.status.choices = _status_choices(item)
     return render_template(
-        "products/package.html", package=item, locale=_locale(), locales=LOCALES,
+        "products/package.html", package=item, locale=current_language(), locales=LOCALES,
         products=[p for p in item.products if p.id in visible_ids],
         branches=_branches_by("package", [item.id]).get(item.id, []), status_form=status_form)
 
@@ -228,7 +224,7 @@ def _save_package_form(item=None):
     products = list(db.session.scalars(product_query))
     if item is not None:
         products += [p for p in item.products if p not in products]
-    locale = _locale()
+    locale = current_language()
     form.product_ids.choices = [(p.id, f"{p.name_in(locale)} ({p.code})") for p in products]
     from portal.core.forms import choices
 

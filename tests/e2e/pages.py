@@ -92,9 +92,14 @@ def text_box(locator):
     }""")
 
 
-def check_page(page, what, screenshots=None, name=None):
-    """axe on the page as it is now, and its screenshot when a name is given."""
+def check_page(page, what, *, app=None, language=None, screenshots=None, name=None):
+    """What every flow checks on every page it reaches: axe finds nothing serious, and (given
+    the app and a language other than English) no interface text is left in English; then a
+    screenshot when a name is given."""
     check_accessibility(page, what)
+    if app is not None and language and language != "en":
+        left = english_left(page, app, language)
+        assert not left, f"English left on {what} ({page.url}): {left}"
     if screenshots is not None and name:
         screenshots(page, name)
 
