@@ -58,9 +58,15 @@ def line_chart(title, desc, x_labels, series, y_ticks, rtl=False, width=640, hei
                      f' stroke="#d0d7de" stroke-width="1"/>')
         parts.append(f'<text {_attrs(x=f"{label_x:.1f}", y=f"{y + 4:.1f}")} '
                      f'text-anchor="{anchor_y}" fill="#333">{escape(label)}</text>')
-    every = max(1, count // 8)
+    # at most about six labels (month names with years are long, Persian ones longer still),
+    # always the latest, never two crowded together at the end
+    every = max(1, -(-count // 6))
+    shown = set(range(0, count, every))
+    if count - 1 not in shown:
+        shown.discard(max(shown))
+        shown.add(count - 1)
     for i, label in enumerate(x_labels):
-        if i % every and i != count - 1:
+        if i not in shown:
             continue
         parts.append(f'<text {_attrs(x=f"{x_at(i):.1f}", y=height - bottom + 18)} '
                      f'text-anchor="middle" fill="#333">{escape(label)}</text>')

@@ -1,0 +1,294 @@
+"""Issue 4: a consultation session recorded end to end in Persian, signed off by the ministry.
+
+The relationship manager plans a session of the consultation series, sets its agenda, invites
+the carpet union and the ministry, marks it held, records who came, writes the minutes, logs a
+proposal from the floor (which becomes a feedback item) and a commitment, and approves the
+minutes; the ministry official signs the outcome off from the review queue; the union's
+director then reads the signed-off record.
+"""
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import jdatetime
+import pytest
+from playwright.sync_api import expect
+
+from portal.i18n.calendars import JALALI_MONTHS_FA
+from portal.i18n.formatting import to_persian_digits
+from portal.meetings.demo import SERIES_TITLE
+from tests.e2e.pages import (
+    check_page,
+    open_nav_link,
+    sign_in,
+    sign_out,
+    translate,
+    translated,
+    translated_pattern,
+)
+
+pytestmark = pytest.mark.e2e
+
+MANAGER = "rm.tehran@cdb.example"
+OFFICIAL = "official@mcls.example"
+DIRECTOR = "director@carpet-union.example"
+CARPET_UNION = "اتحادیه سراسری تعاونی‌های فرش دستباف روستایی"
+TITLE = "نشست هم‌اندیشی ویژه با اتحادیه سراسری فرش دستباف روستایی"
+PLACE = "ساختمان مرکزی بانک توسعه تعاون، تهران"
+CHAIR = "امیرهوشنگ عصارزاده، مدیرعامل بانک توسعه تعاون"
+AGENDA_ITEM = "تأمین مالی خرید مواد اولیه بافندگان روستایی"
+PRESENTER = "نماینده اتحادیه فرش دستباف"
+MINUTES = ("<h3>۱. تأمین مالی خرید مواد اولیه بافندگان روستایی</h3>"
+           "<p>نماینده اتحادیه گزارش داد که بافندگان برای خرید پشم و رنگ به تسهیلات کوچک با "
+           "بازپرداخت پس از فروش فرش نیاز دارند. بانک بررسی سقف و شرایط را پذیرفت.</p>")
+MINUTES_TEXT = "بانک بررسی سقف و شرایط را پذیرفت."
+STATEMENT = "صندوق ضمانت برای تسهیلات بافندگان روستایی"
+STATEMENT_BODY = ("اتحادیه پیشنهاد کرد صندوقی برای ضمانت تسهیلات بافندگان عضو تعاونی‌ها "
+                  "تشکیل شود تا نبود وثیقه مانع دریافت تسهیلات نشود.")
+COMMITMENT = "ارائه پیش‌نویس تسهیلات سرمایه در گردش بافندگان به نشست بعدی"
+SIGN_OFF = "صورتجلسه و تعهد نشست تأیید می‌شود؛ پیشرفت آن در نشست بعدی گزارش شود."
+LATIN_DIGIT = re.compile("[0-9]")
+
+
+def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
+        page, live_server, demo_accounts, screenshots):
+    app = live_server.app
+    password = demo_accounts.password
+    manager_name = demo_accounts.name(MANAGER)
+    official_name = demo_accounts.name(OFFICIAL)
+    director_name = demo_accounts.name(DIRECTOR)
+
+    def fa(message, **values):
+        return translated(app, "fa", message, **values)
+
+    def check(what, name=None):
+        check_page(page, what, app=app, language="fa", screenshots=screenshots,
+                   name=name and f"meeting-{name}-fa")
+
+    flash = page.locator("main .alert-success[role=status]")  # what was just done
+    state = page.locator("main h1 ~ p .badge").first
+    # held yesterday in Tehran, recorded today
+    yesterday = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tehran")).date() - timedelta(days=1)
+    jalali = jdatetime.date.fromgregorian(date=yesterday)
+    due = yesterday + timedelta(days=60)
+
+    # --- the relationship manager plans the session in the series --------------------------
+    sign_in(page, MANAGER, password)
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "fa")
+    expect(html).to_have_attribute("dir", "rtl")
+    open_nav_link(page, "/meetings/")
+    expect(page.locator("main h1")).to_have_text(fa("Meetings"))
+    check("the meetings list (manager)")
+    page.locator("main a[href='/meetings/series']").click()
+    page.wait_for_url("**/meetings/series")
+    check("the consultation series")
+    page.locator("main .list-group").get_by_role("link").filter(has_text=SERIES_TITLE).click()
+    page.wait_for_url(re.compile(r".*/meetings/series/\d+$"))
+    expect(page.locator("main h1")).to_have_text(SERIES_TITLE)
+    check("the series page")
+    page.locator("main a[href^='/meetings/new?series=']").click()
+    page.wait_for_url("**/meetings/new?series=*")
+    expect(page.locator("main h1")).to_have_text(fa("Plan a meeting"))
+    form = page.locator("main form")
+    # planned from the series: a consultation session of the series, hosted by the bank
+    expect(form.locator("#kind option:checked")).to_have_text(
+        translate(app, "fa", "Consultation session"))
+    expect(form.locator("#series_id option:checked")).to_have_text(SERIES_TITLE)
+    expect(form.locator("#host_organisation_id option:checked")).to_have_text(
+        "بانک توسعه تعاون")
+    expect(form.locator("#recorder_id option:checked")).to_have_text(manager_name)
+    form.locator("#title").fill(TITLE)
+    form.locator("#day").fill(yesterday.isoformat())
+    form.locator("#start_time").fill("10:00")
+    form.locator("#end_time").fill("12:30")
+    form.locator("#timezone").select_option("Asia/Tehran")
+    form.locator("#place").fill(PLACE)
+    form.locator("#chair_name").fill(CHAIR)
+    check("the meeting form, filled in", "form")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/meetings/\d+$"))
+    meeting_path = page.url.removeprefix(live_server.url)
+    expect(flash).to_have_text(
+        fa("The meeting is planned. Add the agenda and invite the participants."))
+    expect(page.locator("main h1")).to_have_text(TITLE)
+    expect(state).to_have_text(fa("Planned"))
+    # when: in the Solar Hijri calendar, with Persian digits, in Tehran's time
+    when = page.locator("main time").first.inner_text()
+    assert JALALI_MONTHS_FA[jalali.month - 1] in when, when
+    assert to_persian_digits(jalali.year) in when, when
+    assert to_persian_digits("10:00") in when, when
+    assert not LATIN_DIGIT.search(when), when
+
+    # the agenda
+    agenda = page.locator("#agenda")
+    agenda.locator("summary").click()
+    add = agenda.locator("form[action$='/agenda']")
+    add.locator("[name=title]").fill(AGENDA_ITEM)
+    add.locator("[name=presenter]").fill(PRESENTER)
+    add.locator("[name=duration]").fill("45")
+    add.locator("button[type=submit]").click()
+    page.wait_for_url(f"**{meeting_path}#agenda")
+    expect(agenda.locator("ol.agenda")).to_contain_text(AGENDA_ITEM)
+    expect(agenda.locator("ol.agenda")).to_contain_text(PRESENTER)
+    expect(agenda.locator("ol.agenda")).to_contain_text(
+        fa("%(n)s minutes", n=to_persian_digits(45)))
+
+    # the invitations: the carpet union (its director by name) and the ministry's official
+    participants = page.locator("#participants")
+    participants.locator("details summary").click()
+    invite = participants.locator("form[action$='/invite']")
+    invite.locator("select[name=organisation_ids]").select_option(label=CARPET_UNION)
+    invite.locator("select[name=user_ids]").select_option(label=official_name)
+    invite.locator("button[type=submit]").click()
+    page.wait_for_url(f"**{meeting_path}#participants")
+    expect(flash).to_have_text(fa("The invitations are sent."))
+    expect(participants.locator("table").first).to_contain_text(CARPET_UNION)
+    expect(participants.locator("table").nth(1)).to_contain_text(director_name)
+    expect(participants.locator("table").nth(1)).to_contain_text(official_name)
+    check("the planned session with its agenda and invitations", "planned")
+
+    # the day after: held, and who came
+    page.locator("main form[action$='/held'] button").click()
+    page.wait_for_url(f"**{meeting_path}")
+    expect(flash).to_have_text(
+        fa("The meeting is marked as held. Record attendance and the minutes."))
+    expect(state).to_have_text(fa("Held"))
+    attendance = participants.locator("form[action$='/attendance']")
+    for who in (CARPET_UNION, director_name, official_name):
+        attendance.get_by_label(who, exact=True).check()
+    attendance.locator("button[type=submit]").click()
+    page.wait_for_url(f"**{meeting_path}#participants")
+    expect(flash).to_have_text(fa("Attendance is recorded."))
+    union_row = participants.locator("table").first.locator("tbody tr").filter(
+        has_text=CARPET_UNION)
+    expect(union_row.locator("td").nth(1)).to_have_text(fa("Present"))
+    check("the held session with its attendance")
+
+    # the minutes, on their own page, following the agenda
+    page.locator("#minutes a[href$='/minutes']").click()
+    page.wait_for_url(f"**{meeting_path}/minutes")
+    expect(page.locator("main h1")).to_have_text(fa("Write the minutes"))
+    body = page.locator("#minutes-form textarea[name=body]")
+    expect(body).to_have_value(re.compile(re.escape(AGENDA_ITEM)))  # the agenda as headings
+    check("the minutes editor", "minutes")
+    body.fill(MINUTES)
+    page.locator("#minutes-form button[type=submit]").click()
+    page.wait_for_url(f"**{meeting_path}#minutes")
+    expect(flash).to_have_text(fa("The minutes are saved."))
+    expect(page.locator("#minutes .minutes-text")).to_contain_text(MINUTES_TEXT)
+
+    # a proposal from the floor: the union's statement becomes a feedback item
+    statements = page.locator("#statements")
+    statements.locator("summary").click()
+    said = statements.locator("form[action$='/statements']")
+    expect(said.locator("select[name=organisation_id] option:checked")).to_have_text(
+        CARPET_UNION)  # only an invited organisation speaks from the floor
+    said.locator("select[name=kind]").select_option("proposal")
+    said.locator("select[name=topic]").select_option("financing")
+    said.locator("[name=title]").fill(STATEMENT)
+    said.locator("[name=body]").fill(STATEMENT_BODY)
+    said.locator("button[type=submit]").click()
+    page.wait_for_url(f"**{meeting_path}#statements")
+    expect(flash).to_have_text(translated_pattern(
+        app, "fa", "The statement is recorded as feedback item %(id)s; its answer is tracked "
+        "there."))
+    statement = statements.locator("ul.statements li").filter(has_text=STATEMENT)
+    expect(statement).to_contain_text(translate(app, "fa", "Proposal"))
+    expect(statement).to_contain_text(CARPET_UNION)
+    expect(statement).to_contain_text(fa("Submitted"))
+
+    # a commitment, owned by the bank, with a date
+    commitments = page.locator("#commitments")
+    commitments.locator("summary").first.click()
+    commit = commitments.locator("form[action$='/commitments']")
+    commit.locator("[name=description]").fill(COMMITMENT)
+    commit.locator("select[name=organisation_id]").select_option(label="بانک توسعه تعاون")
+    commit.locator("select[name=owner_id]").select_option(label=manager_name)
+    commit.locator("[name=due_on]").fill(due.isoformat())
+    commit.locator("button[type=submit]").click()
+    page.wait_for_url(f"**{meeting_path}#commitments")
+    expect(flash).to_have_text(fa("The commitment is recorded."))
+    row = commitments.locator("table").first.locator("tbody tr").filter(has_text=COMMITMENT)
+    expect(row).to_contain_text(manager_name)
+    expect(row.locator("td").nth(3)).to_contain_text(fa("Open"))
+    check("the held session with minutes, a statement and a commitment", "held")
+
+    # the statement is now an item of the feedback area, linked back to the meeting
+    statement.get_by_role("link", name=STATEMENT).click()
+    page.wait_for_url(re.compile(r".*/feedback/\d+$"))
+    expect(page.locator("main h1")).to_have_text(STATEMENT)
+    raised_at = page.locator("main dl a[href='%s']" % meeting_path)
+    expect(raised_at).to_have_text(TITLE)
+    expect(page.locator("main dl")).to_contain_text(CARPET_UNION)
+    check("the feedback item made from the statement", "statement-item")
+    raised_at.click()
+    page.wait_for_url(f"**{meeting_path}")
+
+    # the minutes approved: frozen, and on their way to the ministry
+    page.locator("main form[action$='/approve'] button").click()
+    page.wait_for_url(f"**{meeting_path}")
+    expect(flash).to_have_text(
+        fa("The minutes are approved and frozen."))
+    expect(state).to_have_text(fa("Minutes approved"))
+    expect(page.locator("#minutes a.btn-primary[href$='/minutes']")).to_have_count(0)
+    expect(page.locator("#statements form")).to_have_count(0)
+    check("the session with approved minutes (manager)", "approved")
+    sign_out(page)
+
+    # --- the ministry signs it off from its review queue ---------------------------------------
+    sign_in(page, OFFICIAL, password)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    open_nav_link(page, "/meetings/")
+    page.locator("main a[href='/meetings/review']").click()
+    page.wait_for_url("**/meetings/review")
+    waiting = page.locator("main .list-group a").filter(has_text=TITLE)
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text(
+        translated_pattern(app, "fa", "minutes approved %(date)s"))
+    check("the ministry's review queue", "review-queue")
+    waiting.click()
+    page.wait_for_url(f"**{meeting_path}#review-title")
+    review = page.locator("main section[aria-labelledby=review-title]")
+    expect(review.locator("h2")).to_have_text(fa("Ministry review"))
+    # the official reads what was decided before signing
+    expect(page.locator("#minutes")).to_contain_text(MINUTES_TEXT)
+    expect(page.locator("#commitments")).to_contain_text(COMMITMENT)
+    review.locator("form[action$='/sign-off'] textarea[name=comment]").fill(SIGN_OFF)
+    check("the session awaiting sign-off (official)", "sign-off")
+    review.locator("form[action$='/sign-off'] button[type=submit]").click()
+    page.wait_for_url(f"**{meeting_path}")
+    expect(flash).to_have_text(
+        fa("Signed off. The outcome of this meeting is now read-only."))
+    expect(state).to_have_text(fa("Signed off by the ministry"))
+    expect(page.locator("main section[aria-labelledby=review-title]")).to_have_count(0)
+    page.goto("/meetings/review")
+    expect(page.locator("main .list-group a").filter(has_text=TITLE)).to_have_count(0)
+    check("the review queue after signing off")
+    sign_out(page)
+
+    # --- the union's director reads the signed-off outcome -----------------------------------
+    sign_in(page, DIRECTOR, password)
+    expect(page.locator("html")).to_have_attribute("lang", "fa")
+    open_nav_link(page, "/meetings/")
+    listed = page.locator("main .list-group a").filter(has_text=TITLE)
+    expect(listed.locator(".badge")).to_have_text(fa("Signed off by the ministry"))
+    check("the meetings list (director)")
+    listed.click()
+    page.wait_for_url(f"**{meeting_path}")
+    expect(state).to_have_text(fa("Signed off by the ministry"))
+    signed = page.locator("main .alert-success:not([role])")
+    expect(signed).to_contain_text(translated_pattern(
+        app, "fa", "Signed off by %(name)s on %(date)s.", name=official_name))
+    expect(signed).to_contain_text(fa("This record is read-only."))
+    expect(signed).to_contain_text(SIGN_OFF)
+    row = page.locator("#commitments table").first.locator("tbody tr").filter(
+        has_text=COMMITMENT)
+    expect(row).to_contain_text(manager_name)
+    expect(row.locator("td").nth(3)).to_contain_text(fa("Open"))
+    expect(page.locator("#statements")).to_contain_text(STATEMENT)
+    expect(page.locator("#minutes")).to_contain_text(MINUTES_TEXT)
+    # read-only: nothing to record, approve or correct
+    expect(page.locator("main form[action*='/meetings/']")).to_have_count(0)
+    expect(page.locator("#minutes a[href$='/minutes']")).to_have_count(0)
+    check("the signed-off session, read by the union's director", "signed-off")
