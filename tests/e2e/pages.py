@@ -137,21 +137,33 @@ NOT_TO_TRANSLATE = {"CSV", "Excel"}
 
 def english_left(page, app=None, language=None):
     """Interface text on the page still in English (data in another language is marked with
-    its own lang attribute and left out). With app and language, a text that is that
-    language's own translation of something (a Vietnamese word spelt without marks) passes."""
+    its own lang attribute and left out). Given the app and a language, a text that is that
+    language's own translation of something passes; and on a page in a language written in
+    Latin letters (Vietnamese), where data such as "Ba Sao" looks like English, only the
+    catalogue's own English texts count."""
     texts = page.eval_on_selector_all(UI_TEXT, """els => els
         .filter(el => !el.closest('[lang]:not(html)') && el.offsetParent !== null)
         .map(el => el.innerText.trim())""")
-    own = _translations(app, language) if app is not None and language else set()
-    return sorted({t for t in texts if LATIN_WORDS.match(t) and t not in NOT_TO_TRANSLATE
-                   and t not in own})
+    left = {t for t in texts if LATIN_WORDS.match(t) and t not in NOT_TO_TRANSLATE}
+    if app is not None and language:
+        english, own = _catalogue(app, language)
+        left -= own
+        if language in LATIN_SCRIPT_LANGUAGES:
+            left &= english
+    return sorted(left)
 
 
-def _translations(app, language):
+LATIN_SCRIPT_LANGUAGES = {"vi"}
+
+
+def _catalogue(app, language):
+    """(the English texts, their translations) of the language's compiled catalogue."""
     from babel.messages.mofile import read_mo
 
     path = Path(app.root_path) / "i18n" / "translations" / language / "LC_MESSAGES" / \
         "messages.mo"
     with path.open("rb") as handle:
         catalogue = read_mo(handle)
-    return {str(m.string) for m in catalogue if m.id and isinstance(m.string, str)}
+    messages = [m for m in catalogue if m.id and isinstance(m.id, str)]
+    return ({m.id for m in messages},
+            {m.string for m in messages if isinstance(m.string, str) and m.string != m.id})

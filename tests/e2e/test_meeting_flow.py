@@ -124,6 +124,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     agenda = page.locator("#agenda")
     agenda.locator("summary").click()
     add = agenda.locator("form[action$='/agenda']")
+    expect(add.locator("[name=title]")).to_have_accessible_name(fa("Agenda item"))
     add.locator("[name=title]").fill(AGENDA_ITEM)
     add.locator("[name=presenter]").fill(PRESENTER)
     add.locator("[name=duration]").fill("45")
@@ -184,6 +185,11 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     said = statements.locator("form[action$='/statements']")
     expect(said.locator("select[name=organisation_id] option:checked")).to_have_text(
         CARPET_UNION)  # only an invited organisation speaks from the floor
+    # each field is named by its own label (the agenda form has a "title" too, the
+    # commitment form an "organisation_id")
+    expect(said.locator("[name=title]")).to_have_accessible_name(fa("Title"))
+    expect(said.locator("select[name=organisation_id]")).to_have_accessible_name(
+        fa("Organisation speaking"))
     said.locator("select[name=kind]").select_option("proposal")
     said.locator("select[name=topic]").select_option("financing")
     said.locator("[name=title]").fill(STATEMENT)
@@ -202,6 +208,8 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     commitments = page.locator("#commitments")
     commitments.locator("summary").first.click()
     commit = commitments.locator("form[action$='/commitments']")
+    expect(commit.locator("select[name=organisation_id]")).to_have_accessible_name(
+        fa("Organisation that owns it"))
     commit.locator("[name=description]").fill(COMMITMENT)
     commit.locator("select[name=organisation_id]").select_option(label="بانک توسعه تعاون")
     commit.locator("select[name=owner_id]").select_option(label=manager_name)
