@@ -113,10 +113,14 @@ def show(branch_id):
         EntrustmentContract.branch_id == branch.id)).all()
     points = db.session.scalars(sa.select(Branch).join(Branch.organisation).where(
         Branch.served_by_id == branch.id).order_by(Organisation.commune)).all()
+    from portal.feedback.services import critiques_about_branch
+
     return render_template(
         "branches/branch.html", branch=branch, today=today, products=products,
         packages=packages, stats=stats, recent=recent, sessions=sessions, contracts=contracts,
-        points=points, training=services.training_summary(branch, today), locale=current_language())
+        points=points, training=services.training_summary(branch, today),
+        locale=current_language(),
+        critiques=critiques_about_branch(current_user, branch.organisation_id))
 
 
 def _branch_form(branch=None):

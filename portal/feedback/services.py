@@ -427,3 +427,11 @@ def demand_by_product(product_ids):
         FeedbackItem.product_id, sa.func.count(), sa.func.sum(FeedbackItem.endorsement_count))
         .where(FeedbackItem.product_id.in_(product_ids)).group_by(FeedbackItem.product_id))
     return {pid: (count, endorsed or 0) for pid, count, endorsed in rows}
+
+
+def critiques_about_branch(user, branch_organisation_id, limit=10):
+    """The critiques (and other items) naming a branch that this user may see, newest first."""
+    return db.session.scalars(permissions.visible_feedback(user).where(
+        FeedbackItem.branch_id == branch_organisation_id)
+        .options(sa.orm.joinedload(FeedbackItem.organisation))
+        .order_by(FeedbackItem.created_at.desc()).limit(limit)).all()

@@ -43,12 +43,18 @@ def translated_pattern(app, language, message, **values):
     return re.compile(pattern)
 
 
-def sign_in(page, email, password):
+def sign_in(page, email, password, checks=None):
+    """Through the sign-in form; with checks (a PageChecks), the form and the page it leads
+    to are checked too."""
     page.goto("/login")
+    if checks is not None:
+        checks("the sign-in page")
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("load")
+    if checks is not None:
+        checks(f"the home page of {email}")
 
 
 def sign_out(page):
@@ -104,16 +110,26 @@ def text_box(locator):
     }""")
 
 
-def check_page(page, what, *, app=None, language=None, screenshots=None, name=None):
-    """What every flow checks on every page it reaches: axe finds nothing serious, and (given
-    the app and a language other than English) no interface text is left in English; then a
-    screenshot when a name is given."""
-    check_accessibility(page, what)
-    if app is not None and language and language != "en":
-        left = english_left(page, app, language)
-        assert not left, f"English left on {what} ({page.url}): {left}"
-    if screenshots is not None and name:
-        screenshots(page, name)
+class PageChecks:
+    """What a flow checks on every page it reaches, called once per page: axe finds nothing
+    serious; and on a page in a language other than English, no interface text is left in
+    English and a screenshot is saved, numbered in the flow's order:
+    <flow>-<nn>-<what>-<language>.png."""
+
+    def __init__(self, page, app, screenshots, flow):
+        self.page, self.app, self.screenshots, self.flow = page, app, screenshots, flow
+        self.count = 0
+
+    def __call__(self, what):
+        language = self.page.locator("html").get_attribute("lang")
+        check_accessibility(self.page, what)
+        if language == "en":
+            return
+        left = english_left(self.page, self.app, language)
+        assert not left, f"English left on {what} ({self.page.url}): {left}"
+        self.count += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", what.lower()).strip("-")[:60]
+        self.screenshots(self.page, f"{self.flow}-{self.count:02d}-{slug}-{language}")
 
 
 def unread_notifications(page):

@@ -14,7 +14,7 @@ from portal.i18n.calendars import JALALI_MONTHS_FA, format_month
 from portal.i18n.formatting import format_money, format_percentage, to_persian_digits
 from portal.indicators.demo import AUGUST, OUTSTANDING
 from portal.turnover.demo import MONTHS
-from tests.e2e.pages import check_page, open_nav_link, sign_in, translated
+from tests.e2e.pages import PageChecks, open_nav_link, sign_in, translated
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,8 @@ def test_the_ministry_reads_the_turnover_concentration_in_persian(
     def fa(message, **values):
         return translated(app, "fa", message, **values)
 
-    sign_in(page, OFFICIAL, demo_accounts.password)
+    check = PageChecks(page, app, screenshots, "dashboard-turnover")
+    sign_in(page, OFFICIAL, demo_accounts.password, check)
     open_nav_link(page, "/turnover/")
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "fa")
@@ -83,8 +84,7 @@ def test_the_ministry_reads_the_turnover_concentration_in_persian(
            ).to_have_count(1)
     figures = page.locator("#shares-table tbody td").all_inner_texts()
     assert figures and not [t for t in figures if LATIN_DIGIT.search(t)], figures
-    check_page(page, "the turnover dashboard in Persian", app=app, language="fa",
-               screenshots=screenshots, name="dashboard-turnover-fa")
+    check("the turnover dashboard in Persian")
 
 
 def test_the_district_reads_its_indicators_in_vietnamese(page, live_server, demo_accounts,
@@ -94,11 +94,12 @@ def test_the_district_reads_its_indicators_in_vietnamese(page, live_server, demo
     def vi(message, **values):
         return translated(app, "vi", message, **values)
 
-    sign_in(page, MANAGER, demo_accounts.password)
+    check = PageChecks(page, app, screenshots, "dashboard-indicators")
+    sign_in(page, MANAGER, demo_accounts.password, check)
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     open_nav_link(page, "/indicators/")
     expect(page.locator("main h1")).to_have_text(vi("Indicators against plan"))
-    check_page(page, "the indicators list in Vietnamese", app=app, language="vi")
+    check("the indicators list in Vietnamese")
     page.locator("main ul").get_by_role("link", name=DISTRICT_OFFICE, exact=True).click()
     page.wait_for_url(re.compile(r".*/indicators/\d+$"))
     expect(page.locator("main h1")).to_have_text(DISTRICT_OFFICE)
@@ -128,5 +129,24 @@ def test_the_district_reads_its_indicators_in_vietnamese(page, live_server, demo
     chart = page.locator("section[aria-labelledby=ratings-title] figure svg")
     expect(chart.locator("> title")).to_have_text(vi("Groups by rating"))
     expect(page.locator("#communes tbody tr")).to_have_count(18)
-    check_page(page, "the Kim Bang indicators dashboard in Vietnamese", app=app,
-               language="vi", screenshots=screenshots, name="dashboard-indicators-vi")
+    check("the Kim Bang indicators dashboard in Vietnamese")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "portal/core/charts.py line_chart: for right-to-left it swaps the margins and then "
+    "mirrors x_at() again, so the oldest month's point and label land beyond the plot, over "
+    "the share axis, and the label is cut off at the chart's edge"))
+def test_the_persian_trend_chart_keeps_every_month_inside_its_plot(page, demo_accounts):
+    sign_in(page, OFFICIAL, demo_accounts.password)
+    open_nav_link(page, "/turnover/")
+    chart = page.locator("section[aria-labelledby=trend-title] figure svg")
+    grid = chart.locator("> line").first
+    low, high = sorted(float(grid.get_attribute(end)) for end in ("x1", "x2"))
+    points = [float(x) for x in chart.locator("circle").evaluate_all(
+        "cs => cs.map(c => c.getAttribute('cx'))")]
+    assert points and all(low <= x <= high for x in points), (low, high, points)
+    frame = chart.bounding_box()
+    for label in chart.locator("> text").all():
+        box = label.bounding_box()
+        assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame[
+            "width"], (label.text_content(), box, frame)

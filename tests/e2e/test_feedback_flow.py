@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.pages import (
-    check_page,
+    PageChecks,
     open_nav_link,
     sign_in,
     sign_out,
@@ -45,20 +45,17 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
     def th(message, **values):
         return translated(app, "th", message, **values)
 
-    def check(what, name=None):
-        check_page(page, what, app=app, language="th", screenshots=screenshots,
-                   name=name and f"feedback-{name}-th")
-
+    check = PageChecks(page, app, screenshots, "feedback")
     critique = translate(app, "th", "Critique")
     flash = page.locator("main .alert-success[role=status]")  # what was just done
     state = page.locator("main h1 + p .badge")
 
     # --- the director writes the critique --------------------------------------------------
-    sign_in(page, DIRECTOR, password)
+    sign_in(page, DIRECTOR, password, check)
     expect(page.locator("html")).to_have_attribute("lang", "vi")  # her saved preference
+    unread_before = unread_notifications(page)
     switch_language(page, "th")
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
-    unread_before = unread_notifications(page)
     check("the director's home page in Thai")
 
     open_nav_link(page, "/feedback/")
@@ -78,7 +75,7 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
     form.locator("#topic").select_option(label=translate(app, "th", "Speed of service"))
     form.locator("#visibility").select_option("public")
     form.locator("#branch_id").select_option(label=COMMUNE_POINT)
-    check("the critique form, filled in", "submit")
+    check("the critique form, filled in")
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/feedback/\d+$"))
     item_path = page.url.removeprefix(live_server.url)
@@ -97,13 +94,15 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
         translated_pattern(app, "th", "Not answered yet. Answer due by %(date)s."))
     # a union may not handle its own item
     expect(page.locator("main form[action$='/acknowledge']")).to_have_count(0)
-    check("the critique as submitted", "submitted")
+    check("the critique as submitted")
     sign_out(page)
 
     # --- the relationship manager finds it, acknowledges and answers it -------------------
-    sign_in(page, MANAGER, password)
+    sign_in(page, MANAGER, password, check)
     switch_language(page, "th")
+    check("the manager's home page in Thai")
     open_nav_link(page, "/feedback/")
+    check("the feedback list (manager)")
     search = page.locator("main form[role=search]")
     search.locator("#f-q").fill(SEARCH)
     search.locator("button[type=submit]").click()
@@ -114,9 +113,11 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
     expect(found).to_contain_text(TITLE)
     expect(found).to_contain_text(UNION)
     expect(found.locator(".badge").first).to_have_text(th("Submitted"))
-    check("the feedback list searched in Thai (manager)", "manager-search")
+    check("the feedback list searched in Thai (manager)")
     found.click()
     page.wait_for_url(f"**{item_path}")
+    expect(state.first).to_have_text(th("Submitted"))
+    check("the new critique (manager)")
 
     page.locator("main form[action$='/acknowledge'] button").click()
     page.wait_for_url(f"**{item_path}")
@@ -143,7 +144,7 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
     expect(state.first).to_have_text(th("Acknowledged"))
     expect(page.locator("#response .card.border-success")).to_have_count(0)
     expect(draft.locator("textarea[name=body]")).to_have_value(re.compile(re.escape(ANSWER)))
-    check("the critique with a draft answer (manager)", "draft")
+    check("the critique with a draft answer (manager)")
 
     page.locator("main form[action$='/publish'] button").click()
     page.wait_for_url(f"**{item_path}")
@@ -153,11 +154,11 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
     published = page.locator("#response .card.border-success")
     expect(published).to_contain_text(ANSWER)
     expect(published).to_contain_text(manager_name)
-    check("the critique, answered (manager)", "published")
+    check("the critique, answered (manager)")
     sign_out(page)
 
     # --- the director signs in again: a notification, and the answer -----------------------
-    sign_in(page, DIRECTOR, password)
+    sign_in(page, DIRECTOR, password, check)
     expect(page.locator("html")).to_have_attribute("lang", "th")  # the switcher remembered
     # acknowledged, then answered: two new notifications
     assert unread_notifications(page) == unread_before + 2
@@ -169,7 +170,7 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
         th("Your item was answered: %(title)s", title=TITLE))
     expect(page.locator("main ul.list-group > li").nth(1)).to_contain_text(
         th("Your item was acknowledged: %(title)s", title=TITLE))
-    check("the director's notifications", "notifications")
+    check("the director's notifications")
 
     newest.locator("form[action$='/open'] button").click()
     page.wait_for_url(f"**{item_path}")
@@ -185,4 +186,4 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
         expect(history).to_contain_text(th(event))
     expect(page.locator("#notes")).to_have_count(0)
     assert unread_notifications(page) == unread_before + 1  # the one she opened is read
-    check("the answered critique, seen by the director", "answer-seen")
+    check("the answered critique, seen by the director")

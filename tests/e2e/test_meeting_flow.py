@@ -18,7 +18,7 @@ from portal.i18n.calendars import JALALI_MONTHS_FA
 from portal.i18n.formatting import to_persian_digits
 from portal.meetings.demo import SERIES_TITLE
 from tests.e2e.pages import (
-    check_page,
+    PageChecks,
     open_nav_link,
     sign_in,
     sign_out,
@@ -61,10 +61,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     def fa(message, **values):
         return translated(app, "fa", message, **values)
 
-    def check(what, name=None):
-        check_page(page, what, app=app, language="fa", screenshots=screenshots,
-                   name=name and f"meeting-{name}-fa")
-
+    check = PageChecks(page, app, screenshots, "meeting")
     flash = page.locator("main .alert-success[role=status]")  # what was just done
     state = page.locator("main h1 ~ p .badge").first
     # held yesterday in Tehran, recorded today
@@ -73,7 +70,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     due = yesterday + timedelta(days=60)
 
     # --- the relationship manager plans the session in the series --------------------------
-    sign_in(page, MANAGER, password)
+    sign_in(page, MANAGER, password, check)
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "fa")
     expect(html).to_have_attribute("dir", "rtl")
@@ -105,7 +102,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     form.locator("#timezone").select_option("Asia/Tehran")
     form.locator("#place").fill(PLACE)
     form.locator("#chair_name").fill(CHAIR)
-    check("the meeting form, filled in", "form")
+    check("the meeting form, filled in")
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/meetings/\d+$"))
     meeting_path = page.url.removeprefix(live_server.url)
@@ -119,6 +116,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     assert to_persian_digits(jalali.year) in when, when
     assert to_persian_digits("10:00") in when, when
     assert not LATIN_DIGIT.search(when), when
+    check("the session just planned")
 
     # the agenda
     agenda = page.locator("#agenda")
@@ -134,6 +132,9 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(agenda.locator("ol.agenda")).to_contain_text(PRESENTER)
     expect(agenda.locator("ol.agenda")).to_contain_text(
         fa("%(n)s minutes", n=to_persian_digits(45)))
+    # numbered in Persian digits, like everything else on the page
+    expect(agenda.locator("ol.agenda")).to_have_css("list-style-type", "persian")
+    check("the session with its agenda")
 
     # the invitations: the carpet union (its director by name) and the ministry's official
     participants = page.locator("#participants")
@@ -147,7 +148,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(participants.locator("table").first).to_contain_text(CARPET_UNION)
     expect(participants.locator("table").nth(1)).to_contain_text(director_name)
     expect(participants.locator("table").nth(1)).to_contain_text(official_name)
-    check("the planned session with its agenda and invitations", "planned")
+    check("the planned session with its agenda and invitations")
 
     # the day after: held, and who came
     page.locator("main form[action$='/held'] button").click()
@@ -155,6 +156,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(flash).to_have_text(
         fa("The meeting is marked as held. Record attendance and the minutes."))
     expect(state).to_have_text(fa("Held"))
+    check("the session marked as held")
     attendance = participants.locator("form[action$='/attendance']")
     for who in (CARPET_UNION, director_name, official_name):
         attendance.get_by_label(who, exact=True).check()
@@ -172,12 +174,13 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(page.locator("main h1")).to_have_text(fa("Write the minutes"))
     body = page.locator("#minutes-form textarea[name=body]")
     expect(body).to_have_value(re.compile(re.escape(AGENDA_ITEM)))  # the agenda as headings
-    check("the minutes editor", "minutes")
+    check("the minutes editor")
     body.fill(MINUTES)
     page.locator("#minutes-form button[type=submit]").click()
     page.wait_for_url(f"**{meeting_path}#minutes")
     expect(flash).to_have_text(fa("The minutes are saved."))
     expect(page.locator("#minutes .minutes-text")).to_contain_text(MINUTES_TEXT)
+    check("the session with its minutes")
 
     # a proposal from the floor: the union's statement becomes a feedback item
     statements = page.locator("#statements")
@@ -194,6 +197,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     said.locator("select[name=topic]").select_option("financing")
     said.locator("[name=title]").fill(STATEMENT)
     said.locator("[name=body]").fill(STATEMENT_BODY)
+    check("the statement form, filled in")
     said.locator("button[type=submit]").click()
     page.wait_for_url(f"**{meeting_path}#statements")
     expect(flash).to_have_text(translated_pattern(
@@ -203,6 +207,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(statement).to_contain_text(translate(app, "fa", "Proposal"))
     expect(statement).to_contain_text(CARPET_UNION)
     expect(statement).to_contain_text(fa("Submitted"))
+    check("the session with a statement from the floor")
 
     # a commitment, owned by the bank, with a date
     commitments = page.locator("#commitments")
@@ -214,24 +219,26 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     commit.locator("select[name=organisation_id]").select_option(label="بانک توسعه تعاون")
     commit.locator("select[name=owner_id]").select_option(label=manager_name)
     commit.locator("[name=due_on]").fill(due.isoformat())
+    check("the commitment form, filled in")
     commit.locator("button[type=submit]").click()
     page.wait_for_url(f"**{meeting_path}#commitments")
     expect(flash).to_have_text(fa("The commitment is recorded."))
     row = commitments.locator("table").first.locator("tbody tr").filter(has_text=COMMITMENT)
     expect(row).to_contain_text(manager_name)
     expect(row.locator("td").nth(3)).to_contain_text(fa("Open"))
-    check("the held session with minutes, a statement and a commitment", "held")
+    check("the held session with minutes, a statement and a commitment")
 
     # the statement is now an item of the feedback area, linked back to the meeting
     statement.get_by_role("link", name=STATEMENT).click()
     page.wait_for_url(re.compile(r".*/feedback/\d+$"))
     expect(page.locator("main h1")).to_have_text(STATEMENT)
-    raised_at = page.locator("main dl a[href='%s']" % meeting_path)
+    raised_at = page.locator(f"main dl a[href='{meeting_path}']")
     expect(raised_at).to_have_text(TITLE)
     expect(page.locator("main dl")).to_contain_text(CARPET_UNION)
-    check("the feedback item made from the statement", "statement-item")
+    check("the feedback item made from the statement")
     raised_at.click()
     page.wait_for_url(f"**{meeting_path}")
+    check("the session, back from the feedback item")
 
     # the minutes approved: frozen, and on their way to the ministry
     page.locator("main form[action$='/approve'] button").click()
@@ -241,20 +248,21 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(state).to_have_text(fa("Minutes approved"))
     expect(page.locator("#minutes a.btn-primary[href$='/minutes']")).to_have_count(0)
     expect(page.locator("#statements form")).to_have_count(0)
-    check("the session with approved minutes (manager)", "approved")
+    check("the session with approved minutes (manager)")
     sign_out(page)
 
     # --- the ministry signs it off from its review queue ---------------------------------------
-    sign_in(page, OFFICIAL, password)
+    sign_in(page, OFFICIAL, password, check)
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     open_nav_link(page, "/meetings/")
+    check("the meetings list (official)")
     page.locator("main a[href='/meetings/review']").click()
     page.wait_for_url("**/meetings/review")
     waiting = page.locator("main .list-group a").filter(has_text=TITLE)
     expect(waiting).to_have_count(1)
     expect(waiting).to_contain_text(
         translated_pattern(app, "fa", "minutes approved %(date)s"))
-    check("the ministry's review queue", "review-queue")
+    check("the ministry's review queue")
     waiting.click()
     page.wait_for_url(f"**{meeting_path}#review-title")
     review = page.locator("main section[aria-labelledby=review-title]")
@@ -263,20 +271,21 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(page.locator("#minutes")).to_contain_text(MINUTES_TEXT)
     expect(page.locator("#commitments")).to_contain_text(COMMITMENT)
     review.locator("form[action$='/sign-off'] textarea[name=comment]").fill(SIGN_OFF)
-    check("the session awaiting sign-off (official)", "sign-off")
+    check("the session awaiting sign-off (official)")
     review.locator("form[action$='/sign-off'] button[type=submit]").click()
     page.wait_for_url(f"**{meeting_path}")
     expect(flash).to_have_text(
         fa("Signed off. The outcome of this meeting is now read-only."))
     expect(state).to_have_text(fa("Signed off by the ministry"))
     expect(page.locator("main section[aria-labelledby=review-title]")).to_have_count(0)
+    check("the session just signed off (official)")
     page.goto("/meetings/review")
     expect(page.locator("main .list-group a").filter(has_text=TITLE)).to_have_count(0)
     check("the review queue after signing off")
     sign_out(page)
 
     # --- the union's director reads the signed-off outcome -----------------------------------
-    sign_in(page, DIRECTOR, password)
+    sign_in(page, DIRECTOR, password, check)
     expect(page.locator("html")).to_have_attribute("lang", "fa")
     open_nav_link(page, "/meetings/")
     listed = page.locator("main .list-group a").filter(has_text=TITLE)
@@ -299,4 +308,4 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     # read-only: nothing to record, approve or correct
     expect(page.locator("main form[action*='/meetings/']")).to_have_count(0)
     expect(page.locator("#minutes a[href$='/minutes']")).to_have_count(0)
-    check("the signed-off session, read by the union's director", "signed-off")
+    check("the signed-off session, read by the union's director")

@@ -70,3 +70,24 @@ def test_only_the_owner_links_and_only_product_requests(client, login, db, app):
     refused = client.post(f"/feedback/{critique.id}/product", data={"product_id": product.id})
     assert refused.status_code == 302
     assert db.session.get(type(critique), critique.id).product_id is None
+
+
+def test_critiques_about_a_branch_appear_on_its_page(client, login, db, app):
+    from portal.branches.models import Branch, BranchKind
+
+    union, director, manager = helpers.union_with_manager()
+    branch_org = factories.make_org("specialised_branch", name="شعبه ویژه تعاون اصفهان")
+    branch = Branch(organisation=branch_org, kind=list(BranchKind)[0])
+    db.session.add(branch)
+    db.session.commit()
+    with app.test_request_context():
+        from portal.feedback import services as feedback_services
+
+        feedback_services.submit(
+            director, kind="critique", organisation=union, title="صف طولانی در شعبه اصفهان",
+            body_html="<p>x</p>", topic="branches", visibility="public", branch=branch_org,
+            concerns="Isfahan")
+        db.session.commit()
+    login(director)
+    page = client.get(f"/branches/{branch.id}")
+    assert page.status_code == 200 and "صف طولانی در شعبه اصفهان" in page.text
