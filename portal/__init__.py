@@ -16,6 +16,7 @@ def create_app(config=None):
     app.config.from_object(Config(app.instance_path))
     if config:
         app.config.update(config)
+    _tune_postgresql(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -23,6 +24,21 @@ def create_app(config=None):
 
     cli.init_app(app)
     return app
+
+
+def _tune_postgresql(app):
+    """Switch off PostgreSQL's JIT for the portal's short queries.
+
+    The planner cannot estimate the recursive organisation-tree CTEs and guesses costs in the
+    hundreds of thousands, which triggers JIT compilation: 40 ms spent compiling a query that
+    runs in 0.1 ms.
+    """
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("options", "-c jit=off")
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_extensions(app):
