@@ -35,15 +35,20 @@ def line_chart(title, desc, x_labels, series, y_ticks, rtl=False, width=640, hei
     markers: [(x index, formatted label)] drawn as a dashed vertical line (an event).
     """
     n, out = _open(width, height, title, desc, rtl)
-    left, right, top, bottom = 56, 16, 16, 48
+    # the far margin leaves room for half a centred month label ("مرداد ۱۴۰۴" is ~90 px)
+    left, right, top, bottom = 56, 48, 16, 48
     if rtl:
         left, right = right, left
     plot_w, plot_h = width - left - right, height - top - bottom
     count = max(len(x_labels), 1)
 
     def x_at(i):
+        # laid out left to right from the axis side, then mirrored for right-to-left: the
+        # axis margin (the larger one) is measured before mirroring, so the plot stays inside
+        # its grid and the oldest month sits next to the axis on the right
+        axis_margin = max(left, right)
         step = plot_w / max(count - 1, 1)
-        x = left + i * step if count > 1 else left + plot_w / 2
+        x = axis_margin + i * step if count > 1 else axis_margin + plot_w / 2
         return width - x if rtl else x
 
     def y_at(v):

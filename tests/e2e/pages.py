@@ -52,6 +52,8 @@ def sign_in(page, email, password, checks=None):
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
     page.locator("main form button[type=submit]").click()
+    # the sign-in page is loaded already: wait for the page it leads to
+    page.wait_for_url(lambda url: not url.split("?")[0].endswith("/login"))
     page.wait_for_load_state("load")
     if checks is not None:
         checks(f"the home page of {email}")

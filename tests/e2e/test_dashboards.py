@@ -132,10 +132,6 @@ def test_the_district_reads_its_indicators_in_vietnamese(page, live_server, demo
     check("the Kim Bang indicators dashboard in Vietnamese")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "portal/core/charts.py line_chart: for right-to-left it swaps the margins and then "
-    "mirrors x_at() again, so the oldest month's point and label land beyond the plot, over "
-    "the share axis, and the label is cut off at the chart's edge"))
 def test_the_persian_trend_chart_keeps_every_month_inside_its_plot(page, demo_accounts):
     sign_in(page, OFFICIAL, demo_accounts.password)
     open_nav_link(page, "/turnover/")
