@@ -55,8 +55,10 @@ def line_chart(title, desc, x_labels, series, y_ticks, rtl=False, width=640, hei
         return top + plot_h - (v / y_max) * plot_h
 
     parts = [out]
-    anchor_y = "start" if rtl else "end"
-    label_x = width - left + 8 if rtl else left - 8
+    # the axis labels sit just outside the grid on the axis side; "end" is the side towards
+    # the axis in both directions (the SVG's direction flips what "end" means)
+    anchor_y = "end"
+    label_x = width - max(left, right) + 8 if rtl else left - 8
     for value, label in y_ticks:
         y = y_at(value)
         parts.append(f'<line {_attrs(x1=left, x2=width - right, y1=f"{y:.1f}", y2=f"{y:.1f}")}'
