@@ -29,9 +29,8 @@ def test_the_first_view_of_a_persian_page_is_under_120_kb(client, login_as):
         total += len(response.data)
         response.close()
     # fonts referenced from the stylesheet (only the Persian ones are fetched for fa pages)
-    for script in ("arabic",):
-        for weight in (400, 700):
-            font = client.get(f"/static/vendor/fonts/vazirmatn-{script}-{weight}-normal.woff2")
-            total += len(font.data)
-            font.close()
+    for weight in (400, 700):
+        font = client.get(f"/static/vendor/fonts/vazirmatn-arabic-{weight}-normal.woff2")
+        total += len(font.data)
+        font.close()
     assert total < 120 * 1024, f"{total} bytes"
