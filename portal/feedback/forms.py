@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from portal.core.forms import choices
 from portal.feedback.models import OUTCOME_LABELS, TOPIC_LABELS, VISIBILITY_LABELS, Kind
@@ -40,7 +41,10 @@ class ProposalForm(FeedbackForm):
 
 class ProductRequestForm(FeedbackForm):
     sector = StringField(_l("Sector"), validators=[DataRequired(), Length(max=120)])
+    # a text box, not type=number: browsers drop digits typed on a Persian keyboard from
+    # number inputs, and int() reads ۱۲۰۰ as well as 1200
     demand_size = IntegerField(_l("Size of demand (members or organisations who need it)"),
+                               widget=TextInput(), render_kw={"inputmode": "numeric"},
                                validators=[Optional(), NumberRange(min=0, max=10_000_000)])
     terms_wanted = TextAreaField(_l("Terms wanted (amount, tenor, rate, guarantees)"),
                                  validators=[Optional(), Length(max=5000)])

@@ -13,7 +13,8 @@ def to_persian_digits(text):
 
 
 def _finish(text, native):
-    return to_persian_digits(text) if native else text
+    # Persian digits come with the Persian percent sign
+    return to_persian_digits(text).replace("%", "٪") if native else text
 
 
 def _system(native):

@@ -133,6 +133,8 @@ def test_the_district_reads_its_indicators_in_vietnamese(page, live_server, demo
 
 
 def test_the_persian_trend_chart_keeps_every_month_inside_its_plot(page, demo_accounts):
+    """Mirrored, the chart keeps its points on the grid and its month labels uncut (the
+    oldest month once sat beyond the grid, over the share axis, its name cut at the edge)."""
     sign_in(page, OFFICIAL, demo_accounts.password)
     open_nav_link(page, "/turnover/")
     chart = page.locator("section[aria-labelledby=trend-title] figure svg")
