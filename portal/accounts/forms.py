@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from portal.accounts.models import ORG_KIND_LABELS, ROLE_LABELS, Organisation
+from portal.accounts.models import ORG_KIND_LABELS, ROLE_LABELS, SECTOR_LABELS, Organisation
 from portal.core.forms import choices
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES
@@ -101,6 +101,9 @@ class OrganisationForm(FlaskForm):
                             validators=[Optional()])
     country = StringField(_l("Country code"), validators=[
         DataRequired(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, e.g. IR or VN."))])
+    sector = SelectField(_l("Sector"), choices=choices(
+        [("", _l("— inherited from the union —"))] +
+        [(k.value, label) for k, label in SECTOR_LABELS.items()]), validators=[Optional()])
     province = StringField(_l("Province"), validators=[Optional(), Length(max=120)])
     district = StringField(_l("District"), validators=[Optional(), Length(max=120)])
     commune = StringField(_l("Commune"), validators=[Optional(), Length(max=120)])

@@ -38,6 +38,36 @@ ORG_KIND_LABELS = {
 BANK_KINDS = {OrgKind.BANK_HEAD_OFFICE, OrgKind.SPECIALISED_BRANCH}
 
 
+class Sector(enum.StrEnum):
+    """The economic sector a union or cooperative works in (Iran's cooperative law groups
+    cooperatives this way; the ministry asks for products fitted to each sector)."""
+
+    AGRICULTURE = "agriculture"
+    INDUSTRY = "industry"
+    HANDICRAFT = "handicraft"
+    HOUSING = "housing"
+    CONSUMER = "consumer"
+    TRANSPORT = "transport"
+    SERVICES = "services"
+    CREDIT = "credit"
+
+    @property
+    def label(self):
+        return SECTOR_LABELS[self]
+
+
+SECTOR_LABELS = {
+    Sector.AGRICULTURE: _l("Agriculture"),
+    Sector.INDUSTRY: _l("Industry and mining"),
+    Sector.HANDICRAFT: _l("Handicrafts and carpets"),
+    Sector.HOUSING: _l("Housing"),
+    Sector.CONSUMER: _l("Consumer"),
+    Sector.TRANSPORT: _l("Transport"),
+    Sector.SERVICES: _l("Services"),
+    Sector.CREDIT: _l("Credit and savings"),
+}
+
+
 class Role(enum.StrEnum):
     UNION_DIRECTOR = "union_director"
     RELATIONSHIP_MANAGER = "relationship_manager"
@@ -82,6 +112,8 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
     district: Mapped[str | None] = mapped_column(sa.String(120))
     commune: Mapped[str | None] = mapped_column(sa.String(120))
     currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    # left empty on a cooperative that works in its union's sector: it inherits the parent's
+    sector: Mapped[Sector | None] = mapped_column(enum_column(Sector), nullable=True)
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     # name, English name and code folded for search (Persian variants, accents, case)
     search_key: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="",

@@ -82,6 +82,7 @@ def _save_org_form(org=None):
     if request.method == "GET" and org is not None:
         form.version_id.data = org.version_id
         form.kind.data = org.kind.value
+        form.sector.data = org.sector.value if org.sector else ""
         form.parent_id.data = org.parent_id
     message, status = None, 200
     if form.validate_on_submit():

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import permissions
-from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
+from portal.accounts.models import Membership, Organisation, OrgKind, Role, Sector, User
 from portal.core import audit, outbox
 from portal.core.errors import NotFound, ValidationError, require
 from portal.core.models import utcnow
@@ -20,7 +20,7 @@ from portal.extensions import db
 
 USER_FIELDS = ("email", "full_name", "is_active", "preferred_locale")
 ORG_FIELDS = ("code", "name", "name_en", "kind", "parent_id", "country", "province",
-              "district", "commune", "currency", "is_active")
+              "district", "commune", "currency", "sector", "is_active")
 _COMMON = None
 
 
@@ -284,6 +284,7 @@ def _apply_org_fields(org, data):
     org.kind = OrgKind(data["kind"])
     org.country = data["country"].upper()
     org.currency = data["currency"].upper()
+    org.sector = Sector(data["sector"]) if data.get("sector") else None
     for field in ("province", "district", "commune"):
         setattr(org, field, plain_text(data.get(field) or "", 120) or None)
     org.refresh_search_key()

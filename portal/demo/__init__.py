@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
+from portal.accounts.models import Membership, Organisation, OrgKind, Role, Sector, User
 from portal.demo import data
 from portal.extensions import db
 
@@ -46,6 +46,8 @@ def seed_organisations():
         code, name, name_en, kind, parent_code, country, currency, *place = row
         by_code[code] = _organisation(code, name, name_en, OrgKind(kind),
                                       by_code.get(parent_code), country, currency, *place)
+        if code in data.SECTORS and by_code[code].sector is None:
+            by_code[code].sector = Sector(data.SECTORS[code])
     for commune_no, commune in enumerate(data.KIM_BANG_COMMUNES):
         for group_no in range(data.groups_in_commune(commune_no)):
             union = data.MASS_ORGANISATIONS[(commune_no + group_no) % 4]

@@ -47,6 +47,9 @@ ORGANISATIONS = [
     ("VN-KB-YU", "Huyện đoàn Kim Bảng", "Kim Bang Youth Union", "mass_organisation", None,
      "VN", "VND", "Hà Nam", "Kim Bảng"),
 ]
+# the sector each Iranian union works in; their cooperatives inherit it
+SECTORS = {"IR-UN-CONS": "consumer", "IR-UN-HOUS": "housing", "IR-UN-CARP": "handicraft",
+           "IR-UN-TRAN": "transport", "IR-UN-AGRI": "agriculture"}
 MASS_ORGANISATIONS = [("VN-KB-WU",), ("VN-KB-FA",), ("VN-KB-VA",), ("VN-KB-YU",)]
 
 # Kim Bang's 18 communes (seed 003: 15 of 18 communes with no overdue debt)

@@ -8,11 +8,20 @@ import sqlalchemy as sa
 
 from portal.accounts.models import Organisation
 from portal.extensions import db
-from portal.turnover.models import TurnoverSource
+from portal.core.textnorm import search_key
+from portal.turnover.models import (
+    ReportingPeriod,
+    TurnoverOtherBank,
+    TurnoverReport,
+    TurnoverSource,
+)
 
 MONTHS = [date(2024 + (8 + i) // 12, (8 + i) % 12 + 1, 1) for i in range(12)]
 CONSULTATIONS_BEGIN = date(2025, 8, 1)
 BILLION = 1_000_000_000
+# Where the rest goes, for the last two months: the large state banks the unions also use.
+OTHER_BANKS = (("بانک ملی ایران", 0.30), ("بانک کشاورزی", 0.20), ("بانک سپه", 0.12),
+               ("بانک ملت", 0.08))
 
 
 def _share(code_no, month_no):
@@ -47,3 +56,20 @@ def seed(by_code):
     staged = rows(organisations)
     needed = {(country, month) for _id, country, month, *_rest in staged}
     importing.write_rows(None, staged, needed, TurnoverSource.BANK_SYSTEM)
+    _seed_other_banks()
+
+
+def _seed_other_banks():
+    """70% of what did not go through the bank, split over four other banks, for the last
+    two months, so the dashboard has a Herfindahl-Hirschman index to show."""
+    reports = db.session.scalars(sa.select(TurnoverReport).join(
+        ReportingPeriod, ReportingPeriod.id == TurnoverReport.period_id).where(
+        ReportingPeriod.country == "IR", ReportingPeriod.month.in_(MONTHS[-2:]),
+        ~TurnoverReport.other_banks.any())).all()
+    for report in reports:
+        rest = report.total_turnover - report.bank_turnover
+        for name, fraction in OTHER_BANKS:
+            db.session.add(TurnoverOtherBank(report_id=report.id, bank_name=name,
+                                             bank_key=search_key(name),
+                                             amount=int(rest * fraction)))
+    db.session.flush()

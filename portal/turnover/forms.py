@@ -25,6 +25,12 @@ class ReportForm(FlaskForm):
     accounts = _figure("accounts")
 
 
+class OtherBankForm(FlaskForm):
+    bank_name = StringField(_l("Other bank"), validators=[DataRequired(), Length(max=120)])
+    amount = IntegerField(_l("Turnover through that bank"), validators=[
+        InputRequired(), NumberRange(min=0, message=_l("A figure cannot be negative."))])
+
+
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV or Excel file"), validators=[FileRequired()])
 

@@ -110,6 +110,9 @@ class TurnoverReport(TimestampMixin, VersionedMixin, db.Model):
     period = relationship("ReportingPeriod")
     reported_by = relationship("User", foreign_keys=[reported_by_id])
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
+    other_banks = relationship("TurnoverOtherBank", back_populates="report",
+                               order_by="TurnoverOtherBank.amount.desc()",
+                               cascade="all, delete-orphan")
     revisions = relationship("TurnoverRevision", back_populates="report",
                              order_by="TurnoverRevision.id.desc()",
                              cascade="all, delete-orphan")
@@ -132,6 +135,31 @@ class TurnoverReport(TimestampMixin, VersionedMixin, db.Model):
 
     def figures(self):
         return {f: getattr(self, f) for f in FIGURES}
+
+
+class TurnoverOtherBank(db.Model):
+    """Turnover an organisation ran through another bank in the same period and currency.
+
+    Reported when the organisation knows it; with it the dashboard can tell not only how much
+    of the network's turnover is in the bank, but how concentrated the rest is (the
+    Herfindahl-Hirschman index over the bank and the others)."""
+
+    __tablename__ = "turnover_other_bank"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("turnover_report.id", ondelete="CASCADE"), nullable=False, index=True)
+    bank_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    # the name folded (case, Persian letter variants, accents) so spellings of one bank add up
+    bank_key: Mapped[str] = mapped_column(sa.String(120), nullable=False, index=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+
+    report = relationship("TurnoverReport", back_populates="other_banks")
+
+    __table_args__ = (
+        sa.UniqueConstraint("report_id", "bank_key", name="uq_turnover_other_bank_report_bank"),
+        sa.CheckConstraint("amount >= 0", name="other_bank_amount_not_negative"),
+    )
 
 
 class TurnoverRevision(db.Model):

@@ -25,6 +25,7 @@ from portal.turnover.models import (
     TurnoverRevision,
     TurnoverSource,
 )
+from portal.turnover.windows import as_window, previous_month
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -33,11 +34,6 @@ DEFAULT_THRESHOLD = 0.5
 
 def month_start(value):
     return date(value.year, value.month, 1)
-
-
-def previous_month(month):
-    return date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1,
-                                                                      1)
 
 
 def parse_month(text):
@@ -226,7 +222,7 @@ def set_threshold(actor, share):
 
 # --- analytics -------------------------------------------------------------------------------
 
-LEVELS = ("organisation", "union", "province", "network")
+LEVELS = ("organisation", "union", "sector", "province", "network")
 
 
 def _share(bank, total):
@@ -256,6 +252,10 @@ def _level_columns(level):
         key = sa.func.coalesce(Organisation.parent_id, Organisation.id)
         return [key.label("key"), sa.func.coalesce(parent.name, Organisation.name)
                 .label("name")], parent
+    if level == "sector":
+        # a cooperative without a sector of its own works in its union's
+        key = sa.func.coalesce(Organisation.sector, parent.sector)
+        return [key.label("key"), key.label("name")], parent
     if level == "province":
         return [Organisation.province.label("key"), Organisation.province.label("name")], None
     return [sa.literal("network").label("key"), sa.literal("").label("name")], None
@@ -263,7 +263,8 @@ def _level_columns(level):
 
 def shares(user, period_ids, level="organisation"):
     """In-bank share per organisation, union (the parent, or the organisation itself at the
-    top), province or the network, for the given periods, one row per currency.
+    top), sector, province or the network, for the given periods (ids or a subquery), one
+    row per currency. At the sector level `name` is the Sector value, or None.
 
     Rows: key, name, currency, total, bank, share, organisations.
     """
@@ -305,19 +306,20 @@ def previous_period(period):
         ReportingPeriod.month == previous_month(period.month)))
 
 
-def _org_shares(user, period_id, name):
+def _org_shares(user, period_ids, name):
     return _scoped(user).add_columns(
         TurnoverReport.organisation_id.label("organisation_id"),
         _share(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
-    ).where(TurnoverReport.period_id == period_id).group_by(
+    ).where(TurnoverReport.period_id.in_(period_ids)).group_by(
         TurnoverReport.organisation_id).subquery(name)
 
 
-def changes(user, period):
-    """Each organisation's share this period and last, in one statement (a self-join)."""
-    now = _org_shares(user, period.id, "now")
-    before_period = previous_period(period)
-    before = _org_shares(user, before_period.id if before_period else -1, "before")
+def changes(user, window):
+    """Each organisation's share in the window (a month or a quarter, or a period) and in the
+    window before it, in one statement (a self-join)."""
+    window = as_window(window)
+    now = _org_shares(user, window.period_ids(), "now")
+    before = _org_shares(user, window.previous().period_ids(), "before")
     return sa.select(
         Organisation.id, Organisation.name, Organisation.currency,
         now.c.share.label("share"), before.c.share.label("previous"),
@@ -326,20 +328,21 @@ def changes(user, period):
         before, before.c.organisation_id == Organisation.id)
 
 
-def laggards(user, period, below=None):
-    """Organisations whose in-bank share is below the threshold this period; `fell` marks
-    those that were at or above it last period."""
+def laggards(user, window, below=None):
+    """Organisations whose in-bank share is below the threshold in the window; `fell` marks
+    those that were at or above it in the window before."""
     below = threshold() if below is None else below
-    query = changes(user, period).subquery()
+    query = changes(user, window).subquery()
     rows = db.session.execute(sa.select(
         query, (query.c.previous >= below).label("fell")).where(query.c.share < below)
         .order_by(query.c.share, query.c.name)).all()
     return rows
 
 
-def movers(user, period, limit=5):
-    """(up, down): the organisations whose share rose most and fell most since last period."""
-    query = changes(user, period).subquery()
+def movers(user, window, limit=5):
+    """(up, down): the organisations whose share rose most and fell most since the window
+    before."""
+    query = changes(user, window).subquery()
     base = sa.select(query).where(query.c.change.is_not(None))
     up = db.session.execute(base.where(query.c.change > 0).order_by(
         query.c.change.desc(), query.c.name).limit(limit)).all()
@@ -348,10 +351,12 @@ def movers(user, period, limit=5):
     return up, down
 
 
-def reports_for(user, period_id):
-    """The scoped reports of a period, with their organisation, for the table and exports."""
+def reports_for(user, period_ids):
+    """The scoped reports of some periods (ids or a subquery), with their organisation and
+    period, for the tables and exports."""
     return db.session.execute(
-        permissions.visible_turnover_reports(user).add_columns(Organisation)
+        permissions.visible_turnover_reports(user).add_columns(Organisation, ReportingPeriod)
         .join(Organisation, Organisation.id == TurnoverReport.organisation_id)
-        .where(TurnoverReport.period_id == period_id)
-        .order_by(Organisation.name, TurnoverReport.currency)).all()
+        .join(ReportingPeriod, ReportingPeriod.id == TurnoverReport.period_id)
+        .where(TurnoverReport.period_id.in_(period_ids))
+        .order_by(ReportingPeriod.month, Organisation.name, TurnoverReport.currency)).all()

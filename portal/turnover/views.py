@@ -1,4 +1,7 @@
 """Turnover pages: the concentration dashboard, reports and corrections, imports, periods."""
+from collections import namedtuple
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -6,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts.models import Organisation
+from portal.accounts.models import Organisation, Sector
 from portal.core import charts, tabular
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.forms import choices
@@ -14,7 +17,7 @@ from portal.core.views import form_errors_into
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, month_filter, percent_filter
-from portal.turnover import api, forms, importing, services
+from portal.turnover import api, concentration, forms, importing, services
 from portal.turnover.models import (
     FIGURE_LABELS,
     FIGURES,
@@ -23,11 +26,13 @@ from portal.turnover.models import (
     ReportingPeriod,
     TurnoverReport,
 )
+from portal.turnover.windows import Window, parse_window
 
 bp = Blueprint("turnover", __name__, url_prefix="/turnover", template_folder="templates")
 LEVEL_LABELS = {"organisation": _l("Organisation"), "union": _l("Union"),
-                "province": _l("Province"), "network": _l("Network")}
-TABLES = ("shares", "reports", "laggards", "movers", "trend")
+                "sector": _l("Sector"), "province": _l("Province"), "network": _l("Network")}
+TABLES = ("shares", "reports", "laggards", "movers", "trend", "banks")
+TrendRow = namedtuple("TrendRow", "month currency total bank share")
 
 
 def _require_reader():
@@ -51,21 +56,77 @@ def _selected_period(available):
     return available[0] if available else None
 
 
+def _window_choices(available):
+    """(months, quarters): the windows the dashboard offers, newest first."""
+    months = [Window.of_period(p) for p in available]
+    quarters = list(dict.fromkeys(Window.quarter_of(w.country, w.start) for w in months))
+    return months, quarters
+
+
+def _selected_window(available):
+    """The month or quarter asked for (?window=IR-2025-08 or IR-2025-Q3; ?period=<id> as
+    before), if the user can read any figures in it; else the latest month with figures."""
+    months, quarters = _window_choices(available)
+    wanted = parse_window(request.args.get("window"))
+    if wanted in months or wanted in quarters:
+        return wanted
+    period = _selected_period(available)
+    return Window.of_period(period) if period else None
+
+
+def window_label(window):
+    if window.length == 1:
+        return month_filter(window.start)
+    return _("%(first)s to %(last)s", first=month_filter(window.start),
+             last=month_filter(window.last))
+
+
+def _sector_names(rows):
+    """At the sector level the name column holds the Sector value: show its label."""
+    labels = {s.value: str(s.label) for s in Sector}
+    return [SimpleNamespace(**{**r._asdict(), "name": labels.get(r.name, _("No sector given"))})
+            for r in rows]
+
+
+def _shares(window, level):
+    rows = services.shares(current_user, window.period_ids(), level)
+    return _sector_names(rows) if level == "sector" else rows
+
+
+def _quarterly(trend):
+    """Month rows of the trend added up into quarters (a few dozen rows, already summed)."""
+    sums = {}
+    for row in trend:
+        key = (row.currency, Window.quarter_of("", row.month).start)
+        total, bank = sums.get(key, (0, 0))
+        sums[key] = (total + (row.total or 0), bank + (row.bank or 0))
+    return [TrendRow(month, currency, total, bank, bank / total if total else None)
+            for (currency, month), (total, bank) in sorted(sums.items())]
+
+
+def _trend(window):
+    trend = services.trend(current_user, country=window.country)
+    return _quarterly(trend) if window.length == 3 else trend
+
+
 def _default_level():
     if permissions.is_admin(current_user) or permissions.is_ministry(current_user):
         return "union"
     return "organisation"
 
 
-def _trend_chart(period, rows, title):
+def _trend_chart(window, rows, title):
     rows = [r for r in rows if r.currency == rows[-1].currency] if rows else []
     months = [r.month for r in rows]
+    label = window_label if window.length == 3 else month_filter
+    if window.length == 3:
+        months = [Window.quarter_of("", m) for m in months]
     ticks = [(v, percent_filter(v, 0)) for v in (0, 0.25, 0.5, 0.75, 1.0)]
     return charts.line_chart(
         title, _("In-bank share of turnover by month, %(first)s to %(last)s",
-                 first=month_filter(months[0]) if months else "",
-                 last=month_filter(months[-1]) if months else ""),
-        [month_filter(m) for m in months], [(_("In-bank share"), [r.share for r in rows])],
+                 first=label(months[0]) if months else "",
+                 last=label(months[-1]) if months else ""),
+        [label(m) for m in months], [(_("In-bank share"), [r.share for r in rows])],
         ticks, rtl=is_rtl())
 
 
@@ -74,62 +135,77 @@ def _trend_chart(period, rows, title):
 def dashboard():
     _require_reader()
     available = _periods_with_data()
-    period = _selected_period(available)
+    window = _selected_window(available)
+    months, quarters = _window_choices(available)
     level = request.args.get("level", _default_level())
     if level not in services.LEVELS:
         level = _default_level()
-    context = {"available": available, "period": period, "level": level,
+    context = {"available": available, "window": window, "level": level,
+               "months": months, "quarters": quarters, "window_label": window_label,
                "levels": LEVEL_LABELS, "threshold": services.threshold()}
-    if period is not None:
-        rows = services.shares(current_user, [period.id], level)
-        trend = services.trend(current_user, country=period.country)
-        up, down = services.movers(current_user, period)
-        context.update(
-            network=services.shares(current_user, [period.id], "network"),
-            rows=rows, trend=trend, laggards=services.laggards(current_user, period),
-            up=up, down=down,
-            trend_chart=_trend_chart(period, trend, _("Trend of the in-bank share")),
-            bars=charts.bar_chart(
-                _("In-bank share by %(level)s, %(month)s", level=LEVEL_LABELS[level],
-                  month=month_filter(period.month)),
-                _("Share of each one's turnover that went through the bank."),
-                [(r.name or "—", r.share, percent_filter(r.share, 1)) for r in rows[:25]],
-                rtl=is_rtl(), threshold=(context["threshold"],
-                                         percent_filter(context["threshold"], 0))),
-        )
+    if window is not None:
+        context.update(_dashboard_figures(window, level, context["threshold"], available))
     return render_template("turnover/dashboard.html", **context)
 
 
-def _table(name, period, level):
+def _dashboard_figures(window, level, below, available):
+    rows = _shares(window, level)
+    trend = _trend(window)
+    up, down = services.movers(current_user, window)
+    return dict(
+        period=next((p for p in available if p.country == window.country and
+                     p.month in window.months), None),
+        network=services.shares(current_user, window.period_ids(), "network"),
+        rows=rows, trend=trend, laggards=services.laggards(current_user, window),
+        trend_label=(lambda m: window_label(Window.quarter_of("", m))) if window.length == 3
+        else month_filter,
+        up=up, down=down, concentration=concentration.concentration(current_user, window),
+        trend_chart=_trend_chart(window, trend, _("Trend of the in-bank share")),
+        bars=charts.bar_chart(
+            _("In-bank share by %(level)s, %(month)s", level=LEVEL_LABELS[level],
+              month=window_label(window)),
+            _("Share of each one's turnover that went through the bank."),
+            [(r.name or "—", r.share, percent_filter(r.share, 1)) for r in rows[:25]],
+            rtl=is_rtl(), threshold=(below, percent_filter(below, 0))),
+    )
+
+
+def _table(name, window, level):
     """(header, rows) of one dashboard table, raw values for CSV/XLSX."""
     user = current_user
     if name == "shares":
         header = [str(LEVEL_LABELS[level]), _("Currency"), _("Total turnover"),
                   _("Turnover through the bank"), _("In-bank share"), _("Organisations")]
         return header, [[r.name, r.currency, r.total, r.bank, _round(r.share), r.organisations]
-                        for r in services.shares(user, [period.id], level)]
+                        for r in _shares(window, level)]
     if name == "reports":
         header = [_("Code"), _("Organisation"), _("Period"), _("Currency")] + \
             [str(FIGURE_LABELS[f]) for f in FIGURES] + [_("Source")]
-        return header, [[org.code, org.name, period.key, rep.currency] +
+        return header, [[org.code, org.name, f"{period.month:%Y-%m}", rep.currency] +
                         [getattr(rep, f) for f in FIGURES] + [rep.source.value]
-                        for rep, org in services.reports_for(user, period.id)]
+                        for rep, org, period in services.reports_for(user,
+                                                                     window.period_ids())]
     if name == "laggards":
         header = [_("Organisation"), _("Currency"), _("In-bank share"),
                   _("Last period"), _("Fell below this period")]
         return header, [[r.name, r.currency, _round(r.share), _round(r.previous),
                          _("yes") if r.fell else ""]
-                        for r in services.laggards(user, period)]
+                        for r in services.laggards(user, window)]
     if name == "movers":
-        up, down = services.movers(user, period, limit=50)
+        up, down = services.movers(user, window, limit=50)
         header = [_("Organisation"), _("Currency"), _("In-bank share"), _("Last period"),
                   _("Change")]
         return header, [[r.name, r.currency, _round(r.share), _round(r.previous),
                          _round(r.change)] for r in up + down]
+    if name == "banks":
+        header = [_("Currency"), _("Bank"), _("Turnover"), _("Share"),
+                  _("Herfindahl-Hirschman index")]
+        return header, [[c.currency, b.name or _("This bank"), b.amount, _round(b.share), c.hhi]
+                        for c in concentration.concentration(user, window) for b in c.banks]
     header = [_("Month"), _("Currency"), _("Total turnover"), _("Turnover through the bank"),
               _("In-bank share")]
     return header, [[f"{r.month:%Y-%m}", r.currency, r.total, r.bank, _round(r.share)]
-                    for r in services.trend(user, country=period.country)]
+                    for r in _trend(window)]
 
 
 def _round(value):
@@ -142,14 +218,13 @@ def export(table, fmt):
     _require_reader()
     if table not in TABLES:
         abort(404)
-    period = _selected_period(_periods_with_data())
-    if period is None:
+    window = _selected_window(_periods_with_data())
+    if window is None:
         abort(404)
     level = request.args.get("level", _default_level())
     level = level if level in services.LEVELS else _default_level()
-    header, rows = _table(table, period, level)
-    name = f"turnover-{table}-{period.country}-{period.key}"
-    return tabular.export_response(header, rows, name, fmt)
+    header, rows = _table(table, window, level)
+    return tabular.export_response(header, rows, f"turnover-{table}-{window.key}", fmt)
 
 
 @bp.route("/periods/<int:period_id>")
@@ -157,7 +232,8 @@ def export(table, fmt):
 def period(period_id):
     _require_reader()
     period = db.session.get(ReportingPeriod, period_id) or abort(404)
-    reports = services.reports_for(current_user, period.id)
+    reports = [(rep, org) for rep, org, _period in
+               services.reports_for(current_user, [period.id])]
     return render_template("turnover/period.html", period=period, reports=reports,
                            form=forms.ConfirmForm())
 
@@ -167,8 +243,52 @@ def period(period_id):
 def report(report_id):
     _require_reader()
     report = services.get_report(current_user, report_id)
+    return _report_page(report, forms.OtherBankForm(formdata=None))
+
+
+def _report_page(report, bank_form, status=200, message=None):
     return render_template("turnover/report.html", report=report, form=forms.ConfirmForm(),
-                           figures=FIGURES, labels=FIGURE_LABELS)
+                           bank_form=bank_form, figures=FIGURES, labels=FIGURE_LABELS,
+                           message=message), status
+
+
+@bp.route("/reports/<int:report_id>/other-banks", methods=["POST"])
+@login_required
+def save_other_bank(report_id):
+    _require_reader()
+    report = services.get_report(current_user, report_id)
+    require(permissions.can_edit_turnover(current_user, report.organisation))
+    form = forms.OtherBankForm()
+    if not form.validate_on_submit():
+        return _report_page(report, form, 400)
+    try:
+        concentration.save_other_bank(current_user, report, form.bank_name.data,
+                                      form.amount.data)
+    except ValidationError as error:
+        db.session.rollback()
+        return _report_page(services.get_report(current_user, report_id), form, 400,
+                            form_errors_into(form, error))
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("turnover.report", report_id=report.id) + "#other-banks")
+
+
+@bp.route("/reports/<int:report_id>/other-banks/<int:row_id>/delete", methods=["POST"])
+@login_required
+def delete_other_bank(report_id, row_id):
+    _require_reader()
+    report = services.get_report(current_user, report_id)
+    row = next((r for r in report.other_banks if r.id == row_id), None) or abort(404)
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    try:
+        concentration.delete_other_bank(current_user, row)
+    except ValidationError as error:
+        db.session.rollback()
+        return _report_page(services.get_report(current_user, report_id),
+                            forms.OtherBankForm(formdata=None), 400, error.message)
+    db.session.commit()
+    flash(_("Removed."), "success")
+    return redirect(url_for("turnover.report", report_id=report.id) + "#other-banks")
 
 
 @bp.route("/reports/<int:report_id>/confirm", methods=["POST"])

@@ -45,3 +45,62 @@ def close_period(country, month):
 
 AUG = date(2025, 8, 1)
 JUL = date(2025, 7, 1)
+
+
+# --- reports, periods and the API (tests/turnover/test_api.py, test_reports.py) --------------
+
+API = "/api/v1"
+
+
+def open_period(country, month):
+    """The open ReportingPeriod of that month (created when missing)."""
+    period = db.session.scalar(sa.select(ReportingPeriod).where(
+        ReportingPeriod.country == country, ReportingPeriod.month == month))
+    if period is None:
+        period = ReportingPeriod(country=country, month=month, status=PeriodStatus.OPEN)
+        db.session.add(period)
+    db.session.commit()
+    return period
+
+
+def make_report(org, period, total, bank, **figures):
+    """A saved report of org for period, as if reported through the portal."""
+    report = TurnoverReport(organisation_id=org.id, period_id=period.id, currency=org.currency,
+                            total_turnover=total, bank_turnover=bank,
+                            deposits=figures.pop("deposits", 0),
+                            average_balance=figures.pop("average_balance", 0),
+                            loans=figures.pop("loans", 0), accounts=figures.pop("accounts", 1),
+                            **figures)
+    db.session.add(report)
+    db.session.commit()
+    return report
+
+
+def count(model):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def issue_token(scopes=("turnover:read", "turnover:write"), name="core banking", admin=None):
+    """(ApiToken, its text) issued by an administrator through portal.turnover.api."""
+    from portal.turnover import api
+
+    admin = admin or factories.make_user("administrator")
+    token, text = api.issue_token(admin, name, list(scopes))
+    db.session.commit()
+    return token, text
+
+
+def bearer(text, key=None):
+    """Headers of an API call with this token (and an Idempotency-Key)."""
+    headers = {"Authorization": f"Bearer {text}"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return headers
+
+
+def api_row(code, month="2025-08", total=9_000_000, bank=3_000_000, currency="IRR", **more):
+    """One row of a batch, as the bank's systems send it."""
+    return {"organisation_code": code, "period": month, "currency": currency,
+            "total_turnover": total, "bank_turnover": bank, "deposits": more.get("deposits", 1),
+            "average_balance": more.get("average_balance", 2), "loans": more.get("loans", 3),
+            "accounts": more.get("accounts", 4)}

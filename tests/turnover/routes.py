@@ -3,7 +3,12 @@ from datetime import date
 
 from portal.accounts.models import OrgKind
 from portal.extensions import db
-from portal.turnover.models import ApiToken, ReportingPeriod, TurnoverReport
+from portal.turnover.models import (
+    ApiToken,
+    ReportingPeriod,
+    TurnoverOtherBank,
+    TurnoverReport,
+)
 from tests import factories
 from tests.test_route_roles import ANON, SIGNED_IN, admin_only
 
@@ -25,6 +30,13 @@ ROUTES = {
     "turnover.report": ("GET", "/turnover/reports/{t_report}", FOREIGN, None),
     "turnover.confirm": ("POST", "/turnover/reports/{t_report}/confirm",
                          FOREIGN | {"ministry_official": 403, "administrator": 403}, None),
+    "turnover.save_other_bank": ("POST", "/turnover/reports/{t_report}/other-banks",
+                                 FOREIGN | {"ministry_official": 403, "administrator": 302},
+                                 {"bank_name": "بانک ملی ایران", "amount": "100000"}),
+    "turnover.delete_other_bank": ("POST",
+                                   "/turnover/reports/{t_report}/other-banks/{t_other}/delete",
+                                   FOREIGN | {"ministry_official": 403, "administrator": 302},
+                                   None),
     "turnover.new_report": ("GET", "/turnover/reports/new", IMPORTERS, None),
     "turnover.edit_report": ("GET", "/turnover/reports/{t_report}/edit",
                              FOREIGN | {"ministry_official": 403}, None),
@@ -58,4 +70,9 @@ def world():
                      scopes="turnover:read")
     db.session.add_all([report, token])
     db.session.flush()
-    return {"t_period": period.id, "t_report": report.id, "t_token": token.id}
+    other = TurnoverOtherBank(report_id=report.id, bank_name="Bank Sepah", bank_key="bank sepah",
+                              amount=100_000)
+    db.session.add(other)
+    db.session.flush()
+    return {"t_period": period.id, "t_report": report.id, "t_token": token.id,
+            "t_other": other.id}
