@@ -38,7 +38,9 @@ EXAMPLES = {
 
 class ImportRejected(ValidationError):
     def __init__(self, rows):
-        super().__init__(_("The file was not imported: %(n)d rows have errors.", n=len(rows)))
+        # rows: (line, reason), a line once for each of its reasons; count the lines
+        super().__init__(_("The file was not imported: %(n)d rows have errors.",
+                           n=len({line for line, _reason in rows})))
         self.rows = rows
 
 
@@ -48,6 +50,15 @@ def _number(text):
     except ValueError:
         return None
     return value if value == value and abs(value) != float("inf") else None
+
+
+def _month_text(text):
+    """A month as written in the file. A month typed into Excel (2023-08) is stored as a
+    date, which the XLSX reader gives as '2023-08-01 00:00:00': keep its date part."""
+    text = (text or "").strip()
+    if len(text) == 19 and text.endswith(" 00:00:00"):
+        return text[:10]
+    return text
 
 
 def _validate(actor, kind, header, records):
@@ -74,7 +85,7 @@ def _validate(actor, kind, header, records):
             if when is None:
                 reasons.append(_("“%(value)s” is not a year", value=text))
         else:
-            when = turnover_services.parse_month(row.get("period", ""))
+            when = turnover_services.parse_month(_month_text(row.get("period", "")))
             if when is None:
                 reasons.append(_("“%(value)s” is not a month (write it as 2025-08)",
                                  value=row.get("period", "")))

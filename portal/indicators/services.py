@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from portal import permissions
-from portal.accounts.models import Organisation
+from portal.accounts.models import Organisation, OrgKind
 from portal.core import audit
 from portal.core.errors import NotFound, ValidationError, require
 from portal.extensions import db
@@ -89,8 +89,11 @@ def get_visible_organisation(user, org_id):
 
 
 def area_condition(org):
-    """The organisations whose actuals count for org: for a bank office its district (or
+    """The organisations whose actuals count for org: for the bank's head office the whole
+    country (wherever the head office itself sits), for another bank office its district (or
     province) — a district office serves the whole district — otherwise its own subtree."""
+    if org.kind == OrgKind.BANK_HEAD_OFFICE:
+        return Organisation.country == org.country
     if org.is_bank and org.district:
         return sa.and_(Organisation.country == org.country,
                        Organisation.province == org.province,
@@ -110,9 +113,17 @@ def plan_holders(user):
 
 
 def periods_for(org):
-    return db.session.scalars(sa.select(IndicatorActual.period).join(
-        Organisation, Organisation.id == IndicatorActual.organisation_id).where(
-        area_condition(org)).distinct().order_by(IndicatorActual.period.desc())).all()
+    """The months with actuals or group ratings in org's area, latest first (a month whose
+    ratings came in before its actuals can be shown too)."""
+    area = area_condition(org)
+    months = sa.union(
+        sa.select(IndicatorActual.period.label("period")).join(
+            Organisation, Organisation.id == IndicatorActual.organisation_id).where(area),
+        sa.select(GroupRating.period.label("period")).join(
+            Organisation, Organisation.id == GroupRating.organisation_id).where(area),
+    ).subquery()
+    return db.session.scalars(sa.select(months.c.period).order_by(
+        months.c.period.desc())).all()
 
 
 # --- scorecard -------------------------------------------------------------------------------
@@ -162,32 +173,43 @@ def scorecard(org, period):
     return rows
 
 
-def rollup(org, period, code, by="commune"):
-    """An indicator summed over the area, per commune, district or province (SQL GROUP BY).
-    Rows: place, amount, base, value (a ratio for ratios)."""
+def _place_columns(by):
+    """(the place column, the columns above it): a commune is told apart by its district and
+    province, a district by its province, since their names repeat across the country."""
     if by not in AREA_LEVELS:
         raise ValidationError(_("Unknown level."))
-    place = getattr(Organisation, by)
+    above = AREA_LEVELS[AREA_LEVELS.index(by) + 1:]
+    return getattr(Organisation, by), [getattr(Organisation, level) for level in above]
+
+
+def rollup(org, period, code, by="commune"):
+    """An indicator summed over the area, per commune, district or province (SQL GROUP BY).
+    Rows: place, within (the place one level up: a commune's district, a district's
+    province; None for a province), amount, base, ratio (amount ÷ base)."""
+    place, above = _place_columns(by)
+    within = above[0] if above else sa.null()
     amount = sa.func.sum(IndicatorActual.amount)
     base = sa.func.sum(IndicatorActual.base)
-    query = sa.select(place.label("place"), amount.label("amount"), base.label("base"),
+    query = sa.select(place.label("place"), within.label("within"), amount.label("amount"),
+                      base.label("base"),
                       sa.case((base > 0, amount / base), else_=None).label("ratio")).join(
         Organisation, Organisation.id == IndicatorActual.organisation_id).join(
         Indicator, Indicator.id == IndicatorActual.indicator_id).where(
         area_condition(org), IndicatorActual.period == period, Indicator.code == code,
-        place.is_not(None)).group_by(place).order_by(place)
+        place.is_not(None)).group_by(place, *above).order_by(place, *above)
     return db.session.execute(query).all()
 
 
 def places_without(org, period, code, by="commune"):
     """(places with no amount of this indicator, places reporting it): e.g. communes
     without overdue debt, counted in SQL."""
-    per_place = sa.select(getattr(Organisation, by).label("place"),
+    place, above = _place_columns(by)
+    per_place = sa.select(place.label("place"),
                           sa.func.sum(IndicatorActual.amount).label("amount")).join(
         Organisation, Organisation.id == IndicatorActual.organisation_id).join(
         Indicator, Indicator.id == IndicatorActual.indicator_id).where(
         area_condition(org), IndicatorActual.period == period, Indicator.code == code,
-        getattr(Organisation, by).is_not(None)).group_by(getattr(Organisation, by)).subquery()
+        place.is_not(None)).group_by(place, *above).subquery()
     row = db.session.execute(sa.select(
         sa.func.count().filter(per_place.c.amount == 0), sa.func.count())).one()
     return row[0], row[1]

@@ -44,12 +44,14 @@ def _context(org):
         return context
     rows = services.scorecard(org, period)
     ratings, groups = services.rating_summary(org, period)
-    without, communes = services.places_without(org, period, "overdue_ratio")
+    without, overdue_communes = services.places_without(org, period, "overdue_ratio")
+    communes = services.rollup(org, period, "outstanding_loans", "commune")
     context.update(
         rows=rows, ratings=ratings, groups=groups, fell=services.fell_a_grade(org, period),
-        communes=services.rollup(org, period, "outstanding_loans", "commune"),
-        overdue={r.place: r for r in services.rollup(org, period, "overdue_ratio", "commune")},
-        without_overdue=without, overdue_communes=communes,
+        communes=communes, several_districts=len({r.within for r in communes}) > 1,
+        overdue={(r.within, r.place): r
+                 for r in services.rollup(org, period, "overdue_ratio", "commune")},
+        without_overdue=without, overdue_communes=overdue_communes,
         attainment_chart=charts.bar_chart(
             _("Attainment against the plan, %(month)s", month=month_filter(period)),
             _("Each indicator's actual value as a share of its plan."),
@@ -105,9 +107,10 @@ def export(org_id, table, fmt):
         rows = [[str(r["grade"].label), r["count"], round(r["share"], 4), r["change"]]
                 for r in context["ratings"]]
     elif table == "communes":
-        header = [_("Commune"), _("Outstanding loans"), _("Overdue debt")]
-        rows = [[r.place, r.amount, context["overdue"][r.place].amount
-                 if r.place in context["overdue"] else None] for r in context["communes"]]
+        header = [_("Commune"), _("District"), _("Outstanding loans"), _("Overdue debt")]
+        overdue = context["overdue"]
+        rows = [[r.place, r.within, r.amount, overdue[r.within, r.place].amount
+                 if (r.within, r.place) in overdue else None] for r in context["communes"]]
     else:
         header = [_("Code"), _("Group"), _("Commune"), _("Rating last month"),
                   _("Rating this month")]
