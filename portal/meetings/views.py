@@ -194,7 +194,8 @@ def series_show(series_id):
     taken_part, to_come = services.series_participation(series, meetings)
     return render_template(
         "meetings/series_show.html", series=series, meetings=meetings, taken_part=taken_part,
-        to_come=to_come, commitments=services.series_open_commitments(series), today=_today(),
+        to_come=to_come, commitments=_visible_commitments(services.series_open_commitments(series)),
+        today=_today(),
         feed_url=url_for("meetings.feed", token=feed_token(current_user), series=series.id,
                          _external=True))
 
@@ -377,10 +378,23 @@ def _statements(meeting):
         FeedbackItem.id.in_(ids)).order_by(FeedbackItem.id)).all()
 
 
+def _visible_commitments(commitments):
+    """Only the commitments made at meetings the reader may see: what was agreed at a
+    confidential meeting stays with those who may read that meeting, on the series page and
+    when it is carried forward to a later meeting."""
+    meeting_ids = {c.meeting_id for c in commitments}
+    if not meeting_ids:
+        return []
+    visible = set(db.session.scalars(permissions.visible_meetings(current_user).where(
+        Meeting.id.in_(meeting_ids)).with_only_columns(Meeting.id)))
+    return [c for c in commitments if c.meeting_id in visible]
+
+
 def _page_context(meeting):
     invitation = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
     return dict(meeting=meeting, statements=_statements(meeting),
-                carried=services.carried_commitments(meeting), today=_today(),
+                carried=_visible_commitments(services.carried_commitments(meeting)),
+                today=_today(),
                 my_invitation=invitation, commitment_labels=COMMITMENT_LABELS)
 
 
