@@ -169,7 +169,8 @@ def definitions():
     db.session.commit()
     message, status = None, 200
     if request.method == "POST":
-        indicator = db.session.get(Indicator, request.form.get("indicator_id", type=int)) \
+        indicator_id = request.form.get("indicator_id", type=int)
+        indicator = (db.session.get(Indicator, indicator_id) if indicator_id else None) \
             or abort(404)
         form = forms.ThresholdForm()
         if form.validate_on_submit():

@@ -33,6 +33,7 @@ from portal.turnover.models import (
 bp = Blueprint("turnover_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 MAX_BATCH = 50_000
+MAX_LIMIT, MAX_OFFSET = 10_000, 2_147_483_647
 TOKEN_PREFIX = "cbp_"  # noqa: S105 - a visible prefix, not a secret  # nosec B105
 
 
@@ -123,8 +124,10 @@ def list_turnover():
     country = request.args.get("country", "").upper()
     if country:
         query = query.where(ReportingPeriod.country == country)
-    limit = min(request.args.get("limit", 1000, type=int) or 1000, 10_000)
-    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    # out of range values are brought into range (the answer says which were used): a
+    # negative or huge LIMIT/OFFSET would otherwise fail in the database
+    limit = min(max(request.args.get("limit", 1000, type=int) or 1000, 1), MAX_LIMIT)
+    offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), MAX_OFFSET)
     rows = db.session.execute(query.limit(limit).offset(offset)).all()
     db.session.commit()  # last_used_at
     return jsonify(rows=[_report_json(*row) for row in rows], limit=limit, offset=offset)
@@ -172,8 +175,9 @@ def submit_batch():
     staged, needed, bad = importing.validate(None, list(importing.COLUMNS), rows,
                                              everyone=True)
     if bad:
+        # a row can fail for several reasons: count the rows, list every reason
         status, result = 422, {"error": _("The batch was not applied: %(n)d rows have errors.",
-                                          n=len(bad)),
+                                          n=len({line for line, _reason in bad})),
                                "errors": [{"row": line, "reason": reason}
                                           for line, reason in bad]}
     else:
@@ -195,13 +199,14 @@ def openapi():
 
 
 def openapi_document(server):
-    figure = {"type": "integer", "minimum": 0, "maximum": 9_000_000_000_000_000}
+    figures = {f: {"type": "integer", "minimum": 0, "maximum": importing.FIGURE_MAX[f]}
+               for f in FIGURES}
     row = {"type": "object", "additionalProperties": False,
            "required": list(importing.COLUMNS),
            "properties": {"organisation_code": {"type": "string", "maxLength": 40},
                           "period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
                           "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-                          **{f: figure for f in FIGURES}}}
+                          **figures}}
     report = {"type": "object", "required": list(importing.COLUMNS) + ["source", "version"],
               "properties": {**row["properties"],
                              "source": {"type": "string",

@@ -124,10 +124,11 @@ def concentration(user, window):
         by_currency.setdefault(row.currency, []).append(row)
     result = []
     for currency, rows in by_currency.items():
-        total = sum(r.amount for r in rows)
+        # PostgreSQL sums BIGINT into NUMERIC: back to int so shares are floats everywhere
+        total = sum(int(r.amount) for r in rows)
         if not total:
             continue
-        banks = [BankShare(r.key, r.name, r.amount, r.amount / total) for r in rows]
+        banks = [BankShare(r.key, r.name, int(r.amount), int(r.amount) / total) for r in rows]
         ours = next((r.organisations for r in rows if r.key == THIS_BANK), 0)
         result.append(Concentration(currency, banks,
                                     round(sum((100 * b.share) ** 2 for b in banks), 1), ours))

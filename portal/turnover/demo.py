@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from portal.accounts.models import Organisation
-from portal.extensions import db
 from portal.core.textnorm import search_key
+from portal.extensions import db
 from portal.turnover.models import (
     ReportingPeriod,
     TurnoverOtherBank,

@@ -36,6 +36,11 @@ from portal.turnover.models import (
 
 COLUMNS = ("organisation_code", "period", "currency") + FIGURES
 MAX_LISTED = 1000  # bad rows shown on the page; the count says how many there are in all
+# the largest value of each figure: within what the column holds (INTEGER for accounts) and
+# what JSON clients hold exactly (9e15), so a larger one is refused on its row instead of
+# failing the whole file in the database
+FIGURE_MAX = {f: 9_000_000_000_000_000 for f in FIGURES} | {"accounts": 2_147_483_647}
+TOO_LARGE = object()
 _MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})(?:[-/]\d{1,2})?(?:[ T][\d:.]*)?$")
 
 
@@ -43,7 +48,9 @@ class ImportRejected(ValidationError):
     """The file was refused; .rows lists (line, reason) for every bad row."""
 
     def __init__(self, rows):
-        super().__init__(_("The file was not imported: %(n)d rows have errors.", n=len(rows)))
+        # a row can fail for several reasons: count the rows, list every reason
+        super().__init__(_("The file was not imported: %(n)d rows have errors.",
+                           n=len({line for line, _reason in rows})))
         self.rows = rows
 
 
@@ -86,16 +93,24 @@ def read_rows(filename, data):
 # --- validating ------------------------------------------------------------------------------
 
 def _whole(value):
+    """A whole number from text such as "1200", "1200.0" or "1.2E+3"; None when it is not one,
+    TOO_LARGE when it has more than 19 digits (checked before expanding it: "1e999999" would
+    take minutes to turn into an int)."""
     value = value.strip()
-    try:
-        return int(value)
-    except ValueError:
-        pass
+    if len(value) <= 19:
+        try:
+            return int(value)
+        except ValueError:
+            pass
     try:
         number = Decimal(value)
     except InvalidOperation:
         return None
-    if not number.is_finite() or number != number.to_integral_value():
+    if not number.is_finite():
+        return None
+    if number.adjusted() >= 19:
+        return TOO_LARGE if number > 0 else -1  # a hugely negative one is refused as negative
+    if number != number.to_integral_value():
         return None
     return int(number)
 
@@ -163,6 +178,10 @@ def validate(actor, header, rows, everyone=False):
             number = _whole(text) if text else None
             if number is None:
                 reasons.append(not_number % {"column": column, "value": text})
+            elif number is TOO_LARGE or number > FIGURE_MAX[column]:
+                reasons.append(_("“%(column)s” cannot be larger than %(n)s", column=column,
+                                 n=FIGURE_MAX[column]))
+                number = None
             elif number < 0:
                 reasons.append(_("“%(column)s” cannot be negative", column=column))
             figures.append(number)

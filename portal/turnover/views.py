@@ -99,7 +99,7 @@ def _quarterly(trend):
     for row in trend:
         key = (row.currency, Window.quarter_of("", row.month).start)
         total, bank = sums.get(key, (0, 0))
-        sums[key] = (total + (row.total or 0), bank + (row.bank or 0))
+        sums[key] = (total + int(row.total or 0), bank + int(row.bank or 0))
     return [TrendRow(month, currency, total, bank, bank / total if total else None)
             for (currency, month), (total, bank) in sorted(sums.items())]
 

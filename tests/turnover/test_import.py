@@ -131,3 +131,18 @@ def test_the_template_lists_the_organisations_one_may_report_for(client, login_a
     body = client.get("/turnover/import/template.csv?period=2025-08").data.decode("utf-8-sig")
     assert body.startswith("organisation_code,period,currency")
     assert f"{coop.code},2025-08,IRR" in body and made[1].code not in body
+
+
+def test_figures_larger_than_the_columns_hold_are_refused_on_their_rows(client, login_as, db):
+    made, _coop = unions(2)
+    login_as("administrator")
+    text = HEADER + (f"{made[0].code},2025-08,IRR,100,50,0,0,0,3000000000\n"
+                     f"{made[1].code},2025-08,IRR,1e999999,50,0,0,0,1\n"
+                     f"{made[1].code},2025-07,IRR,10,5,0,0,0,1\n")
+    response = _upload(client, text)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "2 rows have errors" in page
+    assert "“accounts” cannot be larger than 2147483647" in page
+    assert "“total_turnover” cannot be larger than 9000000000000000" in page
+    assert report_count() == 0
