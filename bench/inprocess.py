@@ -1,4 +1,5 @@
 """In-process measurements of each key page against the bench database (Flask test client):
+median time of five requests,
 SQL statements per request, bytes sent, whether the portal compresses, and the first view
 (page + the static files it links) with and without gzip.
 
@@ -7,7 +8,9 @@ SQL statements per request, bytes sent, whether the portal compresses, and the f
 import gzip
 import json
 import re
+import statistics
 import sys
+import time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -69,6 +72,16 @@ def first_view(client, html):
     return assets, external
 
 
+def timed(client, path, repeat=5):
+    """Median wall time of `repeat` requests, in ms (the machine may be shared: a median)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(path, headers={"Accept-Encoding": "gzip"}).close()
+        times.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(times), 1)
+
+
 def measure(ctx, pages):
     from portal import create_app
     from portal.accounts.models import User
@@ -93,7 +106,9 @@ def measure(ctx, pages):
         raw = gzip.decompress(body) if encoding == "gzip" else body
         html = raw.decode("utf-8", "replace")
         assets, external = first_view(client, html)
+        median_ms = timed(client, page["path"])
         results[page["name"]] = {
+            "median_ms": median_ms,
             "status": response.status_code,
             "queries": queries,
             # the first few, shortened: enough to see what repeats, small enough to commit
@@ -107,7 +122,8 @@ def measure(ctx, pages):
             "assets": assets,
             "external_requests": external,
         }
-        print(f"  {page['name']:<50} {response.status_code} {counter.count:>4} queries "
+        print(f"  {page['name']:<50} {response.status_code} {median_ms:7.1f} ms "
+              f"{queries:>4} queries "
               f"{len(raw) / 1024:7.1f} KB html, {gz_size(raw) / 1024:6.1f} KB gzipped, "
               f"Content-Encoding: {encoding or 'none'}", flush=True)
     return results

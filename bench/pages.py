@@ -35,8 +35,9 @@ PAGES = [
      lambda ctx: "/organisations/?q=" + _q("تعاونی")),
     ("organisation page (relationship_manager)", "relationship_manager", "accounts",
      lambda ctx: f"/organisations/{ctx['province_director_org']}"),
-    # areas still being built: measured once bench/data.py generates them (ctx ids named
-    # after what their generator stores)
+    # ids chosen by their generators in bench/data.py: a signed-off session late in a series
+    # (minutes, carried commitments), that series, a district of the first relationship
+    # manager's portfolio, the available product with the most requests
     ("meeting page with minutes", "union_director", "meetings",
      lambda ctx: f"/meetings/{ctx['meeting']}"),
     ("series page", "union_director", "meetings", lambda ctx: f"/meetings/series/{ctx['series']}"),

@@ -4,7 +4,8 @@
 # (SQL statements, bytes) and under load (wrk against gunicorn, next to a bare Flask ceiling),
 # times the demo seed, the migration and the outbox, and writes bench/results/.
 # Knobs: BENCH_WORKERS (4), BENCH_DURATION (10 s per page), BENCH_CONNECTIONS (8),
-# BENCH_THREADS (2), BENCH_AREAS (default: every area whose tables are migrated).
+# BENCH_THREADS (2), BENCH_AREAS (default: every area whose tables are migrated),
+# BENCH_IMPORT_ROWS (0: skip; e.g. 1000000 times bench/turnover_import.py on its own database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -63,6 +64,17 @@ timeout 600 $PY -m bench.inprocess "$RESULTS/context.json" "$RESULTS/inprocess.j
 
 step "timings: migration, demo seed, outbox (10,000 messages)"
 timeout 900 $PY -m bench.timings "$RESULTS/timings.json" 2>"$LOGS/timings.log"
+
+IMPORT_ROWS=${BENCH_IMPORT_ROWS:-0}
+if [ "$IMPORT_ROWS" -gt 0 ]; then
+    step "turnover import: $IMPORT_ROWS rows (database ${DB}_import)"
+    psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS ${DB}_import" \
+        -c "CREATE DATABASE ${DB}_import" >/dev/null
+    PORTAL_DATABASE_URL=${PORTAL_DATABASE_URL}_import timeout 300 .venv/bin/flask db upgrade \
+        2>>"$LOGS/migrate.log"
+    PORTAL_DATABASE_URL=${PORTAL_DATABASE_URL}_import timeout 1200 $PY bench/turnover_import.py \
+        --rows "$IMPORT_ROWS" 2>"$LOGS/turnover_import.log" | tee "$RESULTS/turnover_import.txt"
+fi
 
 step "gunicorn: portal on :$PORTAL_PORT and bare Flask on :$HELLO_PORT, $WORKERS workers each"
 GUNICORN=(.venv/bin/gunicorn --workers "$WORKERS" --worker-class sync --timeout 60)

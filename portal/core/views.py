@@ -35,3 +35,14 @@ def form_errors_into(form, error):
         getattr(form, field).errors = list(getattr(form, field).errors) + [error.message]
         return None
     return error.message
+
+
+def after_upload(url):
+    """Where to go after an accepted upload. A page that sent the file with upload progress
+    (static/js/upload-progress.js) gets the address as JSON and goes there itself; a plain
+    form post is redirected. Either way the flashed message waits in the session."""
+    from flask import jsonify, redirect, request
+
+    if request.headers.get("X-Upload-Progress"):
+        return jsonify(next=url)
+    return redirect(url)

@@ -9,7 +9,7 @@ from portal import permissions
 from portal.core import charts
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.tabular import export_response
-from portal.core.views import form_errors_into
+from portal.core.views import after_upload, form_errors_into
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, month_filter, percent_filter
@@ -145,7 +145,7 @@ def import_file(kind):
             db.session.commit()
             flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
                     created=created, updated=updated, unchanged=unchanged), "success")
-            return redirect(url_for("indicators.index"))
+            return after_upload(url_for("indicators.index"))
     elif form.errors:
         status = 400
     return render_template("indicators/import.html", form=form, kind=kind,

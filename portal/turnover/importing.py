@@ -33,6 +33,7 @@ from portal.turnover.models import (
     TurnoverRevision,
     TurnoverSource,
 )
+from portal.turnover.services import refresh_period_totals
 
 COLUMNS = ("organisation_code", "period", "currency") + FIGURES
 MAX_LISTED = 1000  # bad rows shown on the page; the count says how many there are in all
@@ -311,6 +312,8 @@ def write_rows(actor, staged, needed, source):
     conn = db.session.connection()
     _stage(conn, rows)
     result = merge_staged(conn, getattr(actor, "id", None), source)
+    if result[0] or result[1]:
+        refresh_period_totals(set(period_ids.values()))
     # the ORM may hold reports loaded before the merge; make it read them again
     db.session.expire_all()
     return result

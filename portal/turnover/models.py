@@ -137,6 +137,21 @@ class TurnoverReport(TimestampMixin, VersionedMixin, db.Model):
         return {f: getattr(self, f) for f in FIGURES}
 
 
+class TurnoverPeriodTotal(db.Model):
+    """The whole network's sums for one period and currency, kept up to date by every write
+    (services.refresh_period_totals), so that the network's trend over three years reads a
+    few dozen rows instead of adding up a million reports on every page view."""
+
+    __tablename__ = "turnover_period_total"
+
+    period_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reporting_period.id", ondelete="CASCADE"), primary_key=True)
+    currency: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
+    total_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    bank_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    organisations: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+
 class TurnoverOtherBank(db.Model):
     """Turnover an organisation ran through another bank in the same period and currency.
 

@@ -21,6 +21,7 @@ from portal.turnover.models import (
     ConcentrationThreshold,
     PeriodStatus,
     ReportingPeriod,
+    TurnoverPeriodTotal,
     TurnoverReport,
     TurnoverRevision,
     TurnoverSource,
@@ -157,6 +158,7 @@ def save_report(actor, organisation, period, values, currency=None, expected_ver
                                 reported_by_id=getattr(actor, "id", None), **clean)
         db.session.add(report)
         db.session.flush()
+        refresh_period_totals([period.id])
         audit.record(actor, "turnover_reported", report, None, clean)
         return report
     report.check_version(expected_version)
@@ -170,6 +172,7 @@ def save_report(actor, organisation, period, values, currency=None, expected_ver
     report.reported_by_id = getattr(actor, "id", None)
     report.confirmed_by_id = report.confirmed_at = None
     db.session.flush()
+    refresh_period_totals([period.id])
     audit.record(actor, "turnover_corrected", report, before, clean)
     return report
 
@@ -193,6 +196,23 @@ def get_report(user, report_id):
     if report is None:
         raise NotFound()
     return report
+
+
+def refresh_period_totals(period_ids):
+    """Add up the network's figures of these periods again (two set-based statements, in the
+    writer's transaction, so the totals never disagree with the reports)."""
+    period_ids = list(period_ids)
+    if not period_ids:
+        return
+    table, report = TurnoverPeriodTotal.__table__, TurnoverReport.__table__
+    db.session.execute(table.delete().where(table.c.period_id.in_(period_ids)))
+    db.session.execute(table.insert().from_select(
+        ["period_id", "currency", "total_turnover", "bank_turnover", "organisations"],
+        sa.select(report.c.period_id, report.c.currency, sa.func.sum(report.c.total_turnover),
+                  sa.func.sum(report.c.bank_turnover),
+                  sa.func.count(sa.distinct(report.c.organisation_id)))
+        .where(report.c.period_id.in_(period_ids))
+        .group_by(report.c.period_id, report.c.currency)))
 
 
 # --- threshold -------------------------------------------------------------------------------
@@ -261,6 +281,23 @@ def _level_columns(level):
     return [sa.literal("network").label("key"), sa.literal("").label("name")], None
 
 
+def network_shares(user, period_ids):
+    """The network level of shares(): from the kept period totals for those who read the
+    whole network. Rows: key, name, currency, total, bank, share, organisations (the largest
+    number reporting in any one of the periods, when several)."""
+    if not _reads_whole_network(user):
+        return shares(user, period_ids, "network")
+    totals = TurnoverPeriodTotal
+    return db.session.execute(sa.select(
+        sa.literal("network").label("key"), sa.literal("").label("name"), totals.currency,
+        sa.func.sum(totals.total_turnover).label("total"),
+        sa.func.sum(totals.bank_turnover).label("bank"),
+        _share(totals.bank_turnover, totals.total_turnover).label("share"),
+        sa.func.max(totals.organisations).label("organisations"),
+    ).where(totals.period_id.in_(period_ids)).group_by(totals.currency)
+        .order_by(totals.currency)).all()
+
+
 def shares(user, period_ids, level="organisation"):
     """In-bank share per organisation, union (the parent, or the organisation itself at the
     top), sector, province or the network, for the given periods (ids or a subquery), one
@@ -272,9 +309,13 @@ def shares(user, period_ids, level="organisation"):
     query = _scoped(user)
     if parent is not None:
         query = query.outerjoin(parent, parent.id == Organisation.parent_id)
-    grouping = [] if level == "network" else [c.element for c in columns]
+    key, name = columns
+    # grouped by the key alone and the name taken with min(): grouping by names would sort
+    # thousands of them by the locale's collation
+    grouping = [] if level == "network" else [key.element]
     query = query.add_columns(
-        *columns, TurnoverReport.currency,
+        key, sa.func.min(name.element).label("name") if grouping else name,
+        TurnoverReport.currency,
         sa.func.sum(TurnoverReport.total_turnover).label("total"),
         sa.func.sum(TurnoverReport.bank_turnover).label("bank"),
         _share(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
@@ -284,8 +325,29 @@ def shares(user, period_ids, level="organisation"):
     return db.session.execute(query).all()
 
 
+def _network_trend(country):
+    """The trend of the whole network, from the kept period totals."""
+    totals = TurnoverPeriodTotal
+    query = sa.select(
+        ReportingPeriod.month.label("month"), totals.currency,
+        sa.func.sum(totals.total_turnover).label("total"),
+        sa.func.sum(totals.bank_turnover).label("bank"),
+        _share(totals.bank_turnover, totals.total_turnover).label("share"),
+    ).join(ReportingPeriod, ReportingPeriod.id == totals.period_id).group_by(
+        ReportingPeriod.month, totals.currency).order_by(totals.currency, ReportingPeriod.month)
+    if country:
+        query = query.where(ReportingPeriod.country == country)
+    return db.session.execute(query).all()
+
+
+def _reads_whole_network(user):
+    return permissions.can_read_turnover(user) and permissions.turnover_scope_ids(user) is None
+
+
 def trend(user, country=None, organisation_id=None):
     """The in-bank share per month (and currency) over all periods the user can read."""
+    if organisation_id is None and _reads_whole_network(user):
+        return _network_trend(country)
     query = _scoped(user).add_columns(
         ReportingPeriod.month.label("month"), TurnoverReport.currency,
         sa.func.sum(TurnoverReport.total_turnover).label("total"),
@@ -307,11 +369,18 @@ def previous_period(period):
 
 
 def _org_shares(user, period_ids, name):
-    return _scoped(user).add_columns(
+    """Each organisation's share over some periods, from the reports alone (no joins: the
+    period/organisation index answers it without reading the table)."""
+    query = sa.select(
         TurnoverReport.organisation_id.label("organisation_id"),
         _share(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
-    ).where(TurnoverReport.period_id.in_(period_ids)).group_by(
-        TurnoverReport.organisation_id).subquery(name)
+    ).where(TurnoverReport.period_id.in_(period_ids)).group_by(TurnoverReport.organisation_id)
+    if not permissions.can_read_turnover(user):
+        query = query.where(sa.false())
+    scope = permissions.turnover_scope_ids(user)
+    if scope is not None:
+        query = query.where(TurnoverReport.organisation_id.in_(scope))
+    return query.subquery(name)
 
 
 def changes(user, window):
@@ -349,6 +418,39 @@ def movers(user, window, limit=5):
     down = db.session.execute(base.where(query.c.change < 0).order_by(
         query.c.change, query.c.name).limit(limit)).all()
     return up, down
+
+
+def comparison(user, window, below, shown=50, top=5):
+    """What the dashboard shows of the organisations' change, from one pass over their shares
+    now and before (window functions rank within each list):
+    (laggards: the first `shown` below the threshold, how many are below it in all,
+     up: the `top` that rose most, down: the `top` that fell most)."""
+    base = changes(user, window).subquery()
+    lagging, rose, fell = base.c.share < below, base.c.change > 0, base.c.change < 0
+
+    def rank(partition, *order):
+        return sa.func.row_number().over(partition_by=partition, order_by=order)
+
+    # ties broken by id, not name: sorting thousands of names by the locale's collation three
+    # times over cost more than the rest of the statement
+    ranked = sa.select(
+        base, (base.c.previous >= below).label("fell"),
+        rank(lagging, base.c.share, base.c.id).label("lag_rank"),
+        sa.func.count().over(partition_by=lagging).label("lag_count"),
+        rank(rose, base.c.change.desc(), base.c.id).label("up_rank"),
+        rank(fell, base.c.change, base.c.id).label("down_rank"),
+    ).subquery()
+    rows = db.session.execute(sa.select(ranked).where(sa.or_(
+        sa.and_(ranked.c.share < below, ranked.c.lag_rank <= shown),
+        sa.and_(ranked.c.change > 0, ranked.c.up_rank <= top),
+        sa.and_(ranked.c.change < 0, ranked.c.down_rank <= top)))).all()
+    laggards = sorted((r for r in rows if r.share is not None and r.share < below),
+                      key=lambda r: r.lag_rank)
+    up = sorted((r for r in rows if r.change is not None and r.change > 0),
+                key=lambda r: r.up_rank)[:top]
+    down = sorted((r for r in rows if r.change is not None and r.change < 0),
+                  key=lambda r: r.down_rank)[:top]
+    return laggards, (laggards[0].lag_count if laggards else 0), up, down
 
 
 def reports_for(user, period_ids):

@@ -13,7 +13,7 @@ from portal.accounts.models import Organisation, Sector
 from portal.core import charts, tabular
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.forms import choices
-from portal.core.views import form_errors_into
+from portal.core.views import after_upload, form_errors_into
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, month_filter, percent_filter
@@ -148,18 +148,23 @@ def dashboard():
     return render_template("turnover/dashboard.html", **context)
 
 
+SHOWN = 50  # rows of a long list on the page; the exports hold them all
+
+
 def _dashboard_figures(window, level, below, available):
     rows = _shares(window, level)
     trend = _trend(window)
-    up, down = services.movers(current_user, window)
+    laggards, laggard_count, up, down = services.comparison(current_user, window, below,
+                                                            shown=SHOWN)
     return dict(
         period=next((p for p in available if p.country == window.country and
                      p.month in window.months), None),
-        network=services.shares(current_user, window.period_ids(), "network"),
-        rows=rows, trend=trend, laggards=services.laggards(current_user, window),
+        network=services.network_shares(current_user, window.period_ids()),
+        rows=rows[:SHOWN * 2], row_count=len(rows), trend=trend,
+        laggards=laggards, laggard_count=laggard_count, up=up, down=down,
         trend_label=(lambda m: window_label(Window.quarter_of("", m))) if window.length == 3
         else month_filter,
-        up=up, down=down, concentration=concentration.concentration(current_user, window),
+        concentration=concentration.concentration(current_user, window),
         trend_chart=_trend_chart(window, trend, _("Trend of the in-bank share")),
         bars=charts.bar_chart(
             _("In-bank share by %(level)s, %(month)s", level=LEVEL_LABELS[level],
@@ -396,7 +401,7 @@ def import_file():
             flash(_("Imported: %(created)d new, %(updated)d corrected, %(unchanged)d "
                     "unchanged.", created=created, updated=updated, unchanged=unchanged),
                   "success")
-            return redirect(url_for("turnover.dashboard"))
+            return after_upload(url_for("turnover.dashboard"))
     elif form.errors:
         status = 400
     return render_template("turnover/import.html", form=form, bad_rows=bad_rows,
@@ -519,6 +524,10 @@ def turnover_panel(user):
         return None
     with_data = permissions.visible_turnover_reports(user).with_only_columns(
         TurnoverReport.period_id)
+    if permissions.turnover_scope_ids(user) is not None:
+        # a subtree: the periods its organisations reported in (an index walk per
+        # organisation), rather than probing every period of every country for any of them
+        with_data = with_data.group_by(TurnoverReport.period_id)
     latest = db.session.scalar(sa.select(ReportingPeriod).where(
         ReportingPeriod.id.in_(with_data)).order_by(ReportingPeriod.month.desc()).limit(1))
     if latest is None:

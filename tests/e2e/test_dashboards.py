@@ -45,7 +45,7 @@ def test_the_ministry_reads_the_turnover_concentration_in_persian(
 
     # the latest month, named in the Solar Hijri calendar
     latest = _jalali_month(MONTHS[-1])
-    expect(page.locator("#period option:checked")).to_contain_text(latest)
+    expect(page.locator("#window option:checked")).to_contain_text(latest)
     expect(page.locator("#network-title")).to_have_text(
         fa("In-bank share, %(month)s", month=latest))
     share = page.locator("#network-share-IRR").inner_text()

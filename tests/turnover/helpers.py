@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import OrgKind
 from portal.extensions import db
+from portal.turnover import services
 from portal.turnover.models import PeriodStatus, ReportingPeriod, TurnoverReport
 from tests import factories
 
@@ -72,6 +73,8 @@ def make_report(org, period, total, bank, **figures):
                             loans=figures.pop("loans", 0), accounts=figures.pop("accounts", 1),
                             **figures)
     db.session.add(report)
+    db.session.flush()
+    services.refresh_period_totals([period.id])  # as every write through the portal does
     db.session.commit()
     return report
 
