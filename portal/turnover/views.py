@@ -104,8 +104,8 @@ def _quarterly(trend):
             for (currency, month), (total, bank) in sorted(sums.items())]
 
 
-def _trend(window):
-    trend = services.trend(current_user, country=window.country)
+def _trend(window, rows=None):
+    trend = services.trend(current_user, country=window.country) if rows is None else rows
     return _quarterly(trend) if window.length == 3 else trend
 
 
@@ -122,10 +122,16 @@ def _trend_chart(window, rows, title):
     if window.length == 3:
         months = [Window.quarter_of("", m) for m in months]
     ticks = [(v, percent_filter(v, 0)) for v in (0, 0.25, 0.5, 0.75, 1.0)]
+    if window.length == 3:
+        description = _("In-bank share of turnover by quarter, %(first)s to %(last)s",
+                        first=month_filter(months[0].start) if months else "",
+                        last=month_filter(months[-1].last) if months else "")
+    else:
+        description = _("In-bank share of turnover by month, %(first)s to %(last)s",
+                        first=label(months[0]) if months else "",
+                        last=label(months[-1]) if months else "")
     return charts.line_chart(
-        title, _("In-bank share of turnover by month, %(first)s to %(last)s",
-                 first=label(months[0]) if months else "",
-                 last=label(months[-1]) if months else ""),
+        title, description,
         [label(m) for m in months], [(_("In-bank share"), [r.share for r in rows])],
         ticks, rtl=is_rtl())
 
@@ -230,6 +236,28 @@ def export(table, fmt):
     level = level if level in services.LEVELS else _default_level()
     header, rows = _table(table, window, level)
     return tabular.export_response(header, rows, f"turnover-{table}-{window.key}", fmt)
+
+
+@bp.route("/unions/<int:org_id>/report")
+@login_required
+def union_report(org_id):
+    """The monthly (or quarterly) report of one union and its members, laid out for
+    printing: its share and trend, each member's share and change."""
+    _require_reader()
+    union = db.session.scalar(permissions.visible_turnover_organisations(current_user).where(
+        Organisation.id == org_id)) or abort(404)
+    available = [p for p in _periods_with_data() if p.country == union.country]
+    window = _selected_window(available)
+    context = {"union": union, "window": window, "window_label": window_label}
+    if window is not None:
+        members, totals = services.union_report(current_user, union, window)
+        trend = _trend(window, services.union_trend(current_user, union, window.country))
+        context.update(
+            members=members, totals=totals, trend=trend,
+            trend_label=(lambda m: window_label(Window.quarter_of("", m)))
+            if window.length == 3 else month_filter,
+            trend_chart=_trend_chart(window, trend, _("Trend of the in-bank share")))
+    return render_template("turnover/union_report.html", **context)
 
 
 @bp.route("/periods/<int:period_id>")

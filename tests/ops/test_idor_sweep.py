@@ -249,6 +249,8 @@ TARGETS = {
                sees=frozenset({DIRECTOR, MANAGER, MINISTRY}), status={STAFF: 403} | {
                    DIRECTOR: 404, MANAGER: 404, MINISTRY: 404}, control=None),
     ],
+    "turnover.union_report": [page("/turnover/unions/{t_union}/report", sees={MINISTRY},
+                                   status={STAFF: 403}, control="report_director")],
     "turnover.period_status": [Target("/turnover/periods/{t_period}/close",
                                       status=ADMIN_ONLY)],
     "turnover.revoke_token": [Target("/turnover/tokens/{t_token}/revoke", status=ADMIN_ONLY)],

@@ -28,6 +28,7 @@ ROUTES = {
                         FOREIGN, None),
     "turnover.period": ("GET", "/turnover/periods/{t_period}", READERS_OK, None),
     "turnover.report": ("GET", "/turnover/reports/{t_report}", FOREIGN, None),
+    "turnover.union_report": ("GET", "/turnover/unions/{t_union}/report", FOREIGN, None),
     "turnover.confirm": ("POST", "/turnover/reports/{t_report}/confirm",
                          FOREIGN | {"ministry_official": 403, "administrator": 403}, None),
     "turnover.save_other_bank": ("POST", "/turnover/reports/{t_report}/other-banks",
@@ -75,4 +76,4 @@ def world():
     db.session.add(other)
     db.session.flush()
     return {"t_period": period.id, "t_report": report.id, "t_token": token.id,
-            "t_other": other.id}
+            "t_other": other.id, "t_union": union.id}

@@ -243,3 +243,40 @@ def test_a_window_outside_what_the_user_may_read_falls_back_to_the_latest_month(
     page = client.get("/turnover/?window=VN-2023-Q3")
     assert page.status_code == 200
     assert 'value="IR-2025-08" selected' in page.get_data(as_text=True)
+
+
+# --- a union's monthly report ----------------------------------------------------------------
+
+def test_a_unions_report_adds_up_its_members_and_compares_with_last_month(
+        client, login_as, db):
+    carpets = factories.make_org(OrgKind.NATIONAL_UNION, name="اتحادیه فرش")
+    nain = factories.make_org(OrgKind.COOPERATIVE, parent=carpets, name="تعاونی نائین")
+    other = factories.make_org(OrgKind.NATIONAL_UNION, name="اتحادیه مسکن")
+    db.session.commit()
+    for month, (union_bank, coop_bank) in ((JUL, (300, 100)), (AUG, (500, 300))):
+        period = open_period("IR", month)
+        make_report(carpets, period, 1000, union_bank)
+        make_report(nain, period, 1000, coop_bank)
+        make_report(other, period, 1000, 900)
+    login_as("union_director", carpets)
+    page = client.get(f"/turnover/unions/{carpets.id}/report?window=IR-2025-08")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert re.search(r'id="union-share-IRR">40.00%<', html)  # (500 + 300) / 2000
+    members = _text(html[html.index('id="members-table"'):])
+    assert "اتحادیه فرش IRR1,000 IRR500 50.00% 30.00% 20.00%" in members
+    assert "تعاونی نائین IRR1,000 IRR300 30.00% 10.00% 20.00%" in members
+    assert "اتحادیه مسکن" not in html  # another union's figures
+    trend = _text(html[html.index('id="union-trend-table"'):html.index('id="members-table"')])
+    assert "July 2025 IRR2,000 IRR400 20.00%" in trend
+
+
+def test_a_director_cannot_read_another_unions_report(client, login_as, db):
+    carpets = factories.make_org(OrgKind.NATIONAL_UNION)
+    other = factories.make_org(OrgKind.NATIONAL_UNION)
+    db.session.commit()
+    make_report(other, open_period("IR", AUG), 1000, 900)
+    login_as("union_director", carpets)
+    assert client.get(f"/turnover/unions/{other.id}/report").status_code == 404
+    login_as("ministry_official")
+    assert client.get(f"/turnover/unions/{other.id}/report").status_code == 200
