@@ -86,6 +86,17 @@ def test_the_ministry_reads_the_turnover_concentration_in_persian(
     assert figures and not [t for t in figures if LATIN_DIGIT.search(t)], figures
     check("the turnover dashboard in Persian")
 
+    # the carpet union's own monthly report: the union first, then its Nain cooperative
+    rows.filter(has_text="اتحادیه سراسری تعاونی‌های فرش دستباف روستایی").locator("a").click()
+    page.wait_for_url("**/turnover/unions/**")
+    expect(page.locator("main h1")).to_have_text(fa(
+        "Turnover in the bank: %(name)s", name="اتحادیه سراسری تعاونی‌های فرش دستباف روستایی"))
+    members = page.locator("#members-table tbody th")
+    expect(members).to_have_text(["اتحادیه سراسری تعاونی‌های فرش دستباف روستایی",
+                                  "تعاونی فرش دستباف روستایی نائین"])
+    expect(page.locator("#union-trend-table tbody th")).to_have_text(months)
+    check("the carpet union's monthly report in Persian")
+
 
 def test_the_district_reads_its_indicators_in_vietnamese(page, live_server, demo_accounts,
                                                          screenshots):
