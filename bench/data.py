@@ -615,7 +615,7 @@ def _product_rows(ctx):
             1_000_000 * rng.randrange(50, 500) if loan else None, 6 if loan else None,
             rng.choice((24, 36, 60)) if loan else None,
             round(rng.uniform(0, 18), 3) if category != "advisory" else None,
-            "", rng.choice((None, 5, 10, 15)),
+            rng.choice((None, 5, 10, 15)),
             (NOW + timedelta(days=rng.randrange(30, 365))).date()
             if status == "in_design" else None,
             ts if status in ("available", "withdrawn") else None,
@@ -645,7 +645,7 @@ def gen_products(cur, ctx):
     products, texts, kinds, sectors = _product_rows(ctx)
     n = copy_rows(cur, "product", (
         "id", "code", "category", "status", "currency", "min_amount", "max_amount",
-        "min_tenor_months", "max_tenor_months", "rate_percent", "rate_text", "target_days",
+        "min_tenor_months", "max_tenor_months", "rate_percent", "target_days",
         "planned_launch", "available_since", "search_key", "created_at", "updated_at",
         "version_id"), products)
     copy_rows(cur, "product_text", ("product_id", "locale", "name", "description"), texts)

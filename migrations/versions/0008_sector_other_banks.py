@@ -34,7 +34,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_turnover_other_bank_report_id'), ['report_id'], unique=False)
 
     with op.batch_alter_table('organisation', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sector', sa.Enum('agriculture', 'industry', 'handicraft', 'housing', 'consumer', 'transport', 'services', 'credit', name='sector', native_enum=False, length=32), nullable=True))
+        batch_op.add_column(sa.Column('sector', sa.Enum('agriculture', 'industry', 'handicrafts', 'housing', 'consumer', 'transport', 'services', 'households', name='sector', native_enum=False, length=32), nullable=True))
 
     # ### end Alembic commands ###
 

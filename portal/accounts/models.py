@@ -39,17 +39,18 @@ BANK_KINDS = {OrgKind.BANK_HEAD_OFFICE, OrgKind.SPECIALISED_BRANCH}
 
 
 class Sector(enum.StrEnum):
-    """The economic sector a union or cooperative works in (Iran's cooperative law groups
-    cooperatives this way; the ministry asks for products fitted to each sector)."""
+    """The economic sector an organisation works in (Iran's cooperative law groups unions this
+    way; the ministry asks for products fitted to each sector). Products name the sectors they
+    serve with the same values."""
 
     AGRICULTURE = "agriculture"
-    INDUSTRY = "industry"
-    HANDICRAFT = "handicraft"
+    HANDICRAFTS = "handicrafts"
     HOUSING = "housing"
     CONSUMER = "consumer"
     TRANSPORT = "transport"
+    INDUSTRY = "industry"
     SERVICES = "services"
-    CREDIT = "credit"
+    HOUSEHOLDS = "households"
 
     @property
     def label(self):
@@ -58,13 +59,13 @@ class Sector(enum.StrEnum):
 
 SECTOR_LABELS = {
     Sector.AGRICULTURE: _l("Agriculture"),
-    Sector.INDUSTRY: _l("Industry and mining"),
-    Sector.HANDICRAFT: _l("Handicrafts and carpets"),
+    Sector.HANDICRAFTS: _l("Handicrafts"),
     Sector.HOUSING: _l("Housing"),
-    Sector.CONSUMER: _l("Consumer"),
+    Sector.CONSUMER: _l("Consumer cooperatives"),
     Sector.TRANSPORT: _l("Transport"),
+    Sector.INDUSTRY: _l("Industry and mining"),
     Sector.SERVICES: _l("Services"),
-    Sector.CREDIT: _l("Credit and savings"),
+    Sector.HOUSEHOLDS: _l("Poor and near-poor households"),
 }
 
 

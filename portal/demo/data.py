@@ -48,7 +48,7 @@ ORGANISATIONS = [
      "VN", "VND", "Hà Nam", "Kim Bảng"),
 ]
 # the sector each Iranian union works in; their cooperatives inherit it
-SECTORS = {"IR-UN-CONS": "consumer", "IR-UN-HOUS": "housing", "IR-UN-CARP": "handicraft",
+SECTORS = {"IR-UN-CONS": "consumer", "IR-UN-HOUS": "housing", "IR-UN-CARP": "handicrafts",
            "IR-UN-TRAN": "transport", "IR-UN-AGRI": "agriculture"}
 MASS_ORGANISATIONS = [("VN-KB-WU",), ("VN-KB-FA",), ("VN-KB-VA",), ("VN-KB-YU",)]
 

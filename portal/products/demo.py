@@ -70,7 +70,10 @@ PRODUCTS = [
          "th": ("สินเชื่อฤดูเก็บเกี่ยวสำหรับสหกรณ์ผู้ปลูกหญ้าฝรั่น",
                 "เงินทุนตามฤดูกาลเพื่อรับซื้อหญ้าฝรั่นจากสมาชิก")}),
     ("PERF-GUAR", "guarantee", A, "IRR", 100 * M, 100_000 * M, (1, 24), None,
-     "0.5% of the guaranteed amount per quarter", (COOP, UNION), (), {
+     {"en": "0.5% of the guaranteed amount per quarter",
+      "fa": "۰٫۵٪ مبلغ ضمانت‌نامه در هر سه ماه",
+      "vi": "0,5% số tiền bảo lãnh mỗi quý",
+      "th": "0.5% ของวงเงินค้ำประกันต่อไตรมาส"}, (COOP, UNION), (), {
          "en": ("Performance guarantee for cooperatives",
                 "Bank guarantee for public tenders and supply contracts."),
          "fa": ("ضمانت‌نامه حسن انجام کار",
@@ -90,7 +93,9 @@ PRODUCTS = [
          "th": ("เงินฝากประจำของสหกรณ์",
                 "เก็บยอดหมุนเวียนของเครือข่ายไว้ที่ธนาคารและรับดอกเบี้ยคงที่")}),
     ("PAYROLL", "payment", A, "IRR", None, None, (None, None), None,
-     "Free within a service package", (COOP, UNION), ("services",), {
+     {"en": "Free within a service package", "fa": "رایگان در قالب بسته خدماتی",
+      "vi": "Miễn phí trong gói dịch vụ", "th": "ไม่มีค่าใช้จ่ายเมื่อใช้ในชุดบริการ"},
+     (COOP, UNION), ("services",), {
          "en": ("Payroll and member payments",
                 "Pay staff and members in bulk from one file, same day."),
          "fa": ("خدمات پرداخت حقوق و پرداخت به اعضا",
@@ -100,7 +105,8 @@ PRODUCTS = [
          "th": ("บริการจ่ายเงินเดือนและจ่ายเงินให้สมาชิก",
                 "จ่ายเงินให้พนักงานและสมาชิกจากไฟล์เดียวภายในวันเดียวกัน")}),
     ("POS-CONSUMER", "payment", A, "IRR", None, None, (None, None), "0.3",
-     "of card sales", (COOP,), ("consumer",), {
+     {"en": "of card sales", "fa": "از مبلغ فروش با کارت", "vi": "trên doanh số bán qua thẻ",
+      "th": "ของยอดขายผ่านบัตร"}, (COOP,), ("consumer",), {
          "en": ("Card terminals for consumer cooperatives",
                 "Card readers and settlement into the cooperative's account the next day."),
          "fa": ("پایانه فروشگاهی برای تعاونی‌های مصرف",
@@ -202,13 +208,14 @@ def seed(by_code):
             product = Product(code=code, category=ProductCategory(category), status=status,
                               currency=currency, min_amount=low, max_amount=high,
                               min_tenor_months=t_low, max_tenor_months=t_high,
-                              rate_percent=Decimal(rate) if rate else None, rate_text=rate_text)
+                              rate_percent=Decimal(rate) if rate else None)
             if status == D:
                 product.planned_launch = date(utcnow().year + 1, 3, 21)
             if status in (A, W):
                 product.available_since = utcnow()
             product.target_days = 5 if category == "payment" else None
-            product.texts = [ProductText(locale=loc, name=name, description=description)
+            product.texts = [ProductText(locale=loc, name=name, description=description,
+                                         rate_text=(rate_text or {}).get(loc, ""))
                              for loc, (name, description) in texts.items()]
             product.kind_rows = [ProductOrgKind(kind=k) for k in kinds]
             product.sector_rows = [ProductSector(sector=Sector(s)) for s in sectors]

@@ -38,6 +38,10 @@ def _add_text_fields(cls, extra=()):
         setattr(cls, f"description_{locale}", TextAreaField(
             _l("Description (%(language)s)", language=language),
             validators=[Optional(), Length(max=5000)], render_kw={"lang": locale, "rows": 3}))
+        if "rate_text" in extra:
+            setattr(cls, f"rate_text_{locale}", StringField(
+                _l("Rate or fee in words (%(language)s)", language=language),
+                validators=[Optional(), Length(max=300)], render_kw={"lang": locale}))
         if "eligibility" in extra:
             setattr(cls, f"eligibility_{locale}", TextAreaField(
                 _l("Eligibility (%(language)s)", language=language),
@@ -67,6 +71,7 @@ def kind_choices():
 
 
 class ProductForm(_TextsMixin, FlaskForm):
+    TEXT_KEYS = ("name", "description", "rate_text")
     version_id = HiddenField()
     code = StringField(_l("Code"), validators=CODE)
     category = SelectField(_l("Category"), choices=choices(
@@ -87,7 +92,6 @@ class ProductForm(_TextsMixin, FlaskForm):
                                     validators=[Optional(), NumberRange(min=0, max=600)])
     rate_percent = DecimalField(_l("Annual rate or fee (%)"), places=None,
                                 validators=[Optional(), NumberRange(min=0, max=100)])
-    rate_text = StringField(_l("Rate or fee, in words"), validators=[Optional(), Length(max=300)])
     target_days = IntegerField(_l("Target turnaround (working days)"),
                                validators=[Optional(), NumberRange(min=0, max=365)])
     planned_launch = DateField(_l("Planned launch"), validators=[Optional()])
@@ -95,13 +99,13 @@ class ProductForm(_TextsMixin, FlaskForm):
     def data_for_service(self):
         data = {k: getattr(self, k).data for k in (
             "code", "category", "kinds", "sectors", "currency", "min_amount", "max_amount",
-            "min_tenor_months", "max_tenor_months", "rate_percent", "rate_text",
-            "target_days", "planned_launch")}
+            "min_tenor_months", "max_tenor_months", "rate_percent", "target_days",
+            "planned_launch")}
         data["texts"] = self.texts()
         return data
 
 
-_add_text_fields(ProductForm)
+_add_text_fields(ProductForm, extra=("rate_text",))
 
 
 class PackageForm(_TextsMixin, FlaskForm):

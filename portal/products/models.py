@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.models import OrgKind
+from portal.accounts.models import SECTOR_LABELS, OrgKind, Sector  # noqa: F401 (re-exported)
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column
 from portal.core.textnorm import search_key
 from portal.extensions import db
@@ -65,32 +65,6 @@ CATEGORY_LABELS = {
     ProductCategory.ADVISORY: _l("Advisory service"),
 }
 
-
-class Sector(enum.StrEnum):
-    AGRICULTURE = "agriculture"
-    HANDICRAFTS = "handicrafts"
-    HOUSING = "housing"
-    CONSUMER = "consumer"
-    TRANSPORT = "transport"
-    INDUSTRY = "industry"
-    SERVICES = "services"
-    HOUSEHOLDS = "households"
-
-    @property
-    def label(self):
-        return SECTOR_LABELS[self]
-
-
-SECTOR_LABELS = {
-    Sector.AGRICULTURE: _l("Agriculture"),
-    Sector.HANDICRAFTS: _l("Handicrafts"),
-    Sector.HOUSING: _l("Housing"),
-    Sector.CONSUMER: _l("Consumer cooperatives"),
-    Sector.TRANSPORT: _l("Transport"),
-    Sector.INDUSTRY: _l("Industry and mining"),
-    Sector.SERVICES: _l("Services"),
-    Sector.HOUSEHOLDS: _l("Poor and near-poor households"),
-}
 
 product_org_kind = sa.Table(
     "product_org_kind", db.metadata,
@@ -153,7 +127,6 @@ class Product(TranslatedText, TimestampMixin, VersionedMixin, db.Model):
     # A rate or fee in numbers where there is one, and as words for what numbers cannot say
     # ("0.1% of the guarantee, at least 2 million rials").
     rate_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 3))
-    rate_text: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     # Working days the bank aims to take from request to delivery; None: the bank's default.
     target_days: Mapped[int | None] = mapped_column(sa.Integer)
     planned_launch: Mapped[date | None] = mapped_column(sa.Date)
@@ -195,6 +168,9 @@ class ProductText(db.Model):
     locale: Mapped[str] = mapped_column(sa.String(5), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
     description: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # "0.5% of the guaranteed amount per quarter": words, so in the reader's language
+    rate_text: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="",
+                                           server_default="")
 
     __table_args__ = (sa.UniqueConstraint("product_id", "locale",
                                           name="uq_product_text_product_locale"),)

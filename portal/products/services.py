@@ -26,8 +26,8 @@ from portal.products.models import (
 )
 
 PRODUCT_FIELDS = ("code", "category", "status", "currency", "min_amount", "max_amount",
-                  "min_tenor_months", "max_tenor_months", "rate_percent", "rate_text",
-                  "target_days", "planned_launch")
+                  "min_tenor_months", "max_tenor_months", "rate_percent", "target_days",
+                  "planned_launch")
 PACKAGE_FIELDS = ("code", "org_kind", "status", "min_members", "min_years_active",
                   "max_overdue_percent", "requires_audited_accounts")
 
@@ -73,7 +73,7 @@ def save_product(actor, data, product=None, expected_version=None):
     """Create or edit a product (not its status: see set_status).
 
     data: code, category, currency, min/max_amount, min/max_tenor_months, rate_percent,
-    rate_text, target_days, planned_launch, kinds, sectors, texts {locale: {name, description}}.
+    target_days, planned_launch, kinds, sectors, texts {locale: {name, description, rate_text}}.
     Raises PermissionDenied unless the actor edits the catalogue, Conflict on a stale version,
     ValidationError for a withdrawn product, reversed ranges or a duplicate code.
     """
@@ -102,8 +102,7 @@ def save_product(actor, data, product=None, expected_version=None):
     for field in ("min_amount", "max_amount", "min_tenor_months", "max_tenor_months",
                   "rate_percent", "target_days", "planned_launch"):
         setattr(product, field, data.get(field))
-    product.rate_text = plain_text(data.get("rate_text") or "", 300)
-    _set_texts(product, ProductText, data.get("texts") or {})
+    _set_texts(product, ProductText, data.get("texts") or {}, extra=("rate_text",))
     kinds = {OrgKind(k) for k in data.get("kinds") or ()}
     product.kind_rows = [r for r in product.kind_rows if r.kind in kinds] + [
         ProductOrgKind(kind=k) for k in kinds - {r.kind for r in product.kind_rows}]

@@ -15,7 +15,7 @@ def _form(product=None, **changes):
     data = {"code": "WC-LOAN", "category": "loan", "currency": "IRR", "kinds": ["cooperative"],
             "sectors": ["handicrafts"], "min_amount": "500000000",
             "max_amount": "50000000000", "min_tenor_months": "6", "max_tenor_months": "36",
-            "rate_percent": "18", "rate_text": "", "target_days": "", "planned_launch": "",
+            "rate_percent": "18", "target_days": "", "planned_launch": "",
             "name_en": NAMES["en"], "description_en": "For raw materials and wages.",
             "name_fa": NAMES["fa"], "description_fa": "برای مواد اولیه و دستمزد."}
     if product is not None:
@@ -68,7 +68,7 @@ def test_a_reversed_amount_range_is_refused_and_the_form_keeps_the_input(client,
     login_as("administrator")
     response = client.post("/products/new", data=_form(min_amount="9000000000",
                                                        max_amount="100000000",
-                                                       rate_text="۱۸ درصد سالانه"))
+                                                       rate_text_fa="۱۸ درصد سالانه"))
     assert response.status_code == 400
     assert "The largest amount must not be smaller than the smallest." in response.text
     assert "۱۸ درصد سالانه" in response.text and "9000000000" in response.text
@@ -188,3 +188,25 @@ def test_a_package_shows_its_conditions_and_hides_products_a_director_may_not_se
     assert "At least 7 members." in page.text and "Audited accounts" in page.text
     assert "5%" in page.text
     assert NAMES["en"] in page.text and NAMES["fa"] not in page.text
+
+
+def test_the_rate_in_words_is_shown_in_the_readers_language(client, login_as, db):
+    login_as("administrator")
+    response = client.post("/products/new", data=_form(
+        rate_percent="", rate_text_en="0.5% of the guaranteed amount per quarter",
+        rate_text_fa="۰٫۵٪ مبلغ ضمانت‌نامه در هر سه ماه"))
+    assert response.status_code == 302
+    product = db.session.scalar(sa.select(Product))
+    product.status = ProductStatus.AVAILABLE
+    db.session.commit()
+    english = client.get(f"/products/{product.id}").text
+    assert "0.5% of the guaranteed amount per quarter" in english
+    assert "مبلغ ضمانت‌نامه" not in english
+    login_as("union_director", preferred_locale="fa")
+    persian = client.get(f"/products/{product.id}").text
+    assert "۰٫۵٪ مبلغ ضمانت‌نامه در هر سه ماه" in persian
+    assert "of the guaranteed amount" not in persian
+    # a language with no words of its own shows the English ones, as the name does
+    login_as("union_director", preferred_locale="th")
+    assert "0.5% of the guaranteed amount per quarter" in client.get(
+        f"/products/{product.id}").text
