@@ -7,7 +7,7 @@ PYBABEL=${PYBABEL:-.venv/bin/pybabel}
 DIR=portal/i18n/translations
 case "${1:-compile}" in
   extract)
-    "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+    "$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext -k _lp:1c,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
       --project "Cooperative Bank Portal" -o messages.pot portal
     for lang in fa vi th; do
       if [ -f "$DIR/$lang/LC_MESSAGES/messages.po" ]; then

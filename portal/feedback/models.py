@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
@@ -55,7 +56,8 @@ class Outcome(enum.StrEnum):
         return OUTCOME_LABELS[self]
 
 
-OUTCOME_LABELS = {Outcome.ACCEPTED: _l("Accepted"), Outcome.PLANNED: _l("Planned"),
+OUTCOME_LABELS = {Outcome.ACCEPTED: _lp("feedback outcome", "Accepted"),
+                  Outcome.PLANNED: _lp("feedback outcome", "Planned"),
                   Outcome.PARTLY_ACCEPTED: _l("Partly accepted"),
                   Outcome.DECLINED: _l("Declined"), Outcome.DUPLICATE: _l("Duplicate")}
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
@@ -20,7 +21,8 @@ class PeriodStatus(enum.StrEnum):
         return PERIOD_STATUS_LABELS[self]
 
 
-PERIOD_STATUS_LABELS = {PeriodStatus.OPEN: _l("Open"), PeriodStatus.CLOSED: _l("Closed")}
+PERIOD_STATUS_LABELS = {PeriodStatus.OPEN: _lp("period status", "Open"),
+                        PeriodStatus.CLOSED: _l("Closed")}
 
 
 class TurnoverSource(enum.StrEnum):

@@ -31,6 +31,20 @@ def translated(app, language, message, **values):
     return text
 
 
+def translated_in_context(app, language, context, message):
+    """The catalogue's text of a message that has a context (pgettext), failing the test
+    clearly if the catalogue lacks it."""
+    from flask_babel import force_locale, pgettext
+
+    def text(lang):
+        with app.test_request_context(), force_locale(lang):
+            return pgettext(context, message)
+
+    if language != "en" and text(language) == text("en"):
+        pytest.fail(f"no {language} translation yet for {context}|{message!r}", pytrace=False)
+    return text(language)
+
+
 def translated_pattern(app, language, message, **values):
     """The catalogue's text as a regular expression, each placeholder not given in values
     matching anything (a date, a count): for text whose variable part the test does not know."""

@@ -24,6 +24,7 @@ from tests.e2e.pages import (
     sign_out,
     translate,
     translated,
+    translated_in_context,
     translated_pattern,
 )
 
@@ -109,7 +110,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(flash).to_have_text(
         fa("The meeting is planned. Add the agenda and invite the participants."))
     expect(page.locator("main h1")).to_have_text(TITLE)
-    expect(state).to_have_text(fa("Planned"))
+    expect(state).to_have_text(translated_in_context(app, "fa", "meeting state", "Planned"))
     # when: in the Solar Hijri calendar, with Persian digits, in Tehran's time
     when = page.locator("main time").first.inner_text()
     assert JALALI_MONTHS_FA[jalali.month - 1] in when, when
@@ -225,7 +226,8 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(flash).to_have_text(fa("The commitment is recorded."))
     row = commitments.locator("table").first.locator("tbody tr").filter(has_text=COMMITMENT)
     expect(row).to_contain_text(manager_name)
-    expect(row.locator("td").nth(3)).to_contain_text(fa("Open"))
+    expect(row.locator("td").nth(3)).to_contain_text(
+        translated_in_context(app, "fa", "commitment status", "Open"))
     check("the held session with minutes, a statement and a commitment")
 
     # the statement is now an item of the feedback area, linked back to the meeting
@@ -302,7 +304,8 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     row = page.locator("#commitments table").first.locator("tbody tr").filter(
         has_text=COMMITMENT)
     expect(row).to_contain_text(manager_name)
-    expect(row.locator("td").nth(3)).to_contain_text(fa("Open"))
+    expect(row.locator("td").nth(3)).to_contain_text(
+        translated_in_context(app, "fa", "commitment status", "Open"))
     expect(page.locator("#statements")).to_contain_text(STATEMENT)
     expect(page.locator("#minutes")).to_contain_text(MINUTES_TEXT)
     # read-only: nothing to record, approve or correct
