@@ -7,6 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
@@ -40,7 +41,8 @@ class MeetingState(enum.StrEnum):
         return STATE_LABELS[self]
 
 
-STATE_LABELS = {MeetingState.PLANNED: _l("Planned"), MeetingState.HELD: _l("Held"),
+STATE_LABELS = {MeetingState.PLANNED: _lp("meeting state", "Planned"),
+                MeetingState.HELD: _l("Held"),
                 MeetingState.MINUTES_APPROVED: _l("Minutes approved"),
                 MeetingState.SIGNED_OFF: _l("Signed off by the ministry"),
                 MeetingState.CANCELLED: _l("Cancelled")}
@@ -56,7 +58,8 @@ class Reply(enum.StrEnum):
         return REPLY_LABELS[self]
 
 
-REPLY_LABELS = {Reply.PENDING: _l("No answer yet"), Reply.ACCEPTED: _l("Accepted"),
+REPLY_LABELS = {Reply.PENDING: _l("No answer yet"),
+                Reply.ACCEPTED: _lp("invitation reply", "Accepted"),
                 Reply.DECLINED: _l("Declined")}
 
 
@@ -75,7 +78,7 @@ class CommitmentStatus(enum.StrEnum):
         return self in OPEN_COMMITMENT
 
 
-COMMITMENT_LABELS = {CommitmentStatus.OPEN: _l("Open"),
+COMMITMENT_LABELS = {CommitmentStatus.OPEN: _lp("commitment status", "Open"),
                      CommitmentStatus.IN_PROGRESS: _l("In progress"),
                      CommitmentStatus.DONE: _l("Done"), CommitmentStatus.DROPPED: _l("Dropped")}
 OPEN_COMMITMENT = (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)
@@ -282,6 +285,16 @@ class MinutesRevision(db.Model):
 
     __table_args__ = (sa.UniqueConstraint("minutes_id", "number",
                                           name="uq_meeting_minutes_revision_number"),)
+
+
+# How many revisions the minutes have, for the meeting page's "Revisions (n)" link: a subquery
+# read with the minutes when a query asks for it (undefer), rather than loading every revision's
+# full text to count them.
+Minutes.revision_count = sa.orm.column_property(
+    sa.select(sa.func.count(MinutesRevision.id))
+    .where(MinutesRevision.minutes_id == Minutes.id)
+    .correlate_except(MinutesRevision).scalar_subquery(),
+    deferred=True)
 
 
 class MinutesDraft(db.Model):

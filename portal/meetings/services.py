@@ -137,10 +137,11 @@ def create_series(actor, *, title, host_organisation, purpose="", titles=None,
     return series
 
 
-def series_open_commitments(series):
-    return db.session.scalars(sa.select(Commitment).where(
+def series_open_commitments(series, visible_meetings=None):
+    """The series' open commitments, for a table (see load_commitments)."""
+    return load_commitments(sa.select(Commitment).where(
         Commitment.series_id == series.id, Commitment.status.in_(OPEN_COMMITMENT))
-        .order_by(Commitment.due_on, Commitment.id)).all()
+        .order_by(Commitment.due_on, Commitment.id), visible_meetings)
 
 
 def series_participation(series, meetings):
@@ -547,29 +548,59 @@ def set_commitment_status(actor, commitment, status, note=None, at_meeting=None,
     return commitment
 
 
-def carried_commitments(meeting):
+def carried_commitments(meeting, visible_meetings=None):
     """Commitments of earlier meetings in the series that were still open when this meeting
-    took place (or are open now): they appear on every later meeting until closed."""
+    took place (or are open now): they appear on every later meeting until closed. For a table
+    (see load_commitments)."""
     if meeting.series_id is None:
         return []
     earlier = sa.select(Meeting.id).where(Meeting.series_id == meeting.series_id,
                                           Meeting.starts_at < meeting.starts_at,
                                           Meeting.id != meeting.id)
-    return db.session.scalars(sa.select(Commitment).where(
+    return load_commitments(sa.select(Commitment).where(
         Commitment.series_id == meeting.series_id, Commitment.meeting_id.in_(earlier),
         sa.or_(Commitment.status.in_(OPEN_COMMITMENT),
                Commitment.closed_at > meeting.starts_at))
-        .order_by(Commitment.due_on, Commitment.id)).all()
+        .order_by(Commitment.due_on, Commitment.id), visible_meetings)
 
 
-def overdue_commitments(today=None, user=None):
+def commitment_table_options():
+    """Loader options for what a commitment table shows of each row: the meeting it was made
+    at, its organisation and owner, and its history with who moved it and at which meeting.
+    All joined into the statement that loads the commitments, so a table costs one statement
+    however many rows and events it has (a commitment's history stays short)."""
+    history = sa.orm.joinedload(Commitment.events)
+    return (sa.orm.joinedload(Commitment.meeting), sa.orm.joinedload(Commitment.organisation),
+            sa.orm.joinedload(Commitment.owner),
+            history.joinedload(CommitmentEvent.actor),
+            history.joinedload(CommitmentEvent.meeting))
+
+
+def load_commitments(query, visible_meetings=None):
+    """The commitments query selects, ready for a table (commitment_table_options). Given
+    visible_meetings (a query of the meetings a reader may see), only the commitments made at
+    those meetings: the filter is a subquery of the same statement, not a second round trip."""
+    if visible_meetings is not None:
+        query = query.where(Commitment.meeting_id.in_(
+            visible_meetings.with_only_columns(Meeting.id)))
+    # unique(): the joined history repeats each commitment once per event
+    return db.session.scalars(query.options(*commitment_table_options())).unique().all()
+
+
+def overdue_query(today=None, user=None):
+    """Open commitments past their due date, oldest first; with user, only those the person
+    owns or recorded."""
     today = today or utcnow().date()
     query = sa.select(Commitment).where(Commitment.status.in_(OPEN_COMMITMENT),
                                         Commitment.due_on < today)
     if user is not None:
         query = query.where(sa.or_(Commitment.owner_id == user.id, Commitment.meeting.has(
             Meeting.recorder_id == user.id)))
-    return db.session.scalars(query.order_by(Commitment.due_on, Commitment.id)).all()
+    return query.order_by(Commitment.due_on, Commitment.id)
+
+
+def overdue_commitments(today=None, user=None):
+    return db.session.scalars(overdue_query(today, user)).all()
 
 
 def remind_overdue(today=None):

@@ -37,10 +37,13 @@ from portal.meetings.models import (
     COMMITMENT_LABELS,
     Commitment,
     ConsultationSeries,
+    Invitation,
     Meeting,
     MeetingKind,
     MeetingOrganisation,
     MeetingState,
+    MeetingStatement,
+    Minutes,
 )
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings", template_folder="templates")
@@ -136,16 +139,23 @@ def review():
 
 # --- series ----------------------------------------------------------------------------------
 
-def _load_series(series_id):
-    return get_visible(permissions.visible_series(current_user), ConsultationSeries,
-                       series_id)
+def _load_series(series_id, *options):
+    return get_visible(permissions.visible_series(current_user).options(*options),
+                       ConsultationSeries, series_id)
 
 
 def _organisation_choices():
-    orgs = db.session.scalars(sa.select(Organisation).where(
-        Organisation.is_active, Organisation.kind != OrgKind.SAVINGS_GROUP)
-        .order_by(Organisation.name)).all()
-    return [(o.id, o.name) for o in orgs]
+    # (id, name) rows, not ORM objects: the list holds every organisation of the network
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(
+            Organisation.is_active, Organisation.kind != OrgKind.SAVINGS_GROUP)
+        .order_by(Organisation.name))]
+
+
+def _people_choices():
+    """(id, name) of every active person, for the invitation form."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(User.id, User.full_name).where(User.is_active).order_by(User.full_name))]
 
 
 @bp.route("/series")
@@ -188,13 +198,17 @@ def series_new():
 @bp.route("/series/<int:series_id>")
 @login_required
 def series_show(series_id):
-    series = _load_series(series_id)
-    meetings = db.session.scalars(permissions.visible_meetings(current_user).where(
-        Meeting.series_id == series.id).order_by(Meeting.starts_at)).all()
+    # series_participation reads who was invited to the series and to each of its meetings:
+    # loaded here, one statement per collection rather than one per meeting and organisation
+    series = _load_series(series_id, sa.orm.joinedload(ConsultationSeries.host_organisation),
+                          sa.orm.selectinload(ConsultationSeries.invited_organisations))
+    meetings = _series_meetings(current_user, series, sa.orm.selectinload(
+        Meeting.organisations).joinedload(MeetingOrganisation.organisation))
     taken_part, to_come = services.series_participation(series, meetings)
     return render_template(
         "meetings/series_show.html", series=series, meetings=meetings, taken_part=taken_part,
-        to_come=to_come, commitments=_visible_commitments(services.series_open_commitments(series)),
+        to_come=to_come,
+        commitments=_visible_commitments(services.series_open_commitments, series),
         today=_today(),
         feed_url=url_for("meetings.feed", token=feed_token(current_user), series=series.id,
                          _external=True))
@@ -204,13 +218,19 @@ def series_show(series_id):
 @login_required
 def series_calendar(series_id):
     series = _load_series(series_id)
-    return _ics_response(_series_meetings(current_user, series), series.display_title(),
-                         f"series-{series.id}.ics")
+    return _ics_response(_series_meetings(current_user, series, _WITH_AGENDA),
+                         series.display_title(), f"series-{series.id}.ics")
 
 
-def _series_meetings(user, series):
+def _series_meetings(user, series, *options):
+    """The series' meetings the user may see, in order, with options to load what the caller
+    reads of each."""
     return db.session.scalars(permissions.visible_meetings(user).where(
-        Meeting.series_id == series.id).order_by(Meeting.starts_at)).all()
+        Meeting.series_id == series.id).order_by(Meeting.starts_at).options(*options)).all()
+
+
+# a calendar describes each meeting with its agenda: loaded with the meetings in one statement
+_WITH_AGENDA = sa.orm.selectinload(Meeting.agenda)
 
 
 def _ics_response(meetings, name, filename):
@@ -242,14 +262,13 @@ def feed(token):
     series_id = request.args.get("series", type=int)
     if series_id:
         series = get_visible(permissions.visible_series(user), ConsultationSeries, series_id)
-        return _ics_response(_series_meetings(user, series), series.display_title(),
+        return _ics_response(_series_meetings(user, series, _WITH_AGENDA),
+                             series.display_title(),
                              f"series-{series.id}.ics")
-    from portal.meetings.models import Invitation
-
     meetings = db.session.scalars(permissions.visible_meetings(user).where(sa.or_(
         Meeting.recorder_id == user.id, Meeting.chair_id == user.id,
         Meeting.invitations.any(Invitation.user_id == user.id))).order_by(
-        Meeting.starts_at)).all()
+        Meeting.starts_at).options(_WITH_AGENDA)).all()
     return _ics_response(meetings, _("My meetings"), "meetings.ics")
 
 
@@ -318,8 +337,34 @@ def new():
                            message=message), status
 
 
-def _load(meeting_id):
-    return get_visible(permissions.visible_meetings(current_user), Meeting, meeting_id)
+def _load(meeting_id, *options):
+    return get_visible(permissions.visible_meetings(current_user).options(*options), Meeting,
+                       meeting_id)
+
+
+def _record_options():
+    """Loader options for everything the meeting page and its printable view show: the people
+    and organisations named are joined into the statement that loads the meeting, and each
+    collection (agenda, invited organisations, invitations, commitments with their history)
+    costs one statement, however many rows it has."""
+    orm = sa.orm
+    return (
+        orm.joinedload(Meeting.series), orm.joinedload(Meeting.host_organisation),
+        orm.joinedload(Meeting.chair), orm.joinedload(Meeting.recorder),
+        orm.joinedload(Meeting.signed_off_by),
+        orm.joinedload(Meeting.minutes).options(orm.joinedload(Minutes.updated_by),
+                                                orm.undefer(Minutes.revision_count)),
+        orm.selectinload(Meeting.agenda),
+        orm.selectinload(Meeting.organisations).joinedload(MeetingOrganisation.organisation),
+        orm.selectinload(Meeting.invitations).options(orm.joinedload(Invitation.user),
+                                                      orm.joinedload(Invitation.organisation)),
+        orm.selectinload(Meeting.commitments).options(*services.commitment_table_options()),
+    )
+
+
+def _load_record(meeting_id):
+    """A visible meeting with all that its page shows (404 otherwise)."""
+    return _load(meeting_id, *_record_options())
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -370,30 +415,28 @@ def _today():
 
 
 def _statements(meeting):
-    """The statements the reader may see: confidential items stay with the bank."""
-    ids = [s.feedback_item_id for s in meeting.statements]
-    if not ids:
-        return []
+    """The statements the reader may see: confidential items stay with the bank. One
+    statement: the meeting's statements as a subquery, each item's organisation joined."""
+    said_here = sa.select(MeetingStatement.feedback_item_id).where(
+        MeetingStatement.meeting_id == meeting.id)
     return db.session.scalars(permissions.visible_feedback(current_user).where(
-        FeedbackItem.id.in_(ids)).order_by(FeedbackItem.id)).all()
+        FeedbackItem.id.in_(said_here)).options(sa.orm.joinedload(FeedbackItem.organisation))
+        .order_by(FeedbackItem.id)).all()
 
 
-def _visible_commitments(commitments):
+def _visible_commitments(load, *args):
     """Only the commitments made at meetings the reader may see: what was agreed at a
     confidential meeting stays with those who may read that meeting, on the series page and
-    when it is carried forward to a later meeting."""
-    meeting_ids = {c.meeting_id for c in commitments}
-    if not meeting_ids:
-        return []
-    visible = set(db.session.scalars(permissions.visible_meetings(current_user).where(
-        Meeting.id.in_(meeting_ids)).with_only_columns(Meeting.id)))
-    return [c for c in commitments if c.meeting_id in visible]
+    when it is carried forward to a later meeting. load is a service (carried_commitments,
+    series_open_commitments) that filters by the reader's meetings in the statement that loads
+    the commitments, so this costs no query of its own."""
+    return load(*args, visible_meetings=permissions.visible_meetings(current_user))
 
 
 def _page_context(meeting):
     invitation = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
     return dict(meeting=meeting, statements=_statements(meeting),
-                carried=_visible_commitments(services.carried_commitments(meeting)),
+                carried=_visible_commitments(services.carried_commitments, meeting),
                 today=_today(),
                 my_invitation=invitation, commitment_labels=COMMITMENT_LABELS)
 
@@ -404,11 +447,12 @@ def _show(meeting, status=200, **given):
     invite_form = forms.InviteForm()
     statement_form = given.get("statement_form") or forms.StatementForm()
     commitment_form = given.get("commitment_form") or forms.CommitmentForm()
-    if permissions.can_edit_meeting(current_user, meeting):
+    # the invitation form shows only before the meeting (show.html): its long lists of the
+    # whole network are read only then
+    if permissions.can_edit_meeting(current_user, meeting) and \
+            meeting.state == MeetingState.PLANNED:
         invite_form.organisation_ids.choices = choices(_organisation_choices())
-        people = db.session.scalars(sa.select(User).where(User.is_active).order_by(
-            User.full_name)).all()
-        invite_form.user_ids.choices = choices((u.id, u.full_name) for u in people)
+        invite_form.user_ids.choices = choices(_people_choices())
     if permissions.can_record_meeting(current_user, meeting):
         invited = [(o.id, o.name) for o in meeting.invited_organisations]
         statement_form.organisation_id.choices = choices(invited)
@@ -440,13 +484,13 @@ def _show(meeting, status=200, **given):
 @bp.route("/<int:meeting_id>")
 @login_required
 def show(meeting_id):
-    return _show(_load(meeting_id))
+    return _show(_load_record(meeting_id))
 
 
 @bp.route("/<int:meeting_id>/print")
 @login_required
 def printable(meeting_id):
-    return render_template("meetings/print.html", **_page_context(_load(meeting_id)))
+    return render_template("meetings/print.html", **_page_context(_load_record(meeting_id)))
 
 
 @bp.route("/<int:meeting_id>/calendar.ics")
@@ -469,11 +513,11 @@ def _act(meeting_id, action, done, form_cls=forms.VersionForm, anchor=""):
         db.session.rollback()
         flash(_("Someone else changed this meeting while you were looking at it. Here it is "
                 "as it is now."), "warning")
-        return _show(_load(meeting_id), status=409)
+        return _show(_load_record(meeting_id), status=409)
     except ValidationError as error:
         db.session.rollback()
         flash(error.message, "danger")
-        return _show(_load(meeting_id), status=400)
+        return _show(_load_record(meeting_id), status=400)
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("meetings.show", meeting_id=meeting_id) + anchor)
@@ -545,7 +589,7 @@ def add_agenda(meeting_id):
                                  presenter=form.presenter.data, duration=form.duration.data)
     except ValidationError as error:
         db.session.rollback()
-        return _show(_load(meeting_id), status=400, agenda_form=form,
+        return _show(_load_record(meeting_id), status=400, agenda_form=form,
                      message=form_errors_into(form, error))
     db.session.commit()
     return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#agenda")
@@ -628,7 +672,7 @@ def statement(meeting_id):
             body_html=form.body.data)
     except ValidationError as error:
         db.session.rollback()
-        return _show(_load(meeting_id), status=400, statement_form=form,
+        return _show(_load_record(meeting_id), status=400, statement_form=form,
                      message=form_errors_into(form, error))
     db.session.commit()
     flash(_("The statement is recorded as feedback item %(id)s; its answer is tracked there.",
@@ -651,7 +695,7 @@ def commitment(meeting_id):
             owner=services.user_by_id(form.owner_id.data), due_on=form.due_on.data)
     except ValidationError as error:
         db.session.rollback()
-        return _show(_load(meeting_id), status=400, commitment_form=form,
+        return _show(_load_record(meeting_id), status=400, commitment_form=form,
                      message=form_errors_into(form, error))
     db.session.commit()
     flash(_("The commitment is recorded."), "success")
@@ -685,7 +729,7 @@ def commitment_status(commitment_id):
     except ValidationError as error:
         db.session.rollback()
         flash(error.message, "danger")
-        return _show(_load((at_meeting or meeting).id), status=400)
+        return _show(_load_record((at_meeting or meeting).id), status=400)
     db.session.commit()
     flash(_("The commitment is updated."), "success")
     return redirect(back)
@@ -790,14 +834,18 @@ def overdue_commitments_panel(user):
             or user.has_role(Role.UNION_DIRECTOR)):
         return None
     mine = None if (permissions.is_admin(user) or permissions.is_ministry(user)) else user
-    items = services.overdue_commitments(_today(), mine)
-    visible = set(db.session.scalars(permissions.visible_meetings(user).with_only_columns(
-        Meeting.id)))
-    items = [c for c in items if c.meeting_id in visible]
-    if not items:
+    # only those made at meetings the reader may see; counted, and the first eight (with the
+    # organisation each names) loaded: two statements however many are overdue
+    visible = permissions.visible_meetings(user).with_only_columns(Meeting.id)
+    query = services.overdue_query(_today(), mine).where(Commitment.meeting_id.in_(visible))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery()))
+    if not total:
         return None
-    return {"template": "meetings/panel_commitments.html", "order": 18, "items": items[:8],
-            "total": len(items)}
+    items = db.session.scalars(query.options(sa.orm.joinedload(Commitment.organisation))
+                               .limit(8)).all()
+    return {"template": "meetings/panel_commitments.html", "order": 18, "items": items,
+            "total": total}
 
 
 @home_panel
