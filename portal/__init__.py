@@ -109,7 +109,7 @@ def _register_hooks(app):
     logs.init_app(app)
     static.init_app(app)
     sessions.init_app(app)
-    app.after_request(security.set_security_headers)
+    security.init_app(app)
     app.jinja_env.globals.update(permissions.TEMPLATE_HELPERS)
     app.jinja_env.globals["asset_url"] = _asset_url_factory(app)
     from portal.core.models import utcnow

@@ -1,5 +1,7 @@
-"""Security headers on every response."""
+"""Security headers on every response; no direction override on any page."""
 from flask import current_app, request
+
+from portal.core.sanitize import strip_bidi_overrides
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -29,3 +31,15 @@ def set_security_headers(response):
         # pages carry personal data: never kept by shared caches
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def no_bidi_overrides(value):
+    """Jinja's finalize: every value a template prints loses U+202A/B/D/E, whatever the form
+    or import that stored it did, so no name or title can display as something else.
+    (str.translate on Markup returns Markup: sanitised HTML stays HTML.)"""
+    return strip_bidi_overrides(value) if isinstance(value, str) else value
+
+
+def init_app(app):
+    app.after_request(set_security_headers)
+    app.jinja_env.finalize = no_bidi_overrides
