@@ -27,6 +27,9 @@ class Notification(db.Model):
     title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     body: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     link: Mapped[str | None] = mapped_column(sa.String(500))
+    # the language the title and body were written in (the recipient's at the time): the
+    # page marks them with it, so a Persian note stays right-to-left on an English page
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
@@ -41,10 +44,12 @@ def notify(user, kind, render, link=None, attachments=None):
     """
     if user is None or not user.is_active:
         return None
-    with force_locale(user.preferred_locale or "en"):
+    locale = user.preferred_locale or "en"
+    with force_locale(locale):
         title, body = render()
         title, body = str(title), str(body)
-    note = Notification(user_id=user.id, kind=kind, title=title[:300], body=body, link=link)
+    note = Notification(user_id=user.id, kind=kind, title=title[:300], body=body, link=link,
+                        locale=locale)
     db.session.add(note)
     if user.email_notifications:
         full_link = current_app.config["PUBLIC_URL"].rstrip("/") + link if link else ""

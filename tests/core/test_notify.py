@@ -44,3 +44,15 @@ def test_nobody_opens_another_persons_notification(client, login_as, db, make_us
     note = db.session.scalar(sa.select(Notification))
     assert client.post(f"/notifications/{note.id}/open").status_code == 404
     assert db.session.get(Notification, note.id).read_at is None
+
+
+def test_a_note_written_in_persian_stays_marked_persian_after_a_language_switch(
+        client, login_as, db):
+    user = login_as("union_director", preferred_locale="fa")
+    notify(user, "test", _render, link="/")
+    user.preferred_locale = "en"  # the person reads the portal in English from now on
+    db.session.commit()
+    page = client.get("/notifications").text
+    note = page[page.index('<ul class="list-group">'):]
+    assert '<div lang="fa" dir="rtl">' in note
+    assert "اعلان" in note  # written in Persian when it was sent
