@@ -1,8 +1,13 @@
 """Who may do what. Views and templates call the same functions; queries start from the
 visible_* helpers so that nobody reads another organisation's data by guessing an id."""
+import itertools
+import typing
+
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401 - sa.orm.Session for the events below
 
 from portal.accounts.models import Membership, Organisation, Role, User
+from portal.extensions import db
 
 BANK_ROLES = (Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.ADMINISTRATOR)
 
@@ -40,12 +45,111 @@ def can_manage_organisations(user):
     return is_admin(user)
 
 
+# --- subtrees: which organisations a user's memberships and portfolio reach -----------------
+#
+# Three scopes hang off the same roots: "own" (every membership, for the directory, feedback,
+# deliveries and contracts), "turnover" (union-director memberships and the portfolio) and
+# "indicator" (every membership and the portfolio). One recursive statement computes all three
+# the first time a request needs one of them; the ids are kept in the database session's `info`
+# for the rest of the request (the session is per request: Flask-SQLAlchemy removes it when the
+# app context ends), keyed by user id, and forgotten whenever anything may have changed them:
+# on every flush, commit or rollback of any session in this process and on any write executed
+# through a session. While the session holds unflushed changes the memo is not trusted either:
+# the statement runs again (autoflushing first, as the uncached query always did).
+
+_SCOPES_KEY = "portal.permissions.scopes"
+_generation = itertools.count()
+_current_generation = [next(_generation)]
+
+
+def _forget_scopes(*_args):
+    _current_generation[0] = next(_generation)
+
+
+for _event in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    sa.event.listen(sa.orm.Session, _event, _forget_scopes)
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _forget_scopes_on_write(state):
+    if not state.is_select:
+        _forget_scopes()
+
+
+class _Scopes(typing.NamedTuple):
+    own: frozenset
+    turnover: frozenset
+    indicator: frozenset
+
+
+def _subtree_roots(user_id):
+    """The roots of a user's subtrees: (organisation id, own, turnover) with 0/1 flags. Two
+    indexed lookups (membership by user, portfolio by manager), so that the planner expects a
+    handful of rows and walks the tree through ix_organisation_parent_id."""
+    from portal.accounts.models import portfolio_entry
+
+    return sa.union(
+        sa.select(Membership.organisation_id.label("id"), sa.literal_column("1").label("own"),
+                  sa.case((Membership.role == Role.UNION_DIRECTOR, 1), else_=0)
+                  .label("turnover")).where(Membership.user_id == user_id),
+        sa.select(portfolio_entry.c.organisation_id, sa.literal_column("0"),
+                  sa.literal_column("1")).where(portfolio_entry.c.manager_id == user_id))
+
+
+def _compute_scopes(user_id):
+    roots = _subtree_roots(user_id).subquery("scope_roots")
+    tree = sa.select(roots.c.id, roots.c.own, roots.c.turnover).cte("scope_tree", recursive=True)
+    # UNION (not UNION ALL): a cycle in parent_id, which nothing forbids, still terminates
+    tree = tree.union(sa.select(Organisation.id, tree.c.own, tree.c.turnover)
+                      .join(tree, Organisation.parent_id == tree.c.id))
+    own, turnover, everything = set(), set(), set()
+    for org_id, in_own, in_turnover in db.session.execute(
+            sa.select(tree.c.id, tree.c.own, tree.c.turnover)):
+        everything.add(org_id)
+        if in_own:
+            own.add(org_id)
+        if in_turnover:
+            turnover.add(org_id)
+    return _Scopes(frozenset(own), frozenset(turnover), frozenset(everything))
+
+
+def _scopes(user):
+    """The user's three subtrees as frozensets of organisation ids, once per request."""
+    user_id = getattr(user, "id", None)
+    if user_id is None:
+        return _Scopes(frozenset(), frozenset(), frozenset())
+    session = db.session
+    memo = session.info.setdefault(_SCOPES_KEY, {})
+    generation = _current_generation[0]
+    pending = session.new or session.deleted or session.dirty
+    found = memo.get(user_id)
+    if found is not None and found[0] == generation and not pending:
+        return found[1]
+    scopes = _compute_scopes(user_id)
+    if not pending:  # (an autoflush moved the generation on: computed again next time)
+        memo[user_id] = (generation, scopes)
+    return scopes
+
+
+def subtree_ids(user, purpose):
+    """frozenset of the organisation ids in one of the user's scopes: "own", "turnover" or
+    "indicator" (see above)."""
+    return getattr(_scopes(user), purpose)
+
+
+def _ids_select(ids, name):
+    """A select() of these organisation ids, for `column.in_(...)`. The ids are written into
+    the statement as literals (integers only), so that a large subtree neither meets the
+    drivers' limit on bound parameters nor hides its size from the planner."""
+    if not ids:
+        return sa.select(Organisation.id).where(sa.false())
+    return sa.select(Organisation.id).where(Organisation.id.in_(sa.bindparam(
+        name, sorted(ids), expanding=True, literal_execute=True, unique=True)))
+
+
 def _own_subtree_ids(user):
-    """Ids of the user's organisations and everything below them, as a recursive CTE."""
-    roots = sa.select(Membership.organisation_id.label("id")).where(Membership.user_id == user.id)
-    tree = roots.cte("own_tree", recursive=True)
-    tree = tree.union(sa.select(Organisation.id).where(Organisation.parent_id == tree.c.id))
-    return sa.select(tree.c.id)
+    """Ids of the user's organisations and everything below them."""
+    return _ids_select(subtree_ids(user, "own"), "own_scope")
 
 
 def visible_organisations(user):
@@ -63,10 +167,8 @@ def can_view_organisation(user, org):
         return False
     if sees_whole_network(user):
         return True
-    from portal.extensions import db
-
-    query = visible_organisations(user).where(Organisation.id == org.id)
-    return db.session.scalar(query.with_only_columns(Organisation.id)) is not None
+    own = subtree_ids(user, "own")
+    return org.id in own
 
 
 def can_see_members(user, org):
@@ -308,9 +410,11 @@ TEMPLATE_HELPERS.update({
 # --- turnover ---
 
 def _subtree_ids(anchor, name):
-    """Ids of the organisations selected by anchor and everything below them."""
+    """Ids of the organisations selected by anchor and everything below them (a recursive CTE
+    walking ix_organisation_parent_id; keep the anchor an indexed lookup of a few rows, or the
+    planner expects thousands and scans and sorts the whole table at every level)."""
     tree = anchor.cte(name, recursive=True)
-    tree = tree.union(sa.select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+    tree = tree.union(sa.select(Organisation.id).join(tree, Organisation.parent_id == tree.c.id))
     return sa.select(tree.c.id)
 
 
@@ -322,26 +426,15 @@ def turnover_scope_ids(user):
         return None
     if not _active(user):
         return sa.select(Organisation.id).where(sa.false())
-    from portal.accounts.models import portfolio_entry
-
-    own = sa.select(Membership.organisation_id).where(
-        Membership.user_id == user.id, Membership.role == Role.UNION_DIRECTOR)
-    portfolio = sa.select(portfolio_entry.c.organisation_id).where(
-        portfolio_entry.c.manager_id == user.id)
-    anchor = sa.select(Organisation.id).where(sa.or_(Organisation.id.in_(own),
-                                                     Organisation.id.in_(portfolio)))
-    return _subtree_ids(anchor, "turnover_scope")
+    return _ids_select(subtree_ids(user, "turnover"), "turnover_scope")
 
 
 def _in_turnover_scope(user, org_id):
-    scope = turnover_scope_ids(user)
-    if scope is None:
+    if is_admin(user) or is_ministry(user):
         return _active(user)
-    from portal.extensions import db
-
-    found = sa.select(Organisation.id).where(Organisation.id == org_id,
-                                             Organisation.id.in_(scope))
-    return db.session.scalar(found) is not None
+    if not _active(user):
+        return False
+    return org_id in subtree_ids(user, "turnover")
 
 
 def can_read_turnover(user):
@@ -409,20 +502,16 @@ def indicator_scope(user):
         return None
     if not _active(user):
         return sa.false()
-    from portal.accounts.models import BANK_KINDS, portfolio_entry
+    from portal.accounts.models import BANK_KINDS
 
-    mine = sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
-    portfolio = sa.select(portfolio_entry.c.organisation_id).where(
-        portfolio_entry.c.manager_id == user.id)
-    anchor = sa.select(Organisation.id).where(sa.or_(Organisation.id.in_(mine),
-                                                     Organisation.id.in_(portfolio)))
     home = sa.orm.aliased(Organisation)
     district = sa.exists().where(
         Membership.user_id == user.id, Membership.organisation_id == home.id,
         home.kind.in_(BANK_KINDS), home.district.is_not(None),
         home.country == Organisation.country, home.province == Organisation.province,
         home.district == Organisation.district)
-    return sa.or_(Organisation.id.in_(_subtree_ids(anchor, "indicator_scope")), district)
+    return sa.or_(Organisation.id.in_(_ids_select(subtree_ids(user, "indicator"),
+                                                  "indicator_scope")), district)
 
 
 def visible_indicator_organisations(user):

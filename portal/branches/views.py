@@ -444,9 +444,13 @@ def contract_edit(contract_id):
 @home_panel
 def my_branch(user):
     """Branch staff: their branch, with pending requests and the way to log a delivery."""
+    from portal.accounts.models import Role
+
     if not user.is_authenticated:
         return None
-    org_ids = [o.id for o in user.organisations_with(*permissions.BANK_ROLES)]
+    # only an organisation where the user is branch staff can hold "their" branch (see
+    # is_staff_of_branch below): other bank staff need no statement
+    org_ids = [o.id for o in user.organisations_with(Role.BRANCH_STAFF)]
     if not org_ids:
         return None
     branches = db.session.scalars(sa.select(Branch).where(

@@ -190,12 +190,17 @@ def submit(kind):
                 branch=services.organisation_by_id(form.branch_id.data), **_kind_fields(form))
             for upload in form.attachments.data or []:
                 if upload and upload.filename:
-                    attachments.store(item, current_user, upload)
+                    stored.append(attachments.store(item, current_user, upload))
         except ValidationError as error:
             db.session.rollback()
+            attachments.discard(stored)
             message = form_errors_into(form, error)
         else:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except Exception:
+                attachments.discard(stored)  # the rows are gone: so must their files be
+                raise
             flash(_("Thank you. Your %(kind)s is registered as number %(id)s.",
                     kind=kind.label, id=item.id), "success")
             return redirect(url_for("feedback.show", item_id=item.id))

@@ -118,14 +118,18 @@ def network_overview(user):
 def administration(user):
     if not permissions.is_admin(user):
         return None
-    people = db.session.execute(
-        sa.select(Membership.role, sa.func.count(sa.distinct(Membership.user_id)))
-        .group_by(Membership.role)).all()
-    pending = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
-        User.password_hash.is_(None), User.is_active))
+    # one statement: the people by role, each row also carrying the pending invitations (a
+    # scalar subquery). An administrator's own membership makes at least one row.
+    pending = sa.select(sa.func.count()).select_from(User).where(
+        User.password_hash.is_(None), User.is_active)
+    rows = db.session.execute(
+        sa.select(Membership.role, sa.func.count(sa.distinct(Membership.user_id)),
+                  pending.scalar_subquery()).group_by(Membership.role)).all()
+    people = {role: count for role, count, _pending in rows}
+    waiting = rows[0][2] if rows else db.session.scalar(pending)
     return {"template": "home/panel_admin.html", "order": 5,
-            "people": [(role, dict(people).get(role, 0)) for role in Role],
-            "pending_invitations": pending}
+            "people": [(role, people.get(role, 0)) for role in Role],
+            "pending_invitations": waiting}
 
 
 blueprints = (home,)
