@@ -77,15 +77,29 @@ def store(item, actor, upload):
     """Write the file, then add its row: if the disk refuses, no row is left behind."""
     name, extension, data = validate(upload)
     key = uuid.uuid4().hex
+    path = None
     try:
-        (_directory() / key).write_bytes(data)
+        path = _directory() / key
+        path.write_bytes(data)
     except OSError as exc:
+        if path is not None:  # a disk that filled up mid-write leaves a partial file
+            path.unlink(missing_ok=True)
         raise ValidationError(_("The file could not be stored. Nothing was saved; try again "
                                 "later.")) from exc
     attachment = Attachment(filename=name, content_type=ALLOWED[extension][0], size=len(data),
                             storage_key=key, uploaded_by_id=actor.id)
     item.attachments.append(attachment)
     return attachment
+
+
+def discard(stored):
+    """Remove the files of attachments whose rows will not be saved (the submission was
+    refused or rolled back after some files were written)."""
+    for attachment in stored:
+        try:
+            path_of(attachment).unlink(missing_ok=True)
+        except OSError:
+            pass  # an unwritable directory: nothing more can be done, the row is gone anyway
 
 
 def path_of(attachment):

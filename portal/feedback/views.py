@@ -181,6 +181,7 @@ def submit(kind):
                     "you to one, or organisations to your portfolio."))
     message = None
     if form.validate_on_submit():
+        stored = []
         try:
             item = services.submit(
                 current_user, kind=kind,
@@ -528,12 +529,19 @@ def report():
 def my_feedback_queue(user):
     if not permissions.is_relationship_manager(user):
         return None
-    open_items = db.session.scalars(sa.select(FeedbackItem).where(
-        FeedbackItem.owner_id == user.id, FeedbackItem.state.in_(OPEN_STATES))
+    # the first five and the counts of reports.owner_counts() in one statement: the window
+    # sums run over every open item before the LIMIT
+    now = utcnow()
+    rows = db.session.execute(sa.select(
+        FeedbackItem, sa.func.count().over(),
+        sa.func.sum(sa.case((FeedbackItem.answer_due_at < now, 1), else_=0)).over(),
+        sa.func.sum(sa.case((FeedbackItem.state == State.SUBMITTED, 1), else_=0)).over(),
+    ).where(FeedbackItem.owner_id == user.id, FeedbackItem.state.in_(OPEN_STATES))
         .order_by(FeedbackItem.answer_due_at).limit(5)).all()
-    counts = reports.owner_counts(user.id, utcnow())
-    return {"template": "feedback/panel_queue.html", "order": 15, "items": open_items,
-            "counts": counts, "now": utcnow()}
+    total, overdue, waiting = rows[0][1:] if rows else (0, 0, 0)
+    counts = {"open": total, "overdue": overdue or 0, "unacknowledged": waiting or 0}
+    return {"template": "feedback/panel_queue.html", "order": 15,
+            "items": [row[0] for row in rows], "counts": counts, "now": utcnow()}
 
 
 @home_panel

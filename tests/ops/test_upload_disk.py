@@ -49,3 +49,5 @@ def test_a_full_disk_gives_a_clear_error_and_leaves_no_row(client, login, db, mo
     assert "Minutes and the annex." in response.text  # what was typed is kept
     for model in (FeedbackItem, Attachment):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
+    # and no file is left behind: neither the first, whose row is gone, nor the partial second
+    assert [path for path in writes if path.exists()] == []
