@@ -84,6 +84,8 @@ class Config:
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.INVITATION_DAYS = _env_int("INVITATION_DAYS", 7)
         self.PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+        # more organisations to choose from than this: a search box instead of a select
+        self.ORG_PICKER_FROM = _env_int("ORG_PICKER_FROM", 300)
         self.MAIL_SERVER = _env("MAIL_SERVER", "127.0.0.1")
         self.MAIL_PORT = _env_int("MAIL_PORT", 25)
         self.MAIL_USERNAME = _env("MAIL_USERNAME")

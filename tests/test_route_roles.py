@@ -56,6 +56,7 @@ ROUTES = {
                                 admin_only(302), None),
     "users.set_portfolio": ("POST", "/admin/users/{victim}/portfolio", admin_only(302), None),
     "organisations.index": ("GET", "/organisations/", everyone(200), None),
+    "organisations.lookup": ("GET", "/organisations/lookup?q=union", everyone(200), None),
     "organisations.show": ("GET", "/organisations/{other_org}",
                            everyone(200) | {"union_director": 404}, None),
     "organisations.create": ("GET", "/organisations/new", admin_only(), None),

@@ -15,8 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from portal.accounts.models import ORG_KIND_LABELS, ROLE_LABELS, SECTOR_LABELS, Organisation
+from portal.accounts.picker import OrganisationField
 from portal.core.forms import choices
-from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES
 from portal.i18n.calendars import CALENDARS
 
@@ -72,13 +72,15 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(UserForm):
-    organisation_id = SelectField(_l("Organisation"), coerce=int)
+    organisation_id = OrganisationField(_l("Organisation"), validators=[
+        DataRequired(message=_l("Choose an organisation."))])
     role = SelectField(_l("Role"), choices=choices(
         (r.value, label) for r, label in ROLE_LABELS.items()))
 
 
 class MembershipForm(FlaskForm):
-    organisation_id = SelectField(_l("Organisation"), coerce=int)
+    organisation_id = OrganisationField(_l("Organisation"), validators=[
+        DataRequired(message=_l("Choose an organisation."))])
     role = SelectField(_l("Role"), choices=choices(
         (r.value, label) for r, label in ROLE_LABELS.items()))
 
@@ -97,8 +99,7 @@ class OrganisationForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=choices(
         (k.value, label) for k, label in ORG_KIND_LABELS.items()))
-    parent_id = SelectField(_l("Part of"), coerce=lambda v: int(v) if v else None,
-                            validators=[Optional()])
+    parent_id = OrganisationField(_l("Part of"), validators=[Optional()])
     country = StringField(_l("Country code"), validators=[
         DataRequired(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, e.g. IR or VN."))])
     sector = SelectField(_l("Sector"), choices=choices(
@@ -119,16 +120,12 @@ class ConfirmForm(FlaskForm):
     """An empty form: a POST button with its CSRF token."""
 
 
-def _organisation_choices():
-    """Active organisations as (id, 'name (code)') for select boxes."""
-    rows = db.session.execute(sa.select(Organisation.id, Organisation.name, Organisation.code)
-                              .where(Organisation.is_active).order_by(Organisation.name))
-    return [(oid, f"{name} ({code})") for oid, name, code in rows]
-
-
-def org_select(exclude=None, blank=None):
-    pairs = [c for c in _organisation_choices() if c[0] != exclude]
-    return choices(([("", blank)] if blank else []) + pairs)
+def offer_organisations(field, exclude=None, blank=None):
+    """Let the field choose among the active organisations (but `exclude`)."""
+    query = sa.select(Organisation).where(Organisation.is_active)
+    if exclude is not None:
+        query = query.where(Organisation.id != exclude)
+    field.offer(query, blank)
 
 
 class ChangePasswordForm(FlaskForm):

@@ -1,12 +1,13 @@
 """The organisation directory: browse the tree, search, edit, import and export."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.accounts import forms, importing, services
 from portal.accounts.models import Membership, Organisation, OrgKind, User
+from portal.accounts.picker import label_of
 from portal.core import tabular
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.pagination import paginate
@@ -29,6 +30,21 @@ def _filtered_organisations():
     if request.args.get("inactive") != "1":
         query = query.where(Organisation.is_active)
     return query, q, kind
+
+
+@orgs.route("/lookup")
+@login_required
+def lookup():
+    """Suggestions for the organisation search box: the first 20 active organisations the
+    person may see whose name, English name, code or place contains every word typed."""
+    q = request.args.get("q", "").strip()[:100]
+    if len(q) < 2:
+        return jsonify(results=[])
+    rows = db.session.execute(permissions.visible_organisations(current_user).with_only_columns(
+        Organisation.id, Organisation.name, Organisation.code).where(
+        Organisation.is_active, matches_all_words(Organisation.search_key, q)).order_by(
+        Organisation.name, Organisation.id).limit(20)).all()
+    return jsonify(results=[{"id": i, "label": label_of(n, c)} for i, n, c in rows])
 
 
 @orgs.route("/")
@@ -77,8 +93,8 @@ def show(org_id):
 
 def _save_org_form(org=None):
     form = forms.OrganisationForm(obj=org)
-    form.parent_id.choices = forms.org_select(exclude=org.id if org else None,
-                                         blank=_("— none —"))
+    forms.offer_organisations(form.parent_id, exclude=org.id if org else None,
+                              blank=_("— none —"))
     if request.method == "GET" and org is not None:
         form.version_id.data = org.version_id
         form.kind.data = org.kind.value

@@ -194,7 +194,7 @@ def index():
 def create():
     _admin_only()
     form = forms.NewUserForm()
-    form.organisation_id.choices = forms.org_select()
+    forms.offer_organisations(form.organisation_id)
     message = None
     if form.validate_on_submit():
         try:
@@ -217,7 +217,7 @@ def create():
 
 def _user_page(user, form, message=None, status=200):
     membership_form = forms.MembershipForm(prefix="m")
-    membership_form.organisation_id.choices = forms.org_select()
+    forms.offer_organisations(membership_form.organisation_id)
     portfolio_form = forms.PortfolioForm(prefix="p")
     portfolio_form.organisation_ids.choices = choices(
         (o.id, f"{o.name} ({o.code})") for o in db.session.scalars(
@@ -307,7 +307,7 @@ def add_membership(user_id):
     _admin_only()
     _load_user(user_id)
     form = forms.MembershipForm(prefix="m")
-    form.organisation_id.choices = forms.org_select()
+    forms.offer_organisations(form.organisation_id)
     if not form.validate_on_submit():
         flash(_("Choose an organisation and a role."), "danger")
         return redirect(url_for("users.edit", user_id=user_id))

@@ -5,6 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import FloatField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
+from portal.accounts.picker import OrganisationField
 from portal.turnover.models import FIGURE_LABELS
 
 
@@ -15,7 +16,8 @@ def _figure(name):
 
 class ReportForm(FlaskForm):
     version_id = HiddenField()
-    organisation_id = SelectField(_l("Organisation"), coerce=int)
+    organisation_id = OrganisationField(_l("Organisation"), validators=[
+        DataRequired(message=_l("Choose an organisation."))])
     period_id = SelectField(_l("Period"), coerce=int)
     total_turnover = _figure("total_turnover")
     bank_turnover = _figure("bank_turnover")

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts.models import Organisation, Sector
+from portal.accounts.models import Organisation, Role, Sector
 from portal.core import charts, tabular
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.forms import choices
@@ -336,16 +336,25 @@ def confirm(report_id):
     return redirect(url_for("turnover.report", report_id=report.id))
 
 
+def _editable_organisations():
+    """The active organisations whose figures the user may report, as a query (what
+    permissions.can_edit_turnover allows, for a whole list at once)."""
+    query = sa.select(Organisation).where(Organisation.is_active)
+    if permissions.is_admin(current_user):
+        return query
+    if not current_user.has_role(Role.UNION_DIRECTOR, Role.RELATIONSHIP_MANAGER):
+        return query.where(sa.false())
+    return permissions.visible_turnover_organisations(current_user).where(
+        Organisation.is_active)
+
+
 def _report_form(report=None):
     form = forms.ReportForm(obj=report)
-    editable = [o for o in db.session.scalars(
-        permissions.visible_turnover_organisations(current_user).where(Organisation.is_active)
-        .order_by(Organisation.name)) if permissions.can_edit_turnover(current_user, o)] \
-        if report is None else [report.organisation]
     open_periods = db.session.scalars(sa.select(ReportingPeriod).where(
         ReportingPeriod.status == PeriodStatus.OPEN).order_by(
         ReportingPeriod.month.desc())).all() if report is None else [report.period]
-    form.organisation_id.choices = choices((o.id, f"{o.name} ({o.code})") for o in editable)
+    form.organisation_id.offer(_editable_organisations() if report is None else sa.select(
+        Organisation).where(Organisation.id == report.organisation_id))
     form.period_id.choices = choices((p.id, f"{p.country} · {month_filter(p.month)}")
                                      for p in open_periods)
     if request.method == "GET" and report is not None:
