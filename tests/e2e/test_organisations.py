@@ -71,3 +71,36 @@ def test_browse_open_and_search_organisations(page, live_server, admin, language
     page.wait_for_url("**/organisations/*")
     expect(page.locator("main h1")).to_have_text(HOUSING_UNION)
     check_accessibility(page, f"the housing union's page ({language})")
+
+
+@pytest.fixture()
+def many_organisations(live_server):
+    """Treat the demo network as a large one: its organisations are chosen in a search box."""
+    config = live_server.app.config
+    before = config["ORG_PICKER_FROM"]
+    config["ORG_PICKER_FROM"] = 5
+    yield
+    config["ORG_PICKER_FROM"] = before
+
+
+def test_an_administrator_finds_a_union_by_typing_part_of_its_name(
+        page, live_server, admin, screenshots, many_organisations):
+    from tests.e2e.pages import PageChecks
+
+    check = PageChecks(page, live_server.app, screenshots, "organisation-picker")
+    sign_in(page, admin["email"], admin["password"])
+    switch_language(page, "th")
+    page.goto("/admin/users/new")
+    box = page.locator("input#organisation_id")
+    expect(box).to_have_attribute("list", "organisation_id-options")
+    box.fill(HOUSING_QUERY)  # typed without the zero-width non-joiner
+    suggestions = page.locator("#organisation_id-options option")
+    expect(suggestions).to_have_count(1)
+    expect(suggestions.first).to_have_attribute("value", f"{HOUSING_UNION} (IR-UN-HOUS)")
+    check("the new person form with a searched organisation")
+    box.fill(suggestions.first.get_attribute("value"))
+    page.locator("#full_name").fill("สมหญิง ใจดี")
+    page.locator("#email").fill("somying.picker@observer.example")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/admin/users/*")
+    expect(page.locator("main")).to_contain_text(HOUSING_UNION)
