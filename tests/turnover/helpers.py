@@ -54,12 +54,8 @@ API = "/api/v1"
 
 
 def open_period(country, month):
-    """The open ReportingPeriod of that month (created when missing)."""
-    period = db.session.scalar(sa.select(ReportingPeriod).where(
-        ReportingPeriod.country == country, ReportingPeriod.month == month))
-    if period is None:
-        period = ReportingPeriod(country=country, month=month, status=PeriodStatus.OPEN)
-        db.session.add(period)
+    """The ReportingPeriod of that month (created open when missing), as the portal makes it."""
+    period = services.get_or_create_period(country, month)
     db.session.commit()
     return period
 
