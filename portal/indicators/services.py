@@ -200,6 +200,32 @@ def rollup(org, period, code, by="commune"):
     return db.session.execute(query).all()
 
 
+def rollups(org, period, codes, by="commune"):
+    """rollup() of several indicators in one statement: {code: rows}."""
+    place, above = _place_columns(by)
+    within = above[0] if above else sa.null()
+    amount = sa.func.sum(IndicatorActual.amount)
+    base = sa.func.sum(IndicatorActual.base)
+    query = sa.select(Indicator.code, place.label("place"), within.label("within"),
+                      amount.label("amount"), base.label("base"),
+                      sa.case((base > 0, amount / base), else_=None).label("ratio")).join(
+        Organisation, Organisation.id == IndicatorActual.organisation_id).join(
+        Indicator, Indicator.id == IndicatorActual.indicator_id).where(
+        area_condition(org), IndicatorActual.period == period, Indicator.code.in_(codes),
+        place.is_not(None)).group_by(Indicator.code, place, *above).order_by(
+        Indicator.code, place, *above)
+    result = {code: [] for code in codes}
+    for row in db.session.execute(query):
+        result[row.code].append(row)
+    return result
+
+
+def without_amount(rows):
+    """(places of a rollup with no amount, places in it): what places_without() counts in
+    SQL, from rows already summed."""
+    return sum(1 for r in rows if r.amount == 0), len(rows)
+
+
 def places_without(org, period, code, by="commune"):
     """(places with no amount of this indicator, places reporting it): e.g. communes
     without overdue debt, counted in SQL."""
@@ -254,9 +280,25 @@ def fell_a_grade(org, period):
         .order_by(Organisation.commune, Organisation.name)).all()
 
 
+def _distributions(org, periods):
+    """grade_distribution() of several months in one statement: {month: [(grade, n, share)]}."""
+    count = sa.func.count()
+    found = {}
+    for month, grade, n, share in db.session.execute(
+            sa.select(GroupRating.period, GroupRating.grade, count,
+                      sa.cast(count, sa.Float) / sa.cast(
+                          sa.func.sum(count).over(partition_by=GroupRating.period), sa.Float))
+            .join(Organisation, Organisation.id == GroupRating.organisation_id)
+            .where(area_condition(org), GroupRating.period.in_(periods))
+            .group_by(GroupRating.period, GroupRating.grade)):
+        found[(month, grade)] = (n, share)
+    return {month: [(grade, *found.get((month, grade), (0, 0.0))) for grade in Grade]
+            for month in periods}
+
+
 def rating_summary(org, period):
-    now = grade_distribution(org, period)
-    before = grade_distribution(org, previous_month(period))
+    both = _distributions(org, [period, previous_month(period)])
+    now, before = both[period], both[previous_month(period)]
     has_before = any(n for _g, n, _s in before)
     return [{"grade": g, "count": n, "share": s,
              "change": (n - before[i][1]) if has_before else None}

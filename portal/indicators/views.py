@@ -44,13 +44,13 @@ def _context(org):
         return context
     rows = services.scorecard(org, period)
     ratings, groups = services.rating_summary(org, period)
-    without, overdue_communes = services.places_without(org, period, "overdue_ratio")
-    communes = services.rollup(org, period, "outstanding_loans", "commune")
+    by_commune = services.rollups(org, period, ("outstanding_loans", "overdue_ratio"))
+    communes, overdue = by_commune["outstanding_loans"], by_commune["overdue_ratio"]
+    without, overdue_communes = services.without_amount(overdue)
     context.update(
         rows=rows, ratings=ratings, groups=groups, fell=services.fell_a_grade(org, period),
         communes=communes, several_districts=len({r.within for r in communes}) > 1,
-        overdue={(r.within, r.place): r
-                 for r in services.rollup(org, period, "overdue_ratio", "commune")},
+        overdue={(r.within, r.place): r for r in overdue},
         without_overdue=without, overdue_communes=overdue_communes,
         attainment_chart=charts.bar_chart(
             _("Attainment against the plan, %(month)s", month=month_filter(period)),
