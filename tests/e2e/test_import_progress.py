@@ -66,14 +66,18 @@ def test_an_import_goes_up_with_progress_and_lands_where_a_plain_post_would(
     page.goto("/turnover/import")
     page.locator("form[data-upload-progress] input[type=file]").set_input_files(
         str(tmp_path / "bad.csv"))
-    page.locator("form[data-upload-progress] button[type=submit]").click()
+    with page.expect_response("**/turnover/import") as answer:
+        page.locator("form[data-upload-progress] button[type=submit]").click()
+    assert answer.value.status == 400
     expect(page.locator("#bad-rows tbody tr")).to_have_count(2)
     assert page.url.endswith("/turnover/import")
     check("the import page listing the bad rows")
     # the answer replaced the page: its form sends with progress again
     page.locator("form[data-upload-progress] input[type=file]").set_input_files(
         str(tmp_path / "bad.csv"))
-    page.locator("form[data-upload-progress] button[type=submit]").click()
+    with page.expect_response("**/turnover/import") as answer:
+        page.locator("form[data-upload-progress] button[type=submit]").click()
+    assert answer.value.status == 400
     expect(page.locator("#bad-rows tbody tr")).to_have_count(2)
     assert sent == ["1", "1", "1"]
     # a rejected file is answered 400, as a plain post would be: expected here
