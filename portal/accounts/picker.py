@@ -100,4 +100,4 @@ class OrganisationField(SelectField):
         params = html_params(type="text", id=self.id, name=self.name, list=options,
                              value=self._shown_value(), autocomplete="off", dir="auto",
                              data_org_lookup=url_for("organisations.lookup"), **kwargs)
-        return Markup(f'<input {params}><datalist id="{escape(options)}"></datalist>')  # noqa: S704  # nosec B704 - html_params escapes every value
+        return Markup(f'<input {params}><datalist id="{escape(options)}"></datalist>')  # noqa: S704 - html_params escapes every value  # nosec B704
