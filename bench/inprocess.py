@@ -1,5 +1,5 @@
 """In-process measurements of each key page against the bench database (Flask test client):
-median time of five requests,
+median time of five requests rendered and of a kept page sent again (portal/core/pagecache.py),
 SQL statements per request, bytes sent, whether the portal compresses, and the first view
 (page + the static files it links) with and without gzip.
 
@@ -7,6 +7,7 @@ SQL statements per request, bytes sent, whether the portal compresses, and the f
 """
 import gzip
 import json
+import os
 import re
 import statistics
 import sys
@@ -87,16 +88,24 @@ def measure(ctx, pages):
     from portal.accounts.models import User
     from portal.extensions import db
 
-    app = create_app({"RATELIMIT_STORAGE_URI": "memory://"})
+    # rendering is measured without kept pages; sending a kept page again, with them
+    app = create_app({"RATELIMIT_STORAGE_URI": "memory://", "PAGE_CACHE_URL": ""})
+    kept_app = create_app({"RATELIMIT_STORAGE_URI": "memory://",
+                           "PAGE_CACHE_URL": os.environ.get("BENCH_REDIS_URL",
+                                                            "redis://127.0.0.1:6379/15"),
+                           "PAGE_CACHE_PREFIX": "bench-inprocess:"})
     with app.app_context():
         counter = QueryCounter(db.engine)
         ids = {role: db.session.scalar(sa.select(User.id).where(User.email == email))
                for role, email in ctx["login"].items()}
     results = {}
-    clients = {}
+    clients, kept_clients = {}, {}
     for page in pages:
         role = page["role"]
         client = clients.get(role) or clients.setdefault(role, login_client(app, ids, role))
+        kept = kept_clients.get(role) or kept_clients.setdefault(
+            role, login_client(kept_app, ids, role))
+        kept.get(page["path"])  # renders it and keeps it
         client.get(page["path"])  # warm caches (templates, asset hashes)
         counter.reset()
         response = client.get(page["path"], headers={"Accept-Encoding": "gzip, br"})
@@ -107,8 +116,10 @@ def measure(ctx, pages):
         html = raw.decode("utf-8", "replace")
         assets, external = first_view(client, html)
         median_ms = timed(client, page["path"])
+        kept_ms = timed(kept, page["path"], repeat=21)
         results[page["name"]] = {
             "median_ms": median_ms,
+            "kept_median_ms": kept_ms,
             "status": response.status_code,
             "queries": queries,
             # the first few, shortened: enough to see what repeats, small enough to commit
@@ -123,6 +134,7 @@ def measure(ctx, pages):
             "external_requests": external,
         }
         print(f"  {page['name']:<50} {response.status_code} {median_ms:7.1f} ms "
+              f"(kept {kept_ms:4.1f} ms) "
               f"{queries:>4} queries "
               f"{len(raw) / 1024:7.1f} KB html, {gz_size(raw) / 1024:6.1f} KB gzipped, "
               f"Content-Encoding: {encoding or 'none'}", flush=True)

@@ -44,6 +44,9 @@ def sign_in(base, email):
     except urllib.error.HTTPError as exc:
         if exc.code not in (302, 303):
             raise
+    # follow the redirect to the home page as a browser does: the session then holds the CSRF
+    # secret of the forms on the pages (wrk sends this one cookie with every request)
+    opener.open(base + "/", timeout=60).read()
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
@@ -121,6 +124,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--portal", default="http://127.0.0.1:8800")
     parser.add_argument("--hello", default="http://127.0.0.1:8801")
+    parser.add_argument("--redis", default="",
+                        help="the kept pages' Redis: also measure the first page while "
+                             "writes end its kept pages")
+    parser.add_argument("--rendered", default="",
+                        help="the portal without kept pages (every request rendered)")
     parser.add_argument("--results", default=str(HERE / "results"))
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
@@ -149,11 +157,15 @@ def main(argv=None):
         print(f"  {page['name']} ({status}) ...", flush=True)
         figures = wrk(args.portal + page["path"], cookies[role], **run) if status == 200 \
             else {"rps": 0.0, "p50_ms": None, "p95_ms": None, "p99_ms": None}
+        rendered = _rendered(args.rendered, page, ctx, run) if args.rendered else {}
         measured = inprocess.get(page["name"], {})
         rows.append({
             "page": page["name"], "role": role, "path": page["path"], "status": status,
             **figures, "ratio_to_ceiling": round(figures["rps"] / ceiling, 3),
+            "rendered_rps": rendered.get("rps"), "rendered_p50_ms": rendered.get("p50_ms"),
+            "rendered_p95_ms": rendered.get("p95_ms"),
             "queries": measured.get("queries"),
+            "kept_median_ms": measured.get("kept_median_ms"),
             "inprocess_median_ms": measured.get("median_ms"),
             "content_encoding": measured.get("content_encoding"),
             "html_bytes": measured.get("html_bytes"),
@@ -165,6 +177,9 @@ def main(argv=None):
                                   is not None and figures["p95_ms"] < 50
                                   and (measured.get("queries") or 99) <= 12),
         })
+
+    if args.redis and pages:
+        rows.extend(_with_writes(args, pages[0], cookies[pages[0]["role"]], run, ceiling))
 
     static = next(iter(inprocess.values()), {}).get("assets", [])
     report = {
@@ -179,6 +194,59 @@ def main(argv=None):
     (results / "results.svg").write_text(svg_chart(rows, ceiling))
     print_table(report)
     return 0
+
+
+WRITES_PER_SECOND = (1, 10)
+
+
+def _with_writes(args, page, cookie, run, ceiling):
+    """The page while writes elsewhere end every kept page 1 or 10 times a second (what a
+    committed write does: a new generation), so each reader renders it again after each."""
+    import threading
+
+    from portal.core.pagecache import RedisPages
+
+    pages = RedisPages(args.redis, "portal:", 60)
+    rows = []
+    for rate in WRITES_PER_SECOND:
+        stop = threading.Event()
+
+        def writer(rate=rate, stop=stop):
+            while not stop.wait(1 / rate):
+                pages.new_generation()
+
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        try:
+            figures = wrk(args.portal + page["path"], cookie, **run)
+        finally:
+            stop.set()
+            thread.join()
+        name = f"{page['name']}, {rate} write(s)/s elsewhere"
+        print(f"  {name} ...", flush=True)
+        rows.append({"page": name, "role": page["role"], "path": page["path"], "status": 200,
+                     **figures, "ratio_to_ceiling": round(figures["rps"] / ceiling, 3),
+                     "html_bytes": None, "html_gzip_bytes": None,
+                     "first_view_gzip_bytes": None, "content_encoding": "gzip",
+                     "queries": None, "meets_targets": bool(
+                         figures["rps"] >= 0.25 * ceiling and figures["p95_ms"] is not None
+                         and figures["p95_ms"] < 50)})
+    return rows
+
+
+_RENDERED_COOKIES = {}
+
+
+def _rendered(base, page, ctx, run):
+    """The same page from the portal that keeps no page: what every first view after a write
+    costs (its own sign-in: the two portals share the database, not the cookie's secret key
+    necessarily)."""
+    role = page["role"]
+    if role not in _RENDERED_COOKIES:
+        _RENDERED_COOKIES[role] = sign_in(base, ctx["login"][role])
+    if check(base, page["path"], _RENDERED_COOKIES[role]) != 200:
+        return {}
+    return wrk(base + page["path"], _RENDERED_COOKIES[role], **run)
 
 
 def _cpus():
@@ -197,8 +265,8 @@ def print_table(report):
     print(f"bare Flask ceiling: {ceiling:.0f} req/s, p50 {ceiling and report['ceiling']['p50_ms']}"
           f" ms, p95 {report['ceiling']['p95_ms']} ms")
     head = (f"{'page':<48} {'req/s':>7} {'ratio':>6} {'p50':>7} {'p95':>7} {'p99':>7} "
-            f"{'SQL':>5} {'1 req':>6} {'html KB':>8} {'gz KB':>6} {'1st view gz KB':>14} "
-            f"{'gzip?':>6} ok")
+            f"{'SQL':>5} {'kept':>5} {'1 req':>6} {'rendered/s':>10} {'p95':>7} "
+            f"{'html KB':>8} {'gz KB':>6} {'1st view gz KB':>14} {'gzip?':>6} ok")
     print(head)
     print("-" * len(head))
     for r in report["pages"]:
@@ -208,14 +276,22 @@ def print_table(report):
         print(f"{r['page'][:48]:<48} {r['rps']:>7.1f} {r['ratio_to_ceiling']:>6.1%} "
               f"{_fmt(r['p50_ms'], '7.1f')} {_fmt(r['p95_ms'], '7.1f')} "
               f"{_fmt(r['p99_ms'], '7.1f')} {_fmt(r['queries'], '5d')} "
-              f"{_fmt(r.get('inprocess_median_ms'), '6.0f')} {kb:>8.1f} {gz:>6.1f} "
+              f"{_fmt(r.get('kept_median_ms'), '5.1f')} "
+              f"{_fmt(r.get('inprocess_median_ms'), '6.0f')} "
+              f"{_fmt(r.get('rendered_rps'), '10.1f')} {_fmt(r.get('rendered_p95_ms'), '7.1f')} "
+              f"{kb:>8.1f} {gz:>6.1f} "
               f"{first:>14.1f} {'yes' if r['content_encoding'] == 'gzip' else 'NO':>6} "
               f"{'yes' if r['meets_targets'] else 'NO'}")
     for s in report["skipped_pages"]:
         print(f"  skipped: {s['name']}: {s['reason']}")
-    print("  latencies in ms; SQL = statements per request (in-process counter); 1 req = median"
-          " ms of one request alone, in-process; gz KB = what the HTML weighs gzipped (the portal"
-          " itself sends it uncompressed when gzip? is NO)")
+    print("  req/s, ratio, p50-p99: the portal as configured (pages kept per reader until the"
+          " next write); rendered/s and its p95: the same page from a portal that keeps none,"
+          " i.e. every first view after a write")
+    print("  latencies in ms; SQL = statements per request (in-process counter); kept = median"
+          " ms of a kept page sent again,"
+          " 1 req = median ms of rendering it, in-process;"
+          " gz KB = what the HTML weighs gzipped"
+          " (the portal itself sends it uncompressed when gzip? is NO)")
     for name, value in report["timings"].items():
         print(f"  timing: {name}: {value}")
 

@@ -20,6 +20,9 @@ CONNECTIONS=${BENCH_CONNECTIONS:-8}
 THREADS=${BENCH_THREADS:-2}
 PORTAL_PORT=8800
 HELLO_PORT=8801
+RENDERED_PORT=8802
+# Redis database 15 for the bench's kept pages (flushed before the load run)
+export BENCH_REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}
 RESULTS=bench/results
 LOGS=$(mktemp -d /tmp/portal-bench.XXXXXX)
 mkdir -p "$RESULTS"
@@ -76,15 +79,22 @@ if [ "$IMPORT_ROWS" -gt 0 ]; then
         --rows "$IMPORT_ROWS" 2>"$LOGS/turnover_import.log" | tee "$RESULTS/turnover_import.txt"
 fi
 
-step "gunicorn: portal on :$PORTAL_PORT and bare Flask on :$HELLO_PORT, $WORKERS workers each"
+step "gunicorn: portal on :$PORTAL_PORT (kept pages), :$RENDERED_PORT (none) and bare Flask on :$HELLO_PORT, $WORKERS workers each"
 GUNICORN=(.venv/bin/gunicorn --workers "$WORKERS" --worker-class sync --timeout 60)
-"${GUNICORN[@]}" --bind 127.0.0.1:$PORTAL_PORT "portal:create_app()" \
-    >"$LOGS/portal.out" 2>"$LOGS/portal.err" &
+# as production runs it: pages kept per reader in Redis until the next write
+redis-cli -u "$BENCH_REDIS_URL" FLUSHDB >/dev/null 2>&1 || true
+PORTAL_PAGE_CACHE_URL=$BENCH_REDIS_URL "${GUNICORN[@]}" --bind 127.0.0.1:$PORTAL_PORT \
+    "portal:create_app()" >"$LOGS/portal.out" 2>"$LOGS/portal.err" &
+PIDS+=($!)
+# the same portal keeping no page: every request rendered (the first view after a write)
+PORTAL_PAGE_CACHE_URL= "${GUNICORN[@]}" --bind 127.0.0.1:$RENDERED_PORT "portal:create_app()" \
+    >"$LOGS/rendered.out" 2>"$LOGS/rendered.err" &
 PIDS+=($!)
 "${GUNICORN[@]}" --bind 127.0.0.1:$HELLO_PORT "bench.hello:app" \
     >"$LOGS/hello.out" 2>"$LOGS/hello.err" &
 PIDS+=($!)
-for url in "http://127.0.0.1:$PORTAL_PORT/healthz" "http://127.0.0.1:$HELLO_PORT/"; do
+for url in "http://127.0.0.1:$PORTAL_PORT/healthz" "http://127.0.0.1:$RENDERED_PORT/healthz" \
+        "http://127.0.0.1:$HELLO_PORT/"; do
     for _ in $(seq 1 60); do
         curl -fsS -o /dev/null "$url" 2>/dev/null && break
         sleep 0.5
@@ -94,7 +104,9 @@ done
 
 step "load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s per page"
 timeout 1800 $PY -m bench.load --portal "http://127.0.0.1:$PORTAL_PORT" \
-    --hello "http://127.0.0.1:$HELLO_PORT" --results "$RESULTS" --duration "$DURATION" \
+    --hello "http://127.0.0.1:$HELLO_PORT" --rendered "http://127.0.0.1:$RENDERED_PORT" \
+    --redis "$BENCH_REDIS_URL" \
+    --results "$RESULTS" --duration "$DURATION" \
     --threads "$THREADS" --connections "$CONNECTIONS" --workers "$WORKERS"
 
 echo

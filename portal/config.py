@@ -74,10 +74,18 @@ class Config:
         # absolute limit: signed in at most this long; idle limit: signed out after inactivity
         self.PERMANENT_SESSION_LIFETIME = _env_int("SESSION_HOURS", 12) * 3600
         self.SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 60)
+        # the cookie is sent again when the session changes (at least every SEEN_EVERY seconds
+        # of use, core/sessions.py), not on every response
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session; a long form is not lost to it
         self.RATELIMIT_STORAGE_URI = _env("REDIS_URL", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # rendered pages kept per reader until the next write (portal/core/pagecache.py);
+        # empty: render every time
+        self.PAGE_CACHE_URL = _env("PAGE_CACHE_URL", _env("REDIS_URL", ""))
+        self.PAGE_CACHE_PREFIX = _env("PAGE_CACHE_PREFIX", "portal:")
+        self.PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 120)
         self.RATELIMIT_LOGIN_ACCOUNT = _env("LOGIN_LIMIT_ACCOUNT", "5 per minute")
         self.RATELIMIT_LOGIN_ADDRESS = _env("LOGIN_LIMIT_ADDRESS", "30 per minute")
         # When Redis is down, fall back to per-process memory limits instead of failing pages.

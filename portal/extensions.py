@@ -35,3 +35,13 @@ compress = Compress()
 # Limits are declared per route; nothing is limited by default. The storage comes from
 # RATELIMIT_STORAGE_URI (memory:// unless Redis is configured).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _reads_are_not_counted():
+    """Every limit guards a POST (signing in, the API's writes); checking the limits of a page
+    view found none and cost about a third of a millisecond, a tenth of a kept page's time.
+    A limit on a GET would need this filter to change (tests/ops check the login limits)."""
+    from flask import request
+
+    return request.method in ("GET", "HEAD", "OPTIONS")

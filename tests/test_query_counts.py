@@ -33,6 +33,9 @@ from portal.meetings.models import (
 from tests import factories
 from tests.feedback import helpers
 
+# statements of rendering a page, not of sending a kept one (portal/core/pagecache.py)
+pytestmark = pytest.mark.usefixtures("rendered_pages")
+
 MAX_QUERIES = 12
 SMALL = {"orgs": 3, "items": 3, "endorsements": 1}
 LARGE = {"orgs": 40, "items": 60, "endorsements": 30}

@@ -10,6 +10,7 @@ from portal.accounts.models import Membership, Organisation, OrgKind, User
 from portal.accounts.picker import label_of
 from portal.core import tabular
 from portal.core.errors import Conflict, ValidationError, require
+from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
@@ -48,6 +49,7 @@ def lookup():
 
 
 @orgs.route("/")
+@cached_page
 @login_required
 def index():
     query, q, kind = _filtered_organisations()
@@ -75,6 +77,7 @@ def index():
 
 
 @orgs.route("/<int:org_id>")
+@cached_page
 @login_required
 def show(org_id):
     org = get_visible(permissions.visible_organisations(current_user), Organisation, org_id)

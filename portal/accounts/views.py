@@ -19,6 +19,7 @@ from portal.accounts import forms, services
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.forms import choices
+from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible, safe_next
@@ -174,6 +175,7 @@ def _admin_only():
 
 
 @users.route("/")
+@cached_page
 @login_required
 def index():
     _admin_only()

@@ -20,6 +20,7 @@ from portal.branches.models import (
 )
 from portal.core.errors import Conflict, NotFound, ValidationError, require
 from portal.core.forms import choices
+from portal.core.pagecache import cached_page
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
@@ -62,6 +63,7 @@ def _run_form(form, save, template, redirect_to, context, version=None):
 # --- registry --------------------------------------------------------------------------------
 
 @bp.route("/")
+@cached_page
 @login_required
 def index():
     base = permissions.visible_branches(current_user).join(Branch.organisation)
@@ -94,6 +96,7 @@ def _visible_branch(branch_id):
 
 
 @bp.route("/<int:branch_id>")
+@cached_page
 @login_required
 def show(branch_id):
     branch = _visible_branch(branch_id)
@@ -199,6 +202,7 @@ def _parse_date(value):
 
 
 @bp.route("/<int:branch_id>/deliveries")
+@cached_page
 @login_required
 def deliveries(branch_id):
     branch = _visible_branch(branch_id)
@@ -292,6 +296,7 @@ def edit_delivery(branch_id, delivery_id):
 # --- training --------------------------------------------------------------------------------
 
 @bp.route("/training/")
+@cached_page
 @login_required
 def training():
     require(permissions.can_see_training_records(current_user))
@@ -341,6 +346,7 @@ def _attendance_form(branch):
 
 
 @bp.route("/<int:branch_id>/training/<int:session_id>")
+@cached_page
 @login_required
 def session(branch_id, session_id):
     require(permissions.can_see_training_records(current_user))
@@ -379,6 +385,7 @@ def add_attendance(branch_id, session_id):
 # --- entrustment -----------------------------------------------------------------------------
 
 @bp.route("/entrustment/")
+@cached_page
 @login_required
 def contracts():
     items = db.session.scalars(permissions.visible_contracts(current_user)
@@ -387,6 +394,7 @@ def contracts():
 
 
 @bp.route("/entrustment/<int:contract_id>")
+@cached_page
 @login_required
 def contract(contract_id):
     item = get_visible(permissions.visible_contracts(current_user), EntrustmentContract,

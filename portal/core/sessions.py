@@ -8,8 +8,11 @@ import time
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import logout_user
 
+# "last seen" is written (and the cookie signed and sent again) at most this often: the idle
+# limit counts in minutes, and an unchanged session costs nothing to send back
+SEEN_EVERY = 30
 EXPIRED = _l("Your session has ended. Please sign in again.")
 
 
@@ -29,7 +32,9 @@ def init_app(app):
     def _check_session():
         if request.endpoint in ("static", "home.healthz", "home.readyz"):
             return None
-        if not current_user.is_authenticated:
+        # the session, not current_user: a page kept for this reader (core/pagecache.py) is
+        # sent without loading the person from the database
+        if not session.get("_user_id"):
             return None
         now = time.time()
         if _expired(now):
@@ -39,5 +44,6 @@ def init_app(app):
             return redirect(url_for("auth.login", next=request.full_path
                                     if request.method == "GET" else None))
         session.setdefault("_started", now)
-        session["_seen"] = now
+        if now - session.get("_seen", 0) >= SEEN_EVERY:
+            session["_seen"] = now
         return None

@@ -23,6 +23,7 @@ from portal.core import tabular
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.forms import choices
 from portal.core.models import utcnow
+from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
@@ -111,6 +112,7 @@ def _filter_options():
 
 
 @bp.route("/")
+@cached_page
 @login_required
 def index():
     sort = request.args.get("sort", "newest")
@@ -268,6 +270,7 @@ def _item_page(item, status=200, **forms_given):
 
 
 @bp.route("/<int:item_id>")
+@cached_page
 @login_required
 def show(item_id):
     return _item_page(_load(item_id, full=True))
@@ -493,6 +496,7 @@ def drafts():
 
 
 @bp.route("/queue")
+@cached_page
 @login_required
 def queue():
     """A relationship manager's open items by age, oldest deadline first."""
@@ -509,6 +513,7 @@ def queue():
 
 
 @bp.route("/report")
+@cached_page
 @login_required
 def report():
     require(permissions.is_bank_staff(current_user) or permissions.is_ministry(current_user))

@@ -7,6 +7,7 @@ from portal import permissions
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.core.models import utcnow
 from portal.core.notify import Notification
+from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.extensions import db
 from portal.home.panels import home_panel, panels_for
@@ -15,6 +16,7 @@ home = Blueprint("home", __name__, template_folder="templates")
 
 
 @home.route("/")
+@cached_page
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))

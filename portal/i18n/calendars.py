@@ -6,6 +6,8 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.dates import get_month_names
 
+from portal.i18n.formatting import babel_locale
+
 GREGORIAN, JALALI, BUDDHIST = "gregorian", "jalali", "buddhist"
 CALENDARS = (GREGORIAN, JALALI, BUDDHIST)
 BUDDHIST_ERA_OFFSET = 543
@@ -32,7 +34,8 @@ def _buddhist(value, style, locale):
     year = value.year + BUDDHIST_ERA_OFFSET
     if style == "short":
         return f"{value.day:02d}/{value.month:02d}/{year}"
-    month = get_month_names("wide" if style == "long" else "abbreviated", locale=locale)
+    month = get_month_names("wide" if style == "long" else "abbreviated",
+                            locale=babel_locale(locale))
     return f"{value.day} {month[value.month]} {year}"
 
 
@@ -46,7 +49,7 @@ def format_date(value, style, locale, calendar):
         return _jalali(value, style, locale)
     if calendar == BUDDHIST:
         return _buddhist(value, style, locale)
-    return babel_format_date(value, format=style, locale=locale)
+    return babel_format_date(value, format=style, locale=babel_locale(locale))
 
 
 def format_month(value, locale, calendar):
@@ -54,13 +57,13 @@ def format_month(value, locale, calendar):
     if value is None:
         return ""
     if calendar == BUDDHIST:
-        names = get_month_names("wide", locale=locale)
+        names = get_month_names("wide", locale=babel_locale(locale))
         return f"{names[value.month]} {value.year + BUDDHIST_ERA_OFFSET}"
     if calendar == JALALI:
         # a Gregorian month spans two Jalali months; name it by its middle day
         return _jalali(date(value.year, value.month, 15), "medium", locale).split(" ", 1)[1]
-    return babel_format_date(value, format="MMMM y", locale=locale)
+    return babel_format_date(value, format="MMMM y", locale=babel_locale(locale))
 
 
 def format_time(value, locale):
-    return babel_format_time(value, format="short", locale=locale)
+    return babel_format_time(value, format="short", locale=babel_locale(locale))

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.core import charts
 from portal.core.errors import Conflict, ValidationError, require
+from portal.core.pagecache import cached_page
 from portal.core.tabular import export_response
 from portal.core.views import after_upload, form_errors_into
 from portal.extensions import db
@@ -21,6 +22,7 @@ TABLES = ("scorecard", "ratings", "communes", "fell")
 
 
 @bp.route("/")
+@cached_page
 @login_required
 def index():
     require(permissions.can_view_indicators(current_user))
@@ -68,6 +70,7 @@ def _context(org):
 
 
 @bp.route("/<int:org_id>")
+@cached_page
 @login_required
 def dashboard(org_id):
     require(permissions.can_view_indicators(current_user))
@@ -76,6 +79,7 @@ def dashboard(org_id):
 
 
 @bp.route("/<int:org_id>/report")
+@cached_page
 @login_required
 def report(org_id):
     """The monthly district report, laid out for printing."""

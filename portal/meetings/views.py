@@ -25,6 +25,7 @@ from portal.accounts.models import Organisation, OrgKind, Role, User
 from portal.core.errors import Conflict, NotFound, ValidationError, require
 from portal.core.forms import choices
 from portal.core.models import utcnow
+from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
@@ -113,6 +114,7 @@ def filtered_meetings(user, args):
 
 
 @bp.route("/")
+@cached_page
 @login_required
 def index():
     query = filtered_meetings(current_user, request.args).order_by(
@@ -129,6 +131,7 @@ def index():
 
 
 @bp.route("/review")
+@cached_page
 @login_required
 def review():
     """The ministry's queue: consultation sessions with approved minutes, oldest first."""
@@ -159,6 +162,7 @@ def _people_choices():
 
 
 @bp.route("/series")
+@cached_page
 @login_required
 def series_index():
     series = db.session.scalars(permissions.visible_series(current_user).order_by(
@@ -196,6 +200,7 @@ def series_new():
 
 
 @bp.route("/series/<int:series_id>")
+@cached_page
 @login_required
 def series_show(series_id):
     # series_participation reads who was invited to the series and to each of its meetings:
@@ -482,12 +487,14 @@ def _show(meeting, status=200, **given):
 
 
 @bp.route("/<int:meeting_id>")
+@cached_page
 @login_required
 def show(meeting_id):
     return _show(_load_record(meeting_id))
 
 
 @bp.route("/<int:meeting_id>/print")
+@cached_page
 @login_required
 def printable(meeting_id):
     return render_template("meetings/print.html", **_page_context(_load_record(meeting_id)))
@@ -811,6 +818,7 @@ def autosave(meeting_id):
 
 
 @bp.route("/<int:meeting_id>/minutes/revisions")
+@cached_page
 @login_required
 def revisions(meeting_id):
     meeting = _load(meeting_id)

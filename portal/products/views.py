@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.accounts.models import OrgKind
 from portal.core.errors import Conflict, ValidationError, require
+from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
@@ -42,6 +43,7 @@ def _branches_by(kind, ids):
 
 
 @bp.route("/")
+@cached_page
 @login_required
 def index():
     query = permissions.visible_products(current_user)
@@ -73,6 +75,7 @@ def index():
 
 
 @bp.route("/roadmap")
+@cached_page
 @login_required
 def roadmap():
     require(permissions.can_see_roadmap(current_user))
@@ -86,6 +89,7 @@ def roadmap():
 
 
 @bp.route("/<int:product_id>")
+@cached_page
 @login_required
 def show(product_id):
     product = get_visible(permissions.visible_products(current_user), Product, product_id)
@@ -188,6 +192,7 @@ def change_status(product_id):
 # --- service packages ------------------------------------------------------------------------
 
 @bp.route("/packages/")
+@cached_page
 @login_required
 def packages():
     query = permissions.visible_packages(current_user)
@@ -204,6 +209,7 @@ def packages():
 
 
 @bp.route("/packages/<int:package_id>")
+@cached_page
 @login_required
 def package(package_id):
     item = get_visible(permissions.visible_packages(current_user), ServicePackage, package_id)

@@ -13,6 +13,7 @@ from portal.accounts.models import Organisation, Role, Sector
 from portal.core import charts, tabular
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.forms import choices
+from portal.core.pagecache import cached_page
 from portal.core.views import after_upload, form_errors_into
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
@@ -137,6 +138,7 @@ def _trend_chart(window, rows, title):
 
 
 @bp.route("/")
+@cached_page
 @login_required
 def dashboard():
     _require_reader()
@@ -239,6 +241,7 @@ def export(table, fmt):
 
 
 @bp.route("/unions/<int:org_id>/report")
+@cached_page
 @login_required
 def union_report(org_id):
     """The monthly (or quarterly) report of one union and its members, laid out for
@@ -261,6 +264,7 @@ def union_report(org_id):
 
 
 @bp.route("/periods/<int:period_id>")
+@cached_page
 @login_required
 def period(period_id):
     _require_reader()
@@ -272,6 +276,7 @@ def period(period_id):
 
 
 @bp.route("/reports/<int:report_id>")
+@cached_page
 @login_required
 def report(report_id):
     _require_reader()
