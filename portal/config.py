@@ -81,6 +81,9 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session; a long form is not lost to it
         self.RATELIMIT_STORAGE_URI = _env("REDIS_URL", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # counted over the last minute, not per clock minute: a burst across the turn of a
+        # minute (five tries at :59, five at :00) is refused too
+        self.RATELIMIT_STRATEGY = "moving-window"
         # rendered pages kept per reader until the next write (portal/core/pagecache.py);
         # empty: render every time
         self.PAGE_CACHE_URL = _env("PAGE_CACHE_URL", _env("REDIS_URL", ""))
