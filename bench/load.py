@@ -256,7 +256,8 @@ def _cpus():
 
 
 def _fmt(value, spec):
-    return "-" if value is None else format(value, spec)
+    return format("-", ">" + re.match(r"\d*", spec).group()) if value is None \
+        else format(value, spec)
 
 
 def print_table(report):

@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from functools import wraps
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401 - the Session events below; not loaded by sa alone
 from flask import current_app, make_response, request, session
 
 _READS = re.compile(r"\s*(select|show|savepoint|release|rollback|begin|commit|set|pragma|"
