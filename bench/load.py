@@ -246,7 +246,25 @@ def _rendered(base, page, ctx, run):
         _RENDERED_COOKIES[role] = sign_in(base, ctx["login"][role])
     if check(base, page["path"], _RENDERED_COOKIES[role]) != 200:
         return {}
-    return wrk(base + page["path"], _RENDERED_COOKIES[role], **run)
+    figures = wrk(base + page["path"], _RENDERED_COOKIES[role], **run)
+    settle(base)
+    return figures
+
+
+def settle(base, limit=60):
+    """Wait until the workers have finished what wrk left queued when it stopped (up to one
+    slow page per connection) and /healthz answers at once, twice in a row: the next page
+    measured on the other portal must not share the two cores with it."""
+    deadline, quick = time.monotonic() + limit, 0
+    while quick < 2 and time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=5).read()  # noqa: S310
+        except OSError:
+            quick = 0
+            continue
+        quick = quick + 1 if time.monotonic() - started < 0.02 else 0
+        time.sleep(0.2)
 
 
 def _cpus():
