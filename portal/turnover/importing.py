@@ -492,21 +492,26 @@ class _Writer:
             return
         compiled = statement.compile(dialect=conn.dialect)
         raw = conn.connection.driver_connection
+        # noted first: an error from execute() itself is raised through wait() with it
+        self._sent = compiled
         self._inserting = ExitStack()
         self._inserting.enter_context(raw.pipeline())
         # the values bound are text, whole numbers and a datetime, which psycopg takes as they
         # are (as SQLAlchemy would pass them)
         raw.execute(compiled.string, compiled.params)
-        self._sent = compiled
 
-    def wait(self):
-        """Wait for the INSERT sent last; its error is raised as SQLAlchemy would raise it."""
+    def wait(self, quietly=False):
+        """Wait for the INSERT sent last; its error is raised as SQLAlchemy would raise it.
+        quietly: when another answer is already on its way (bad rows, an error); the
+        savepoint undoes the INSERT either way."""
         inserting, self._inserting = self._inserting, None
         if inserting is None:
             return
         try:
             inserting.close()
         except psycopg.Error as error:
+            if quietly:
+                return
             raise sa.exc.DBAPIError.instance(self._sent.string, self._sent.params, error,
                                              psycopg.Error) from error
 
@@ -561,10 +566,14 @@ def _write_while_reading(actor, header, rows, source):
     try:
         for block in _checked_blocks(actor, header, rows, False, bad):
             writer.write(block)
-    finally:
-        writer.wait()
+    except BaseException:
+        writer.wait(quietly=True)  # the error that stopped the reading is the one to tell
+        raise
     if bad:
+        # the bad rows are the answer, even if a block written before them failed as well
+        writer.wait(quietly=True)
         raise ImportRejected(bad)
+    writer.wait()
     if not writer.rows:
         raise ValidationError(_("The file has no rows of figures."))
     return writer.finish()

@@ -438,6 +438,13 @@ def import_file():
         except ValidationError as error:
             db.session.rollback()
             message, status = error.message, 400
+        except sa.exc.IntegrityError:
+            # another import (or a correction) wrote the same reports while this file was
+            # being written: theirs stands, this file is undone whole
+            db.session.rollback()
+            message, status = _("Another import wrote figures for the same months while this "
+                                "file was being imported. Their figures are kept and nothing "
+                                "from this file was imported: import it again."), 409
         else:
             db.session.commit()
             flash(_("Imported: %(created)d new, %(updated)d corrected, %(unchanged)d "

@@ -152,6 +152,26 @@ def test_a_database_error_while_writing_leaves_nothing_and_is_raised_as_usual(
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReportingPeriod)) == 1
 
 
+def test_bad_rows_are_listed_even_when_a_block_written_before_them_failed(
+        db, login_as, monkeypatch):
+    monkeypatch.setattr(importing, "BLOCK_ROWS", 2)
+    made, coop = unions()
+    admin = login_as("administrator")
+    importing.import_turnover(admin, "aug.csv", _file([(made[0].code, "2025-08", 100, 10)]))
+    db.session.commit()
+    # another import wrote August since this one looked (its INSERT fails in the database),
+    # and the file has a bad row further down: the person is shown the bad row, not an error
+    monkeypatch.setattr(importing, "_periods_without_reports", lambda conn, ids: set(ids))
+    rows = [(made[0].code, "2025-08", 900, 90), (made[1].code, "2025-08", 500, 50),
+            (coop.code, "2025-08", 500, 50), ("NOPE", "2025-08", 1, 1)]
+    with pytest.raises(importing.ImportRejected) as rejected:
+        importing.import_turnover(admin, "late.csv", _file(rows))
+    assert [line for line, _reason in rejected.value.rows] == [5]
+    db.session.rollback()
+    assert db.session.scalar(sa.select(TurnoverReport.total_turnover)) == 100
+    assert report_count() == 1
+
+
 FIGURE_TEXTS = ["12", " 12", "12 ", "+12", "1_000", "۱۲۳", "12.0", "1.2E+3", "1e3", "-0", "-5",
                 "0012", "", "abc", "=1+2", "1e999999", "9000000000000000", "9000000000000001",
                 "99999999999999999999", "00000000000000000000012", "1" * 30, "1" * 5000]
@@ -200,3 +220,26 @@ def test_the_plain_reader_answers_as_the_full_check(db, login_as, monkeypatch, r
     assert fast == full
     assert fast[0][0] and fast[0][2] == []  # the first row is a good one
     assert sum(1 for staged, _needed, bad in fast if staged and not bad) > 20
+
+
+def test_rows_in_the_plain_form_never_reach_the_full_check(db, login_as, monkeypatch):
+    made, coop = unions()
+    actor = login_as("administrator")
+    header = list(importing.COLUMNS)
+    plain = [[code, month, "IRR", "1000", "400", "1", "2", "3", "4"]
+             for code in (coop.code, made[0].code, made[1].code)
+             for month in ("2025-08", "2025-09")]
+    full_calls = []
+    real_full = importing._full_reader
+
+    def counted(*args):
+        read = real_full(*args)
+        return lambda raw: full_calls.append(raw) or read(raw)
+
+    monkeypatch.setattr(importing, "_full_reader", counted)
+    staged, _needed, bad = importing.validate(actor, header, list(enumerate(plain, start=2)))
+    assert len(staged) == 6 and bad == []
+    assert full_calls == []
+    # and a row that is not plain does go there
+    importing.validate(actor, header, [(2, [" " + coop.code] + plain[0][1:])])
+    assert len(full_calls) == 1
