@@ -83,3 +83,34 @@ def test_an_import_goes_up_with_progress_and_lands_where_a_plain_post_would(
     # a rejected file is answered 400, as a plain post would be: expected here
     page.log.failed_responses = [r for r in page.log.failed_responses
                                  if not (r.startswith("400 ") and r.endswith("/turnover/import"))]
+
+
+def test_an_import_that_meets_another_one_says_so_in_thai_and_changes_nothing(
+        page, live_server, admin, screenshots, tmp_path, monkeypatch):
+    from portal.turnover import importing
+
+    app = live_server.app
+    check = PageChecks(page, app, screenshots, "import-conflict")
+    sign_in(page, admin["email"], admin["password"])
+    switch_language(page, "th")
+    good, _count = _demo_month_file(app, MONTHS[-1])
+    (tmp_path / "august.csv").write_text(good, encoding="utf-8")
+    # as if another import had written these months after this one looked at them (the live
+    # server runs in this process: its import sees the same function)
+    monkeypatch.setattr(importing, "_periods_without_reports", lambda conn, ids: set(ids))
+    page.goto("/turnover/import")
+    page.locator("form[data-upload-progress] input[type=file]").set_input_files(
+        str(tmp_path / "august.csv"))
+    with page.expect_response("**/turnover/import") as answer:
+        page.locator("form[data-upload-progress] button[type=submit]").click()
+    assert answer.value.status == 409
+    message = translated(app, "th", "Another import wrote figures for the same months while "
+                         "this file was being imported. Their figures are kept and nothing "
+                         "from this file was imported: import it again.")
+    expect(page.locator(".alert-danger")).to_have_text(message)
+    check("the import page after meeting another import")
+    monkeypatch.undo()
+    # the figures already there stand, as they were
+    assert _demo_month_file(app, MONTHS[-1])[0] == good
+    page.log.failed_responses = [r for r in page.log.failed_responses
+                                 if not (r.startswith("409 ") and r.endswith("/turnover/import"))]
