@@ -11,12 +11,13 @@ What keeps it correct:
   stay valid), the language, the day and the whole URL. Permissions were checked when the
   page was rendered for that same person, so sending it back to them needs no new check; a
   change of role, membership or scope is a write, and a write ends every entry (below).
-- **Any write ends every entry.** Each database statement that is not a read marks the
-  thread; when that transaction commits, the shared *generation* is replaced by a new random
-  token. An entry is sent only while the generation it was rendered at is still current, so
-  no page shows data older than the last committed write, wherever it came from (form, import,
-  API, CLI, background worker). The bump happens after the commit: a page rendered from the old
-  data while the commit ran is stored under the old generation and never sent.
+- **Any write ends every entry.** Each database statement that is not a read (nor a write
+  to a table no page shows, UNSEEN_TABLES) marks the thread; when that transaction commits,
+  the shared *generation* is replaced by a new random token. An entry is sent only while the
+  generation it was rendered at is still current, so no page shows data older than the last
+  committed write, wherever it came from (form, import, API, CLI, background worker). The
+  bump happens after the commit: a page rendered from the old data while the commit ran is
+  stored under the old generation and never sent.
 - **Time alone changes little, and is bounded.** Deadlines that pass and writes made outside
   the portal (a database administrator's SQL) are seen within PAGE_CACHE_SECONDS (120 s), the
   entries' lifetime.
@@ -43,14 +44,24 @@ from flask import current_app, make_response, request, session
 _READS = re.compile(r"\s*(select|show|savepoint|release|rollback|begin|commit|set|pragma|"
                     r"explain|values)\b", re.IGNORECASE)
 _DML = re.compile(r"\b(insert|update|delete|merge)\b", re.IGNORECASE)
+_TARGET = re.compile(r'\s*(?:insert\s+into|update|delete\s+from)\s+"?(\w+)"?[\s(]',
+                     re.IGNORECASE)
+# tables no page shows: writing only these ends no kept page. The mail outbox commits once per
+# message it delivers (so that a crash never sends one twice); a pass over the fifty messages
+# of a meeting's sign-off would otherwise end every kept page fifty times more.
+UNSEEN_TABLES = frozenset({"outbox_message"})
 _thread = threading.local()
 
 
 def writes(statement):
-    """Whether a SQL statement may change data. Unknown statements count as writes."""
+    """Whether a SQL statement may change what a page shows. Unknown statements count as
+    writes."""
     if statement[:30].lstrip()[:4].lower() == "with":  # a CTE reads unless it holds DML
         return bool(_DML.search(statement))
-    return not _READS.match(statement)
+    if _READS.match(statement):
+        return False
+    target = _TARGET.match(statement)
+    return not (target and target.group(1).lower() in UNSEEN_TABLES)
 
 
 # --- noticing writes ----------------------------------------------------------------------------

@@ -204,6 +204,37 @@ def test_anonymous_pages_are_not_kept(app, db):
     ("CREATE TEMPORARY TABLE turnover_stage (id int)", True),
     ("TRUNCATE notification", True),
     ("ANALYZE turnover_stage", True),  # unknown statements count as writes
+    # the mail outbox's bookkeeping is shown on no page
+    ("UPDATE outbox_message SET status=%(status)s WHERE outbox_message.id = %(id)s", False),
+    ("INSERT INTO outbox_message (to_address) VALUES (%(a)s)", False),
+    ('update "outbox_message" set status = 1', False),
+    ("DELETE FROM outbox_message WHERE id = 1", False),
+    ("UPDATE outbox_message_archive SET x = 1", True),
+    ('UPDATE "user" SET last_login_at=%(at)s', True),
+    ("INSERT INTO feedback_item SELECT * FROM outbox_message", True),
 ])
 def test_which_statements_end_kept_pages(statement, changes):
     assert pagecache.writes(statement) is changes
+
+
+def test_delivering_mail_ends_no_kept_page_and_the_next_write_does(app, db, item, smtp):
+    from portal.core import outbox
+
+    feedback, director, manager = item
+    reader, url = _client(app, director), f"/feedback/{feedback.id}"
+    reader.get(url)
+    kept = reader.get(url)
+    with app.test_request_context():
+        for n in range(3):
+            outbox.enqueue(f"person{n}@example.org", "Answer", "Your item was answered")
+        db.session.commit()  # enqueued with a write of its own here: ends the kept page
+        reader.get(url)  # kept again
+        sent, failed = outbox.deliver()  # the three and the item's own notices
+    assert sent >= 3 and failed == 0 and len(smtp.messages) == sent
+    with statements(db) as seen:
+        again = reader.get(url)
+    assert again.text == kept.text and seen == []  # still the kept page: nothing rendered
+    with app.test_request_context():
+        db.session.get(FeedbackItem, feedback.id).title = "Slow account opening in Tabriz"
+        db.session.commit()
+    assert "Slow account opening in Tabriz" in reader.get(url).text
