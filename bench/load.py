@@ -51,15 +51,19 @@ def sign_in(base, email):
 
 
 def wait_idle(base, limit=180):
-    """After a heavy page, the workers may still be busy with requests wrk left queued: wait
-    until /healthz answers within a second again before measuring the next page."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
+    """Wait until the workers have finished what wrk left queued when it stopped (up to one
+    slow page per connection) and /healthz answers at once, twice in a row: a page must not
+    be measured while either portal is still busy with the one before."""
+    deadline, quick = time.monotonic() + limit, 0
+    while quick < 2 and time.monotonic() < deadline:
+        started = time.monotonic()
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=1).read()  # noqa: S310
-            return
+            urllib.request.urlopen(base + "/healthz", timeout=5).read()  # noqa: S310
         except OSError:
-            time.sleep(1)
+            quick = 0
+            continue
+        quick = quick + 1 if time.monotonic() - started < 0.02 else 0
+        time.sleep(0.2)
 
 
 def check(base, path, cookie):
@@ -247,24 +251,9 @@ def _rendered(base, page, ctx, run):
     if check(base, page["path"], _RENDERED_COOKIES[role]) != 200:
         return {}
     figures = wrk(base + page["path"], _RENDERED_COOKIES[role], **run)
-    settle(base)
+    wait_idle(base)  # before the next page is measured on the other portal
     return figures
 
-
-def settle(base, limit=60):
-    """Wait until the workers have finished what wrk left queued when it stopped (up to one
-    slow page per connection) and /healthz answers at once, twice in a row: the next page
-    measured on the other portal must not share the two cores with it."""
-    deadline, quick = time.monotonic() + limit, 0
-    while quick < 2 and time.monotonic() < deadline:
-        started = time.monotonic()
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=5).read()  # noqa: S310
-        except OSError:
-            quick = 0
-            continue
-        quick = quick + 1 if time.monotonic() - started < 0.02 else 0
-        time.sleep(0.2)
 
 
 def _cpus():
