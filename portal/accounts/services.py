@@ -109,7 +109,7 @@ def send_invitation(actor, user):
         subject = _("Your invitation to the Cooperative Bank Portal")
         body = render_template("accounts/email/invitation.txt", user=user, link=link,
                                days=current_app.config["INVITATION_DAYS"])
-    outbox.enqueue(user.email, subject, body)
+    outbox.enqueue(user.email, subject, body, locale=user.preferred_locale or "en")
     audit.record(actor, "invitation_sent", user)
     return link
 
@@ -379,7 +379,7 @@ def change_email(user, current, new_email):
         subject = _("Your e-mail address was changed")
         body = _("The e-mail address of your account is now %(email)s. If you did not change "
                  "it, tell your administrator at once.", email=new_email)
-    outbox.enqueue(old_email, subject, body)
+    outbox.enqueue(old_email, subject, body, locale=user.preferred_locale or "en")
     user.email = new_email
     user.refresh_search_key()
     db.session.flush()

@@ -53,7 +53,8 @@ def notify(user, kind, render, link=None, attachments=None):
     db.session.add(note)
     if user.email_notifications:
         full_link = current_app.config["PUBLIC_URL"].rstrip("/") + link if link else ""
-        outbox.enqueue(user.email, title[:300], f"{body}\n\n{full_link}".strip(), attachments)
+        outbox.enqueue(user.email, title[:300], f"{body}\n\n{full_link}".strip(), attachments,
+                       locale=locale)
     db.session.flush()
     return note
 

@@ -4,14 +4,26 @@ Messages are rows written in the same transaction as the change that caused them
 back change sends nothing and a committed one is never forgotten. Workers claim due messages
 with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has a single writer anyway), so several workers
 on several hosts never send the same message twice.
+
+Each message goes out as plain text with an HTML alternative in the recipient's language and
+direction, its headers encoded so that any standard decoder reads back exactly what was
+written (MAIL_POLICY below).
 """
 import base64
+import re
 import smtplib
 from datetime import datetime, timedelta
+from email import headerregistry, policy
+from email.header import Header
 from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
 
 import sqlalchemy as sa
+from babel import Locale, UnknownLocaleError
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.models import TimestampMixin, utcnow
@@ -27,6 +39,9 @@ class OutboxMessage(TimestampMixin, db.Model):
     to_address: Mapped[str] = mapped_column(sa.String(254), nullable=False)
     subject: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     body_text: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    # the language subject and body are written in (the recipient's): the HTML part says so
+    # with lang and dir, so a Persian message reads right-to-left in any mail client
+    locale: Mapped[str | None] = mapped_column(sa.String(5))
     # [{"filename", "content_type", "data" (base64)}], e.g. an .ics invitation
     attachments: Mapped[list | None] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=PENDING)
@@ -40,12 +55,16 @@ class OutboxMessage(TimestampMixin, db.Model):
     __table_args__ = (sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 
 
-def enqueue(to_address, subject, body_text, attachments=None):
-    """Store a message to send once the current transaction commits. Flushes, never commits."""
+def enqueue(to_address, subject, body_text, attachments=None, locale=None):
+    """Store a message to send once the current transaction commits. Flushes, never commits.
+
+    locale: the language subject and body were written in (the recipient's), e.g. "fa".
+    """
     message = OutboxMessage(
         to_address=to_address,
         subject=subject,
         body_text=body_text,
+        locale=locale,
         attachments=[
             {"filename": name, "content_type": ctype,
              "data": base64.b64encode(data).decode("ascii")}
@@ -93,12 +112,143 @@ def _claim(batch_size, lease_seconds):
     return claimed
 
 
+class _TextAsWritten(headerregistry.UnstructuredHeader):
+    """A Subject that any RFC 2047 decoder reads back exactly as it was written.
+
+    Python's own folder (CPython gh-144156; Python 3.11 has it) may break a long non-ASCII
+    subject at a space and leave that space between two encoded words, where decoders are told
+    to drop it: "trùng ngày" arrived as "trùngngày". Here a subject that needs encoding is encoded
+    whole by the standard RFC 2047 encoder, every space inside an encoded word, and the line
+    breaks fall only between encoded words. A plain ASCII subject is folded as usual.
+    """
+
+    @classmethod
+    def parse(cls, value, kwds):
+        super().parse(value, kwds)
+        # the text as written: a title that looks like "=?utf-8?q?...?=" is not decoded
+        kwds["decoded"] = str(value)
+
+    def fold(self, *, policy):
+        text = str(self)
+        if _plain_ascii(text, policy.max_line_length - len(self.name) - 2):
+            return super().fold(policy=policy)
+        encoded = Header(text, "utf-8", maxlinelen=policy.max_line_length,
+                         header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
+class _Mailboxes(headerregistry.UniqueAddressHeader):
+    """From and To whose display names every decoder reads back exactly as written.
+
+    A display name is one encoded word however long (RFC 2047 asks for at most 75 characters,
+    which mail clients do not enforce): Python's own parser, unlike RFC 2047, puts a space
+    between two encoded words of a display name, so a Thai name split in two would come back
+    with a space in the middle of a word.
+    """
+
+    def fold(self, *, policy):
+        if any(group.display_name is not None for group in self.groups) or \
+                not all(address.addr_spec.isascii() for address in self.addresses):
+            return super().fold(policy=policy)  # groups and non-ASCII addresses as usual
+        words = []
+        for position, address in enumerate(self.addresses, start=1):
+            comma = "," if position < len(self.addresses) else ""
+            mailbox = formataddr((address.display_name, address.addr_spec), charset="utf-8")
+            # a break is allowed between the display name and <address>, never inside either
+            name, _sep, angle_addr = mailbox.rpartition(" ")
+            words += ([name] if name else []) + [angle_addr + comma]
+        return _fold_words(self.name, words, policy)
+
+
+def _plain_ascii(text, room):
+    """Text Python's folder keeps as written: ASCII, nothing that looks like an encoded word,
+    single spaces and every word short enough to fit a line (no encoded words needed)."""
+    return (text.isascii() and "=?" not in text and text == " ".join(text.split())
+            and all(len(word) < room for word in text.split()))
+
+
+def _fold_words(name, words, policy):
+    lines = [f"{name}:"]
+    for word in words:
+        if len(lines[-1]) + 1 + len(word) > policy.max_line_length and lines[-1].strip(" :"):
+            lines.append("")
+        lines[-1] += " " + word
+    return policy.linesep.join(lines) + policy.linesep
+
+
+def _mail_policy():
+    headers = headerregistry.HeaderRegistry()
+    headers.map_to_type("subject", _TextAsWritten)
+    headers.map_to_type("from", _Mailboxes)
+    headers.map_to_type("to", _Mailboxes)
+    # 7bit: bodies are quoted-printable or base64, so a relay without 8BITMIME passes them
+    return policy.SMTP.clone(header_factory=headers, cte_type="7bit")
+
+
+MAIL_POLICY = _mail_policy()
+_LINK = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]']")
+
+
+def _direction(locale):
+    try:
+        return "rtl" if Locale.parse(locale).character_order == "right-to-left" else "ltr"
+    except (ValueError, UnknownLocaleError):
+        return "auto"
+
+
+def _linked(line):
+    """One line of text, escaped, with its web addresses made clickable."""
+    parts, start = [], 0
+    for match in _LINK.finditer(line):
+        url = match.group()
+        parts += [escape(line[start:match.start()]),
+                  Markup('<a href="{0}" dir="ltr">{0}</a>').format(url)]
+        start = match.end()
+    parts.append(escape(line[start:]))
+    return Markup("").join(parts)
+
+
+def _html_body(message):
+    """The body as HTML in the recipient's language and direction.
+
+    Each paragraph takes its direction from its own text (dir="auto"): a paragraph that is a
+    title somebody typed in another script, or a link, is laid out on its own terms.
+    """
+    lang = message.locale
+    attributes = Markup(' lang="{}" dir="{}"').format(lang, _direction(lang)) if lang else \
+        Markup(' dir="auto"')
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.body_text.strip()) if p.strip()]
+    body = Markup("\n").join(
+        Markup('<p dir="auto">{}</p>').format(
+            Markup("<br>\n").join(_linked(line) for line in paragraph.strip().splitlines()))
+        for paragraph in paragraphs)
+    return Markup(
+        "<!DOCTYPE html>\n<html{attributes}>\n<head>\n<meta charset=\"utf-8\">\n"
+        "<title>{subject}</title>\n</head>\n"
+        # some webmail drops the <html> element's attributes; the <div> keeps them
+        "<body>\n<div{attributes}>\n{body}\n</div>\n</body>\n</html>\n"
+    ).format(attributes=attributes, subject=message.subject, body=body)
+
+
+def _sender(sender, locale):
+    """MAIL_SENDER as configured ("Name <address>"), else the portal's name in the reader's
+    language before the address."""
+    name, address = parseaddr(sender)
+    if not name:
+        with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            name = _("Cooperative Bank Portal")
+    return headerregistry.Address(display_name=name, addr_spec=address)
+
+
 def _build_email(message, sender):
-    email = EmailMessage()
-    email["From"] = sender
+    """The message as MIME: plain text and an HTML alternative, then any attachments."""
+    email = EmailMessage(policy=MAIL_POLICY)
+    email["From"] = _sender(sender, message.locale)
     email["To"] = message.to_address
-    email["Subject"] = message.subject
+    # a line break cannot be in a header; a title pasted with one reads the same on one line
+    email["Subject"] = " ".join(message.subject.splitlines())
     email.set_content(message.body_text)
+    email.add_alternative(str(_html_body(message)), subtype="html")
     for item in message.attachments or []:
         maintype, subtype = item["content_type"].split("/", 1)
         email.add_attachment(base64.b64decode(item["data"]), maintype=maintype,

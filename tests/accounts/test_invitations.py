@@ -31,7 +31,7 @@ def test_admin_creates_a_person_who_gets_an_invitation_in_their_language_over_sm
     assert outbox.deliver() == (1, 0)
     assert len(smtp.messages) == 1
     assert smtp.messages[0]["To"] == "lan.tran@kimbang.example"
-    assert "/invitation/" in smtp.messages[0].get_content()
+    assert "/invitation/" in smtp.messages[0].get_body(("plain",)).get_content()
 
 
 def test_invitation_sets_the_password_once_and_the_link_cannot_be_reused(
