@@ -40,15 +40,6 @@ def instance_secret(instance_path):
     return key
 
 
-# Public holidays that stop the response clock (country:date). Nowruz and Tết 2026; operators
-# set the full list for their year through PORTAL_HOLIDAYS.
-DEFAULT_HOLIDAYS = ",".join([
-    "IR:2026-03-20", "IR:2026-03-21", "IR:2026-03-22", "IR:2026-03-23", "IR:2026-03-24",
-    "VN:2026-02-16", "VN:2026-02-17", "VN:2026-02-18", "VN:2026-02-19", "VN:2026-02-20",
-    "TH:2026-04-13", "TH:2026-04-14", "TH:2026-04-15",
-])
-
-
 class Config:
     """Defaults for a developer's machine; production overrides through PORTAL_* variables."""
 
@@ -126,6 +117,11 @@ class Config:
         # working days late at which an item reaches escalation level 1, 2 and 3
         self.ESCALATION_STEPS = tuple(int(x) for x in _env("ESCALATION_STEPS", "0,5,10")
                                       .split(","))
-        self.HOLIDAYS = [h for h in _env("HOLIDAYS", DEFAULT_HOLIDAYS).split(",") if h.strip()]
+        # Public holidays that stop the response clock come from the `holidays` package for each
+        # country and year (Nowruz, Tết, Songkran ...); these "country:date" lists adjust it:
+        # HOLIDAYS adds days (a closure declared at short notice), HOLIDAYS_REMOVED takes
+        # published days away (e.g. "IR:2026-04-02" where the bank works on Nature's Day).
+        self.HOLIDAYS = [h for h in _env("HOLIDAYS", "").split(",") if h.strip()]
+        self.HOLIDAYS_REMOVED = [h for h in _env("HOLIDAYS_REMOVED", "").split(",") if h.strip()]
         self.UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(instance_path) / "uploads"))
         self.ATTACHMENT_MAX_MB = _env_int("ATTACHMENT_MAX_MB", 5)

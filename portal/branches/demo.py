@@ -21,6 +21,7 @@ from portal.branches.models import (
     TrainingCourse,
     TrainingSession,
 )
+from portal.core.clock import country_zone, local_today
 from portal.core.workdays import add_working_days
 from portal.demo import data
 from portal.extensions import db
@@ -210,7 +211,7 @@ def _kim_bang(by_code, today):
 
 
 def seed(by_code):
-    today = date.today()
+    today = local_today(country_zone("IR"))  # the Iranian branches' date
     rng = random.Random(6)  # noqa: S311 - demo figures, not security  # nosec B311
     staff = _staff(by_code)
     for code, (address, opened_on, served) in IRANIAN_BRANCHES.items():
@@ -225,4 +226,4 @@ def seed(by_code):
             db.session.flush()
         _training(branch, staff[code], today)
         _deliveries(branch, staff[code], today, rng)
-    _kim_bang(by_code, today)
+    _kim_bang(by_code, local_today(country_zone("VN")))

@@ -26,7 +26,7 @@ from portal.branches.models import (
     branch_package,
     branch_product,
 )
-from portal.core import audit, workdays
+from portal.core import audit, clock, workdays
 from portal.core.errors import ValidationError, require
 from portal.core.sanitize import plain_text
 from portal.extensions import db
@@ -257,7 +257,8 @@ def _delivery_values(branch, data):
         raise ValidationError(_("Choose the product or the service package delivered."),
                               field="product_id")
     requested, delivered = data["requested_on"], data.get("delivered_on")
-    today = date.today()
+    # "in the future" where the branch is: its date may already be tomorrow's in UTC
+    today = clock.local_today(clock.organisation_zone(branch.organisation))
     if requested > today:
         raise ValidationError(_("The request date cannot be in the future."),
                               field="requested_on")

@@ -11,6 +11,10 @@ Wednesday in Tehran and delivered on the Saturday took 2 (Thursday and Saturday;
 weekend).
 """
 from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays as holiday_tables
+from flask import current_app
 
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(7)
 
@@ -52,9 +56,15 @@ def working_days_between(start, end, country, holidays=()):
         if day.weekday() not in off:
             count += 1
     if holidays:
-        count -= sum(1 for h in set(holidays)
-                     if start < h <= end and h.weekday() not in off)
+        count -= sum(1 for h in _holidays_after(holidays, start, end) if h.weekday() not in off)
     return count
+
+
+def _holidays_after(holidays, start, end):
+    """The holidays after start up to and including end, from a set or a calendar."""
+    if isinstance(holidays, PublicHolidays):
+        return holidays.between(start, end)
+    return {h for h in holidays if start < h <= end}
 
 
 def add_working_days(start, days, country, holidays=()):
@@ -75,3 +85,59 @@ def add_working_days(start, days, country, holidays=()):
         if is_working_day(day, country, holidays):
             remaining -= 1
     return day
+
+
+# --- public holidays -------------------------------------------------------------------------
+
+@lru_cache(maxsize=256)
+def published_holidays(country, year):
+    """The public holidays the `holidays` package lists for a country and year (days in lieu
+    included: they are days off too). A country it does not know has none."""
+    try:
+        return frozenset(holiday_tables.country_holidays(country, years=year))
+    except NotImplementedError:
+        return frozenset()
+
+
+class PublicHolidays:
+    """A country's public holidays in any year: the published ones, plus days added (a day off
+    the government declares at short notice) less days removed (a published day the bank
+    works). Pass it as `holidays` to the functions above; each year is looked up once."""
+
+    def __init__(self, country, added=(), removed=()):
+        self.country = (country or "").upper()
+        self.added, self.removed = frozenset(added), frozenset(removed)
+        self._years = {}
+
+    def in_year(self, year):
+        if year not in self._years:
+            days = published_holidays(self.country, year) if self.country else frozenset()
+            days |= {d for d in self.added if d.year == year}
+            self._years[year] = frozenset(days - self.removed)
+        return self._years[year]
+
+    def __contains__(self, day):
+        return day in self.in_year(day.year)
+
+    def between(self, start, end):
+        """The holidays after start up to and including end."""
+        return {d for year in range(start.year, end.year + 1)
+                for d in self.in_year(year) if start < d <= end}
+
+
+def parse_holiday_list(entries, country):
+    """The dates of one country in a configured list of "IR:2026-03-20" entries."""
+    days = set()
+    for entry in entries:
+        code, _sep, day = entry.partition(":")
+        if code.strip().upper() == (country or "").upper() and day.strip():
+            days.add(date.fromisoformat(day.strip()))
+    return days
+
+
+def public_holidays(country):
+    """The country's calendar as this portal is configured: PORTAL_HOLIDAYS adds days,
+    PORTAL_HOLIDAYS_REMOVED takes published days away."""
+    config = current_app.config
+    return PublicHolidays(country, parse_holiday_list(config["HOLIDAYS"], country),
+                          parse_holiday_list(config["HOLIDAYS_REMOVED"], country))

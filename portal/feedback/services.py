@@ -107,7 +107,7 @@ def submit(actor, *, kind, organisation, title, body_html, topic, visibility,
     """A union (or a relationship manager on its behalf) submits a feedback item.
 
     The owner defaults to the relationship manager serving the organisation; deadlines are set
-    in working days of the organisation's country.
+    in working days of the organisation's country, counted from its local date (feedback.sla).
 
     origin=(title, link): the item was voiced elsewhere, e.g. a statement from the floor of a
     meeting, recorded by someone the calling area has already allowed to record it; the
@@ -124,7 +124,7 @@ def submit(actor, *, kind, organisation, title, body_html, topic, visibility,
     if demand_size is not None and demand_size < 0:
         raise ValidationError(_("The size of demand cannot be negative."), field="demand_size")
     now = utcnow()
-    acknowledge_due, answer_due = sla.deadlines(kind, organisation.country, now)
+    acknowledge_due, answer_due = sla.deadlines(kind, organisation, now)
     item = FeedbackItem(
         kind=kind, organisation=organisation, submitted_by=actor, title=title,
         body_html=_clean_body(body_html), topic=Topic(topic), visibility=Visibility(visibility),
@@ -272,7 +272,7 @@ def reopen(actor, item, reason):
     now = utcnow()
     item.state, item.reopened_at, item.reopen_reason = State.UNDER_REVIEW, now, reason
     item.closed_at = None
-    item.answer_due_at = sla.deadlines(item.kind, item.organisation.country, now)[1]
+    item.answer_due_at = sla.deadlines(item.kind, item.organisation, now)[1]
     item.escalation_level = 0
     _event(item, actor, "reopened", reason)
     db.session.flush()
@@ -344,7 +344,7 @@ def escalate_overdue(now=None):
     steps = 0
     for item in candidates:
         due = item.acknowledge_due_at if item.state == State.SUBMITTED else item.answer_due_at
-        wanted = sla.level_for_lateness(due, now, item.organisation.country)
+        wanted = sla.level_for_lateness(due, now, item.organisation)
         while item.escalation_level < wanted:
             item.escalation_level += 1
             steps += 1

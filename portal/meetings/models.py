@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.clock import local_today, organisation_zone
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.extensions import db
 
@@ -359,7 +360,9 @@ class Commitment(TimestampMixin, VersionedMixin, db.Model):
                           order_by="CommitmentEvent.id", cascade="all, delete-orphan")
 
     def overdue(self, today=None):
-        today = today or utcnow().date()
+        """Past due by the given date (a page passes its reader's), else by the committing
+        organisation's own date."""
+        today = today or local_today(organisation_zone(self.organisation))
         return self.status.is_open and self.due_on < today
 
 

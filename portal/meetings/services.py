@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from portal import permissions
 from portal.accounts.models import Membership, Organisation, Role, User
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
@@ -22,6 +22,7 @@ from portal.core.textnorm import search_key
 from portal.extensions import db
 from portal.feedback import services as feedback_services
 from portal.i18n import calendars, formatting
+from portal.i18n.display import timezone_label
 from portal.meetings import ical
 from portal.meetings.models import (
     OPEN_COMMITMENT,
@@ -104,7 +105,7 @@ def _when_for(user, meeting):
     calendar = user.calendar or calendars.default_calendar(locale)
     native = locale == "fa" and bool(user.persian_digits)
     when = format_in_zone(meeting.starts_at, meeting.timezone, "long", locale, calendar, native)
-    return _("%(when)s (%(zone)s), %(place)s", when=when, zone=meeting.timezone,
+    return _("%(when)s (%(zone)s), %(place)s", when=when, zone=timezone_label(meeting.timezone),
              place=meeting.place or meeting.online_link or "")
 
 
@@ -587,12 +588,26 @@ def load_commitments(query, visible_meetings=None):
     return db.session.scalars(query.options(*commitment_table_options())).unique().all()
 
 
+def _past_due(today=None):
+    """Due before today: a given date (the reader's, on a page), or else before the local date
+    of the organisation that made the commitment (for reminders, which have no reader)."""
+    if today is not None:
+        return Commitment.due_on < today
+    todays, elsewhere = clock.country_todays()
+    by_date = {}
+    for country, day in todays.items():
+        by_date.setdefault(day, []).append(country)
+    return Commitment.organisation.has(sa.or_(
+        sa.and_(Organisation.country.not_in(list(todays)), Commitment.due_on < elsewhere),
+        *(sa.and_(Organisation.country.in_(countries), Commitment.due_on < day)
+          for day, countries in by_date.items())))
+
+
 def overdue_query(today=None, user=None):
     """Open commitments past their due date, oldest first; with user, only those the person
-    owns or recorded."""
-    today = today or utcnow().date()
+    owns or recorded. Without today, each is past due by its organisation's own date."""
     query = sa.select(Commitment).where(Commitment.status.in_(OPEN_COMMITMENT),
-                                        Commitment.due_on < today)
+                                        _past_due(today))
     if user is not None:
         query = query.where(sa.or_(Commitment.owner_id == user.id, Commitment.meeting.has(
             Meeting.recorder_id == user.id)))
@@ -604,9 +619,9 @@ def overdue_commitments(today=None, user=None):
 
 
 def remind_overdue(today=None):
-    """Tell the owner and the recorder of each overdue commitment, once per due date.
+    """Tell the owner and the recorder of each overdue commitment, once per due date, once
+    the due date has passed where the committing organisation is (or before the given today).
     Returns how many commitments were reminded."""
-    today = today or utcnow().date()
     count = 0
     for commitment in overdue_commitments(today):
         if commitment.reminded_for == commitment.due_on:

@@ -20,17 +20,18 @@ def test_deadlines_skip_the_iranian_friday(app, db):
     _union, director, _manager = helpers.union_with_manager()
     with freeze_time("2026-11-18 09:00"), app.test_request_context():  # a Wednesday
         item = helpers.submit(director)
-    # acknowledge in 2 working days: Thursday 19, (Friday off), Saturday 21
-    assert item.acknowledge_due_at == datetime(2026, 11, 21, 9, 0)
+    # acknowledge in 2 working days: Thursday 19, (Friday off), Saturday 21, to the end of
+    # Saturday in Tehran (23:59:59 there, 20:29:59 UTC)
+    assert item.acknowledge_due_at == datetime(2026, 11, 21, 20, 29, 59)
 
 
-def test_deadlines_skip_the_vietnamese_weekend_and_configured_holidays(app, db):
+def test_deadlines_skip_the_vietnamese_weekend_and_public_holidays(app, db):
     union = factories.make_org("mass_organisation", country="VN", currency="VND")
     director = factories.make_user("union_director", union)
     with freeze_time("2026-02-13 08:00"), app.test_request_context():  # Friday before Tết
         item = helpers.submit(director, organisation=union)
-    # Sat-Sun off, then Tết 16-20 Feb is configured: Monday 23 and Tuesday 24
-    assert item.acknowledge_due_at == datetime(2026, 2, 24, 8, 0)
+    # Sat-Sun off, then Tết 16-20 Feb: Monday 23 and Tuesday 24, to the end of Tuesday in Hà Nội
+    assert item.acknowledge_due_at == datetime(2026, 2, 24, 16, 59, 59)
 
 
 def test_each_level_is_reached_in_turn_and_announced_once(app, db):
