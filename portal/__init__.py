@@ -44,6 +44,7 @@ def _tune_postgresql(app):
 def _init_extensions(app):
     from portal import i18n
     from portal.extensions import compress, csrf, db, limiter, login_manager, migrate
+    from portal.i18n import fields
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
@@ -52,6 +53,7 @@ def _init_extensions(app):
     compress.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    fields.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

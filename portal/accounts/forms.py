@@ -1,7 +1,6 @@
 """Forms of the accounts area. Labels are lazy so they translate per request."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,11 +15,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 
 from portal.accounts.models import ORG_KIND_LABELS, ROLE_LABELS, SECTOR_LABELS, Organisation
 from portal.accounts.picker import OrganisationField
-from portal.core.forms import choices
+from portal.core.forms import PortalForm, choices
 from portal.i18n import LANGUAGE_NAMES
 from portal.i18n.calendars import CALENDARS
+from portal.i18n.display import TIMEZONE_LABELS, timezone_choices
 
-TIMEZONES = ("Asia/Tehran", "Asia/Ho_Chi_Minh", "Asia/Bangkok", "UTC", "Europe/London")
+# every zone a meeting may be held in: a person's own zone is one of them too
+TIMEZONES = tuple(TIMEZONE_LABELS)
 CALENDAR_LABELS = {"gregorian": _l("Gregorian"), "jalali": _l("Solar Hijri (Jalali)"),
                    "buddhist": _l("Buddhist era")}
 
@@ -33,33 +34,45 @@ def language_choices(blank=None):
     return choices(([("", blank)] if blank else []) + list(LANGUAGE_NAMES.items()))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("E-mail address"), filters=[_strip],
                        validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(PortalForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PortalForm):
     preferred_locale = SelectField(_l("Language"))
     calendar = SelectField(_l("Calendar"), validators=[Optional()])
-    timezone = SelectField(_l("Time zone"), choices=choices((tz, tz) for tz in TIMEZONES))
+    timezone = SelectField(_l("Time zone"), choices=choices(timezone_choices(TIMEZONES)))
     persian_digits = BooleanField(_l("Persian digits on Persian pages"))
     email_notifications = BooleanField(_l("Send me notifications by e-mail"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, default_timezone="UTC", **kwargs):
         super().__init__(*args, **kwargs)
+        self.default_timezone = default_timezone
         self.preferred_locale.choices = language_choices()
         self.calendar.choices = choices([("", _l("The language's usual calendar"))] + [
             (c, CALENDAR_LABELS[c]) for c in CALENDARS])
 
+    def show_timezone(self, user):
+        """Select the zone the person's pages use: their own, else the default one."""
+        self.timezone.data = user.timezone or self.default_timezone
 
-class UserForm(FlaskForm):
+    def chosen_timezone(self, user):
+        """The zone to store: None while the person keeps the default they never chose, so
+        their pages go on following their organisation (or language) as before."""
+        if not user.timezone and self.timezone.data == self.default_timezone:
+            return None
+        return self.timezone.data
+
+
+class UserForm(PortalForm):
     version_id = HiddenField()
     email = EmailField(_l("E-mail address"), filters=[_strip],
                        validators=[DataRequired(), Email(), Length(max=254)])
@@ -78,18 +91,18 @@ class NewUserForm(UserForm):
         (r.value, label) for r, label in ROLE_LABELS.items()))
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(PortalForm):
     organisation_id = OrganisationField(_l("Organisation"), validators=[
         DataRequired(message=_l("Choose an organisation."))])
     role = SelectField(_l("Role"), choices=choices(
         (r.value, label) for r, label in ROLE_LABELS.items()))
 
 
-class PortfolioForm(FlaskForm):
+class PortfolioForm(PortalForm):
     organisation_ids = SelectMultipleField(_l("Organisations served"), coerce=int)
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PortalForm):
     version_id = HiddenField()
     code = StringField(_l("Code"), validators=[
         DataRequired(), Length(max=40),
@@ -112,11 +125,11 @@ class OrganisationForm(FlaskForm):
         DataRequired(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. IRR or VND."))])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """An empty form: a POST button with its CSRF token."""
 
 
@@ -128,14 +141,14 @@ def offer_organisations(field, exclude=None, blank=None):
     field.offer(query, blank)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(PortalForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("New e-mail address"), filters=[_strip],
                        validators=[DataRequired(), Email(), Length(max=254)])

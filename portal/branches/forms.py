@@ -1,28 +1,25 @@
 """Forms of the branches area. Select choices are filled by the views from scoped queries."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.branches.models import BRANCH_KIND_LABELS, OUTCOME_LABELS
-from portal.core.forms import choices
+from portal.core.forms import PortalForm, choices
+from portal.i18n.fields import LocalDateField, LocalDecimalField, LocalIntegerField, NumberRange
 
 
 def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class BranchForm(FlaskForm):
+class BranchForm(PortalForm):
     version_id = HiddenField()
     organisation_id = SelectField(_l("Organisation of the bank"), coerce=int)
     kind = SelectField(_l("Kind"), choices=choices(
@@ -34,9 +31,9 @@ class BranchForm(FlaskForm):
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)],
                             render_kw={"rows": 2})
     opening_hours = StringField(_l("Opening hours"), validators=[Optional(), Length(max=300)])
-    schedule_day = IntegerField(_l("Transaction day of each month"), validators=[Optional()])
+    schedule_day = LocalIntegerField(_l("Transaction day of each month"), validators=[Optional()])
     schedule_note = StringField(_l("Schedule note"), validators=[Optional(), Length(max=300)])
-    opened_on = DateField(_l("Opened on"), validators=[Optional()])
+    opened_on = LocalDateField(_l("Opened on"), validators=[Optional()])
     served_ids = SelectMultipleField(_l("Organisations served"), coerce=int,
                                      validators=[Optional()])
     product_ids = SelectMultipleField(_l("Products offered"), coerce=int,
@@ -45,27 +42,27 @@ class BranchForm(FlaskForm):
                                       validators=[Optional()])
 
 
-class CourseForm(FlaskForm):
+class CourseForm(PortalForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
-    hours = IntegerField(_l("Hours"), validators=[InputRequired(), NumberRange(min=1,
-                                                                               max=1000)])
+    hours = LocalIntegerField(_l("Hours"), validators=[InputRequired(), NumberRange(min=1,
+                              max=1000)])
     cooperative_services = BooleanField(_l("Counts as training for cooperative services"),
                                         default=True)
-    certificate_months = IntegerField(_l("Certificate valid for (months)"),
-                                      validators=[Optional(), NumberRange(min=1, max=120)])
+    certificate_months = LocalIntegerField(_l("Certificate valid for (months)"),
+                                           validators=[Optional(), NumberRange(min=1, max=120)])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PortalForm):
     course_id = SelectField(_l("Course"), coerce=int)
-    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
+    starts_on = LocalDateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = LocalDateField(_l("Ends on"), validators=[InputRequired()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     trainer = StringField(_l("Trainer"), validators=[Optional(), Length(max=200)])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(PortalForm):
     # Not limited to the choices offered: the service refuses staff of another branch with a
     # message the user understands, rather than "Not a valid choice".
     user_id = SelectField(_l("Staff member"), coerce=_optional_int, validate_choice=False,
@@ -73,40 +70,40 @@ class AttendanceForm(FlaskForm):
     passed = BooleanField(_l("Passed"), default=True)
     certificate_no = StringField(_l("Certificate number"), validators=[Optional(),
                                                                        Length(max=60)])
-    certificate_expires_on = DateField(_l("Certificate expires on"), validators=[Optional()],
-                                       description=_l("Empty: the course's usual validity."))
+    certificate_expires_on = LocalDateField(_l("Certificate expires on"), validators=[Optional()],
+                                            description=_l("Empty: the course's usual validity."))
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(PortalForm):
     version_id = HiddenField()
     organisation_id = SelectField(_l("Organisation served"), coerce=_optional_int,
                                   validators=[InputRequired()])
     product_id = SelectField(_l("Product"), coerce=_optional_int, validators=[Optional()])
     package_id = SelectField(_l("Service package"), coerce=_optional_int,
                              validators=[Optional()])
-    requested_on = DateField(_l("Requested on"), validators=[InputRequired()])
-    delivered_on = DateField(_l("Delivered on"), validators=[Optional()])
-    amount = DecimalField(_l("Amount"), places=None, validators=[Optional()])
+    requested_on = LocalDateField(_l("Requested on"), validators=[InputRequired()])
+    delivered_on = LocalDateField(_l("Delivered on"), validators=[Optional()])
+    amount = LocalDecimalField(_l("Amount"), validators=[Optional()])
     outcome = SelectField(_l("Outcome"), choices=choices(
         (o.value, label) for o, label in OUTCOME_LABELS.items()))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          render_kw={"rows": 2})
 
 
-class ContractForm(FlaskForm):
+class ContractForm(PortalForm):
     version_id = HiddenField()
     number = StringField(_l("Contract number"), validators=[DataRequired(), Length(max=60)])
     branch_id = SelectField(_l("Branch"), coerce=int)
     organisation_id = SelectField(_l("Mass organisation"), coerce=int)
     scope = TextAreaField(_l("Scope"), validators=[Optional(), Length(max=2000)],
                           render_kw={"rows": 3})
-    fee_rate_percent = DecimalField(_l("Fee rate (percent of the interest collected)"), places=None,
-                                    validators=[InputRequired()])
-    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
-    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    fee_rate_percent = LocalDecimalField(_l("Fee rate (percent of the interest collected)"),
+                                         validators=[InputRequired()])
+    starts_on = LocalDateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = LocalDateField(_l("Ends on"), validators=[Optional()])
     group_ids = SelectMultipleField(_l("Savings-and-loan groups covered"), coerce=int,
                                     validate_choice=False, validators=[Optional()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """An empty form: a POST button with its CSRF token."""

@@ -1,5 +1,4 @@
 """The branch registry: browse by province and district, training, deliveries, entrustment."""
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,6 +17,7 @@ from portal.branches.models import (
     TrainingCourse,
     TrainingSession,
 )
+from portal.core.clock import local_today, organisation_zone, reader_today
 from portal.core.errors import Conflict, NotFound, ValidationError, require
 from portal.core.forms import choices
 from portal.core.pagecache import cached_page
@@ -25,6 +25,7 @@ from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import current_language
+from portal.i18n.fields import filter_day
 from portal.products.models import Product, ProductStatus, ServicePackage
 
 bp = Blueprint("branches", __name__, url_prefix="/branches", template_folder="templates")
@@ -88,7 +89,7 @@ def index():
                                                  Organisation.commune, Organisation.name)).all()
     return render_template("branches/index.html", branches=branches, provinces=provinces,
                            districts=districts, province=province, district=district,
-                           kind=kind, kinds=list(BranchKind), today=date.today())
+                           kind=kind, kinds=list(BranchKind), today=reader_today())
 
 
 def _visible_branch(branch_id):
@@ -100,7 +101,7 @@ def _visible_branch(branch_id):
 @login_required
 def show(branch_id):
     branch = _visible_branch(branch_id)
-    today = date.today()
+    today = reader_today()
     products = [p for p in branch.products if p.status == ProductStatus.AVAILABLE
                 or permissions.sees_whole_catalogue(current_user)]
     packages = [p for p in branch.packages if p.status == ProductStatus.AVAILABLE
@@ -194,21 +195,13 @@ def edit(branch_id):
 
 # --- service deliveries ----------------------------------------------------------------------
 
-def _parse_date(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @bp.route("/<int:branch_id>/deliveries")
 @cached_page
 @login_required
 def deliveries(branch_id):
     branch = _visible_branch(branch_id)
     query = permissions.visible_deliveries(current_user)
-    start = _parse_date(request.args.get("from"))
-    end = _parse_date(request.args.get("to"))
+    start, end = filter_day(request.args, "from"), filter_day(request.args, "to")
     product_id = request.args.get("product", type=int)
     org_id = request.args.get("organisation", type=int)
     grouping = request.args.get("group", "product")
@@ -257,7 +250,7 @@ def _delivery_form(branch, delivery=None):
             form.version_id.data = delivery.version_id
             form.outcome.data = delivery.outcome.value
         else:
-            form.requested_on.data = date.today()
+            form.requested_on.data = local_today(organisation_zone(branch.organisation))
 
     def save():
         data = {f: getattr(form, f).data for f in (
@@ -353,7 +346,7 @@ def session(branch_id, session_id):
     branch = _visible_branch(branch_id)
     item = _session_of(branch, session_id)
     return render_template("branches/session.html", branch=branch, session=item,
-                           form=_attendance_form(branch), message=None, today=date.today())
+                           form=_attendance_form(branch), message=None, today=reader_today())
 
 
 @bp.route("/<int:branch_id>/training/<int:session_id>/attendance", methods=["POST"])
@@ -379,7 +372,7 @@ def add_attendance(branch_id, session_id):
             return redirect(url_for("branches.session", branch_id=branch.id,
                                     session_id=item.id))
     return render_template("branches/session.html", branch=branch, session=item, form=form,
-                           message=message, today=date.today()), status
+                           message=message, today=reader_today()), status
 
 
 # --- entrustment -----------------------------------------------------------------------------
@@ -390,7 +383,7 @@ def add_attendance(branch_id, session_id):
 def contracts():
     items = db.session.scalars(permissions.visible_contracts(current_user)
                                .order_by(EntrustmentContract.number)).all()
-    return render_template("branches/contracts.html", contracts=items, today=date.today())
+    return render_template("branches/contracts.html", contracts=items, today=reader_today())
 
 
 @bp.route("/entrustment/<int:contract_id>")
@@ -399,7 +392,7 @@ def contracts():
 def contract(contract_id):
     item = get_visible(permissions.visible_contracts(current_user), EntrustmentContract,
                        contract_id)
-    return render_template("branches/contract.html", contract=item, today=date.today())
+    return render_template("branches/contract.html", contract=item, today=reader_today())
 
 
 def _contract_form(item=None):

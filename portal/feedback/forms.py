@@ -1,13 +1,13 @@
 """Forms of the feedback area: one per kind, and the handling actions."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import TextInput
 
-from portal.core.forms import choices
+from portal.core.forms import PortalForm, choices
 from portal.feedback.models import OUTCOME_LABELS, TOPIC_LABELS, VISIBILITY_LABELS, Kind
+from portal.i18n.fields import LocalIntegerField, NumberRange
 
 BODY_HELP = _l("Paragraphs, bold, lists and links are kept; anything else is removed.")
 
@@ -16,7 +16,7 @@ def _optional_int(value):
     return int(value) if value not in (None, "") else None
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(PortalForm):
     organisation_id = SelectField(_l("On behalf of"), coerce=int)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Details"), validators=[DataRequired(), Length(max=50_000)])
@@ -43,9 +43,9 @@ class ProductRequestForm(FeedbackForm):
     sector = StringField(_l("Sector"), validators=[DataRequired(), Length(max=120)])
     # a text box, not type=number: browsers drop digits typed on a Persian keyboard from
     # number inputs, and int() reads ۱۲۰۰ as well as 1200
-    demand_size = IntegerField(_l("Size of demand (members or organisations who need it)"),
-                               widget=TextInput(), render_kw={"inputmode": "numeric"},
-                               validators=[Optional(), NumberRange(min=0, max=10_000_000)])
+    demand_size = LocalIntegerField(_l("Size of demand (members or organisations who need it)"),
+                                    widget=TextInput(), render_kw={"inputmode": "numeric"},
+                                    validators=[Optional(), NumberRange(min=0, max=10_000_000)])
     terms_wanted = TextAreaField(_l("Terms wanted (amount, tenor, rate, guarantees)"),
                                  validators=[Optional(), Length(max=5000)])
 
@@ -54,34 +54,34 @@ FORMS = {Kind.CRITIQUE: CritiqueForm, Kind.PROPOSAL: ProposalForm,
          Kind.PRODUCT_REQUEST: ProductRequestForm}
 
 
-class VersionForm(FlaskForm):
+class VersionForm(PortalForm):
     version_id = HiddenField()
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
     body = TextAreaField(_l("Internal note"), validators=[DataRequired(), Length(max=10_000)])
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(PortalForm):
     version_id = HiddenField()
     body = TextAreaField(_l("Official response"), validators=[DataRequired(),
                                                               Length(max=50_000)])
     outcome = SelectField(_l("Outcome"), choices=choices(
         (o.value, label) for o, label in OUTCOME_LABELS.items()))
-    duplicate_of = IntegerField(_l("Duplicate of item number"), validators=[Optional()])
+    duplicate_of = LocalIntegerField(_l("Duplicate of item number"), validators=[Optional()])
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(PortalForm):
     reason = TextAreaField(_l("Why the answer does not settle the matter"),
                            validators=[DataRequired(), Length(max=5000)])
 
 
-class EndorseForm(FlaskForm):
+class EndorseForm(PortalForm):
     organisation_id = SelectField(_l("Endorse on behalf of"), coerce=int,
                                   validate_choice=False)
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(),
                                                                  Length(max=2000)])
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(PortalForm):
     owner_id = SelectField(_l("Owner"), coerce=int)

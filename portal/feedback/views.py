@@ -1,6 +1,5 @@
 """Feedback pages: lists and search, the three submission forms, an item with its handling
 actions, batch publishing, the owner's queue, exports and the summary report."""
-from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import (
@@ -45,6 +44,7 @@ from portal.feedback.models import (
 )
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, number_filter
+from portal.i18n.fields import filter_day, reader_day_bounds
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
 blueprints = (bp,)
@@ -58,13 +58,6 @@ nav_item("feedback.index", _l("Feedback"), lambda user: user.is_authenticated, o
 
 
 # --- finding ---------------------------------------------------------------------------------
-
-def _parse_day(name):
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
 
 def filtered_items(user, args):
     """The scoped query with the list's filters applied (shared by the list and exports)."""
@@ -88,11 +81,11 @@ def filtered_items(user, args):
         query = query.where(FeedbackItem.state.in_(OPEN_STATES), sa.or_(
             FeedbackItem.answer_due_at < now,
             sa.and_(FeedbackItem.state == State.SUBMITTED, FeedbackItem.acknowledge_due_at < now)))
-    start, end = _parse_day("from"), _parse_day("to")
+    start, end = filter_day(args, "from"), filter_day(args, "to")
     if start:
-        query = query.where(FeedbackItem.created_at >= datetime.combine(start, time.min))
+        query = query.where(FeedbackItem.created_at >= reader_day_bounds(start)[0])
     if end:
-        query = query.where(FeedbackItem.created_at <= datetime.combine(end, time.max))
+        query = query.where(FeedbackItem.created_at < reader_day_bounds(end)[1])
     if args.get("q"):
         query = query.where(matches_all_words(FeedbackItem.search_key, args["q"]))
     return query

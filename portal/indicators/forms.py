@@ -1,16 +1,18 @@
 """Forms of the indicators area."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import FloatField, HiddenField
+from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
+from portal.core.forms import PortalForm
+from portal.i18n.fields import LocalFloatField
 
-class ImportForm(FlaskForm):
+
+class ImportForm(PortalForm):
     file = FileField(_l("CSV or Excel file"), validators=[FileRequired()])
 
 
-class ThresholdForm(FlaskForm):
+class ThresholdForm(PortalForm):
     version_id = HiddenField()
-    green_at = FloatField(_l("Green from"), validators=[InputRequired()])
-    amber_at = FloatField(_l("Amber from"), validators=[InputRequired()])
+    green_at = LocalFloatField(_l("Green from"), validators=[InputRequired()])
+    amber_at = LocalFloatField(_l("Amber from"), validators=[InputRequired()])

@@ -18,6 +18,8 @@ from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.tabular import read_table
 from portal.extensions import db
+from portal.i18n import current_language
+from portal.i18n.parsing import Unreadable, parse_number
 from portal.indicators import services
 from portal.indicators.models import Grade, GroupRating, IndicatorActual, IndicatorPlan
 from portal.turnover import services as turnover_services
@@ -45,11 +47,12 @@ class ImportRejected(ValidationError):
 
 
 def _number(text):
+    """A figure as the importer's people write it: any digits, their locale's separators."""
     try:
-        value = float(text.replace(" ", ""))
-    except ValueError:
+        value = parse_number(text, current_language())
+    except Unreadable:
         return None
-    return value if value == value and abs(value) != float("inf") else None
+    return None if value is None else float(value)
 
 
 def _month_text(text):

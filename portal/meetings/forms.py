@@ -1,20 +1,18 @@
 """Forms of the meetings area."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from portal.core.forms import choices
+from portal.core.forms import PortalForm, choices
+from portal.i18n.display import timezone_choices
+from portal.i18n.fields import LocalDateField, LocalIntegerField, LocalTimeField, NumberRange
 from portal.meetings.models import COMMITMENT_LABELS, KIND_LABELS
 
 # the zones of the network first; any IANA name is accepted by the service
@@ -26,11 +24,11 @@ def _optional_int(value):
     return int(value) if value not in (None, "") else None
 
 
-class VersionForm(FlaskForm):
+class VersionForm(PortalForm):
     version_id = HiddenField()
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     title_fa = StringField(_l("Title in Persian"), validators=[Optional(), Length(max=300)])
     title_vi = StringField(_l("Title in Vietnamese"), validators=[Optional(), Length(max=300)])
@@ -42,16 +40,16 @@ class SeriesForm(FlaskForm):
                                            validate_choice=False)
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(PortalForm):
     version_id = HiddenField()
     kind = SelectField(_l("Kind"), choices=choices(
         (k.value, label) for k, label in KIND_LABELS.items()))
     series_id = SelectField(_l("Series"), coerce=_optional_int, validators=[Optional()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    day = DateField(_l("Date"), validators=[DataRequired()])
-    start_time = TimeField(_l("Starts at"), validators=[DataRequired()])
-    end_time = TimeField(_l("Ends at"), validators=[DataRequired()])
-    timezone = SelectField(_l("Time zone"), choices=choices((z, z) for z in TIMEZONES))
+    day = LocalDateField(_l("Date"), validators=[DataRequired()])
+    start_time = LocalTimeField(_l("Starts at"), validators=[DataRequired()])
+    end_time = LocalTimeField(_l("Ends at"), validators=[DataRequired()])
+    timezone = SelectField(_l("Time zone"), choices=choices(timezone_choices(TIMEZONES)))
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
     online_link = StringField(_l("Online link"), validators=[Optional(), Length(max=500)])
     host_organisation_id = SelectField(_l("Host organisation"), coerce=int)
@@ -63,20 +61,20 @@ class MeetingForm(FlaskForm):
                                    "the ministry see it"))
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(PortalForm):
     title = StringField(_l("Agenda item"), validators=[DataRequired(), Length(max=300)])
     presenter = StringField(_l("Presenter"), validators=[Optional(), Length(max=200)])
-    duration = IntegerField(_l("Minutes set aside"),
-                            validators=[Optional(), NumberRange(min=1, max=600)])
+    duration = LocalIntegerField(_l("Minutes set aside"),
+                                 validators=[Optional(), NumberRange(min=1, max=600)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     organisation_ids = SelectMultipleField(_l("Organisations"), coerce=int,
                                            validate_choice=False)
     user_ids = SelectMultipleField(_l("People"), coerce=int, validate_choice=False)
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(PortalForm):
     version_id = HiddenField()
     # the size limit is the service's, so an oversized text gets a clear message
     body = TextAreaField(_l("Minutes"), validators=[DataRequired()])
@@ -84,7 +82,7 @@ class MinutesForm(FlaskForm):
                            validators=[Optional(), Length(max=2000)])
 
 
-class StatementForm(FlaskForm):
+class StatementForm(PortalForm):
     organisation_id = SelectField(_l("Organisation speaking"), coerce=int,
                                   validate_choice=False)
     kind = SelectField(_l("Kind"), choices=[])
@@ -93,17 +91,17 @@ class StatementForm(FlaskForm):
     body = TextAreaField(_l("What was said"), validators=[DataRequired(), Length(max=50_000)])
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(PortalForm):
     description = TextAreaField(_l("What was committed"),
                                 validators=[DataRequired(), Length(max=5000)])
     organisation_id = SelectField(_l("Organisation that owns it"), coerce=int,
                                   validate_choice=False)
     owner_id = SelectField(_l("Person who owns it"), coerce=_optional_int,
                            validators=[Optional()], validate_choice=False)
-    due_on = DateField(_l("Due date"), validators=[DataRequired()])
+    due_on = LocalDateField(_l("Due date"), validators=[DataRequired()])
 
 
-class CommitmentStatusForm(FlaskForm):
+class CommitmentStatusForm(PortalForm):
     version_id = HiddenField()
     at_meeting = HiddenField()
     status = SelectField(_l("Status"), choices=choices(
@@ -112,12 +110,12 @@ class CommitmentStatusForm(FlaskForm):
                        validators=[Optional(), Length(max=2000)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PortalForm):
     version_id = HiddenField()
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(PortalForm):
     version_id = HiddenField()
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(),
                                                                  Length(max=5000)])

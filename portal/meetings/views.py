@@ -1,6 +1,5 @@
 """Meeting pages: series, lists, a meeting with its agenda, invitations, attendance, minutes,
 statements and commitments; the printable view, iCalendar feeds and the ministry's queue."""
-from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import (
@@ -22,9 +21,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal import permissions
 from portal.accounts.models import Organisation, OrgKind, Role, User
+from portal.core.clock import reader_today
 from portal.core.errors import Conflict, NotFound, ValidationError, require
 from portal.core.forms import choices
-from portal.core.models import utcnow
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
@@ -33,6 +32,7 @@ from portal.extensions import db
 from portal.feedback.models import KIND_LABELS as STATEMENT_KIND_LABELS
 from portal.feedback.models import TOPIC_LABELS, FeedbackItem
 from portal.home.panels import home_panel, nav_item
+from portal.i18n.fields import filter_day, reader_day_bounds
 from portal.meetings import forms, ical, services
 from portal.meetings.models import (
     COMMITMENT_LABELS,
@@ -77,13 +77,6 @@ def meeting_same_day_filter(value, other, tz_name):
 
 # --- finding ---------------------------------------------------------------------------------
 
-def _parse_day(name):
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def filtered_meetings(user, args):
     query = permissions.visible_meetings(user)
     for name, column, enum in (("kind", Meeting.kind, MeetingKind),
@@ -103,11 +96,11 @@ def filtered_meetings(user, args):
         query = query.where(sa.or_(
             Meeting.host_organisation.has(place),
             Meeting.organisations.any(MeetingOrganisation.organisation.has(place))))
-    start, end = _parse_day("from"), _parse_day("to")
+    start, end = filter_day(args, "from"), filter_day(args, "to")
     if start:
-        query = query.where(Meeting.starts_at >= datetime.combine(start, time.min))
+        query = query.where(Meeting.starts_at >= reader_day_bounds(start)[0])
     if end:
-        query = query.where(Meeting.starts_at <= datetime.combine(end, time.max))
+        query = query.where(Meeting.starts_at < reader_day_bounds(end)[1])
     if args.get("q"):
         query = query.where(matches_all_words(Meeting.search_key, args["q"]))
     return query
@@ -416,7 +409,7 @@ def edit(meeting_id):
 # --- one meeting -----------------------------------------------------------------------------
 
 def _today():
-    return utcnow().date()
+    return reader_today()
 
 
 def _statements(meeting):

@@ -1,22 +1,19 @@
 """Forms of the catalogue. One name and description per language, generated from LOCALES."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.accounts.models import ORG_KIND_LABELS
-from portal.core.forms import choices
+from portal.core.forms import PortalForm, choices
 from portal.i18n import LANGUAGE_NAMES
+from portal.i18n.fields import LocalDateField, LocalDecimalField, LocalIntegerField, NumberRange
 from portal.products.models import (
     CATEGORY_LABELS,
     LOCALES,
@@ -70,7 +67,7 @@ def kind_choices():
     return choices((k.value, label) for k, label in ORG_KIND_LABELS.items())
 
 
-class ProductForm(_TextsMixin, FlaskForm):
+class ProductForm(_TextsMixin, PortalForm):
     TEXT_KEYS = ("name", "description", "rate_text")
     version_id = HiddenField()
     code = StringField(_l("Code"), validators=CODE)
@@ -82,19 +79,19 @@ class ProductForm(_TextsMixin, FlaskForm):
         (s.value, label) for s, label in SECTOR_LABELS.items()), validators=[Optional()])
     currency = StringField(_l("Currency"), default="IRR", validators=[
         DataRequired(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. IRR or VND."))])
-    min_amount = DecimalField(_l("Smallest amount"), places=None,
-                              validators=[Optional(), NumberRange(min=0)])
-    max_amount = DecimalField(_l("Largest amount"), places=None,
-                              validators=[Optional(), NumberRange(min=0)])
-    min_tenor_months = IntegerField(_l("Shortest term (months)"),
-                                    validators=[Optional(), NumberRange(min=0, max=600)])
-    max_tenor_months = IntegerField(_l("Longest term (months)"),
-                                    validators=[Optional(), NumberRange(min=0, max=600)])
-    rate_percent = DecimalField(_l("Annual rate or fee (%)"), places=None,
-                                validators=[Optional(), NumberRange(min=0, max=100)])
-    target_days = IntegerField(_l("Target turnaround (working days)"),
-                               validators=[Optional(), NumberRange(min=0, max=365)])
-    planned_launch = DateField(_l("Planned launch"), validators=[Optional()])
+    min_amount = LocalDecimalField(_l("Smallest amount"),
+                                   validators=[Optional(), NumberRange(min=0)])
+    max_amount = LocalDecimalField(_l("Largest amount"),
+                                   validators=[Optional(), NumberRange(min=0)])
+    min_tenor_months = LocalIntegerField(_l("Shortest term (months)"),
+                                         validators=[Optional(), NumberRange(min=0, max=600)])
+    max_tenor_months = LocalIntegerField(_l("Longest term (months)"),
+                                         validators=[Optional(), NumberRange(min=0, max=600)])
+    rate_percent = LocalDecimalField(_l("Annual rate or fee (%)"),
+                                     validators=[Optional(), NumberRange(min=0, max=100)])
+    target_days = LocalIntegerField(_l("Target turnaround (working days)"),
+                                    validators=[Optional(), NumberRange(min=0, max=365)])
+    planned_launch = LocalDateField(_l("Planned launch"), validators=[Optional()])
 
     def data_for_service(self):
         data = {k: getattr(self, k).data for k in (
@@ -108,19 +105,20 @@ class ProductForm(_TextsMixin, FlaskForm):
 _add_text_fields(ProductForm, extra=("rate_text",))
 
 
-class PackageForm(_TextsMixin, FlaskForm):
+class PackageForm(_TextsMixin, PortalForm):
     TEXT_KEYS = ("name", "description", "eligibility")
     version_id = HiddenField()
     code = StringField(_l("Code"), validators=CODE)
     org_kind = SelectField(_l("For organisations of this kind"), choices=kind_choices())
     product_ids = SelectMultipleField(_l("Products in the package"), coerce=int,
                                       validators=[Optional()])
-    min_members = IntegerField(_l("Members at least"),
-                               validators=[Optional(), NumberRange(min=0)])
-    min_years_active = IntegerField(_l("Years active at least"),
-                                    validators=[Optional(), NumberRange(min=0, max=200)])
-    max_overdue_percent = DecimalField(_l("Overdue loans at most (percent of outstanding loans)"),
-                                       places=None, validators=[Optional()])
+    min_members = LocalIntegerField(_l("Members at least"),
+                                    validators=[Optional(), NumberRange(min=0)])
+    min_years_active = LocalIntegerField(_l("Years active at least"),
+                                         validators=[Optional(), NumberRange(min=0, max=200)])
+    max_overdue_percent = LocalDecimalField(
+        _l("Overdue loans at most (percent of outstanding loans)"),
+                                       validators=[Optional()])
     requires_audited_accounts = BooleanField(_l("Audited accounts required"))
 
     def data_for_service(self):
@@ -134,7 +132,7 @@ class PackageForm(_TextsMixin, FlaskForm):
 _add_text_fields(PackageForm, extra=("eligibility",))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PortalForm):
     version_id = HiddenField()
     status = SelectField(_l("New status"), choices=choices(
         (s.value, label) for s, label in STATUS_LABELS.items()))

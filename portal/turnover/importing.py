@@ -37,6 +37,8 @@ from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.tabular import read_table
 from portal.extensions import db
+from portal.i18n import current_language
+from portal.i18n.parsing import Unreadable, parse_number
 from portal.turnover.models import (
     FIGURES,
     PeriodStatus,
@@ -121,14 +123,24 @@ def _whole(value):
     try:
         number = Decimal(value)
     except InvalidOperation:
-        return None
-    if not number.is_finite():
+        number = _grouped(value)
+    if number is None or not number.is_finite():
         return None
     if number.adjusted() >= 19:
         return TOO_LARGE if number > 0 else -1  # a hugely negative one is refused as negative
     if number != number.to_integral_value():
         return None
     return int(number)
+
+
+def _grouped(value):
+    """A figure written with the locale's thousands separators (1.500.000, ۱۲۳٬۴۵۶); the slow
+    path, taken only by cells that plain digits (int(), which reads any script's digits) and
+    Decimal do not read."""
+    try:
+        return parse_number(value, current_language())
+    except Unreadable:
+        return None
 
 
 def _month(text, cache):

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from portal.i18n import calendars
 from portal.i18n.formatting import format_money, to_persian_digits
+from portal.i18n.parsing import format_date_input
 from tests.e2e.pages import (
     PageChecks,
     open_nav_link,
@@ -140,12 +141,15 @@ def test_a_branch_staff_member_logs_a_delivery_in_persian(page, live_server, dem
     page.wait_for_url(f"**{branch_path}/deliveries/new")
     expect(page.locator("main h1")).to_have_text(fa("Log a service delivery"))
     form = page.locator("main form")
-    expect(form.locator("#requested_on")).to_have_value(today.isoformat())
+    # today, in the Solar Hijri calendar and Persian digits, as a Persian reader writes it
+    expect(form.locator("#requested_on")).to_have_value(
+        to_persian_digits(format_date_input(today, "jalali", "fa")))
     expect(form.locator("label[for=organisation_id]")).to_have_text(fa("Organisation served"))
     form.locator("#organisation_id").select_option(label=NAIN_COOPERATIVE)
     form.locator("#product_id").select_option(label=f"{WORKING_CAPITAL} (WC-LOAN)")
-    form.locator("#requested_on").fill(requested.isoformat())
-    form.locator("#delivered_on").fill(delivered.isoformat())
+    form.locator("#requested_on").fill(
+        to_persian_digits(format_date_input(requested, "jalali", "fa")))
+    form.locator("#delivered_on").fill(format_date_input(delivered, "jalali", "fa"))
     form.locator("#amount").fill(to_persian_digits(AMOUNT))  # typed on a Persian keyboard
     form.locator("#outcome").select_option("delivered")
     form.locator("#note").fill(NOTE)
