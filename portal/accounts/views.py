@@ -24,6 +24,8 @@ from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible, safe_next
 from portal.extensions import db, limiter
+from portal.i18n import current_language
+from portal.i18n.display import default_timezone
 
 auth = Blueprint("auth", __name__, template_folder="templates")
 users = Blueprint("users", __name__, url_prefix="/admin/users", template_folder="templates")
@@ -106,14 +108,17 @@ def accept_invitation(token):
 @auth.route("/account/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
-    form = forms.PreferencesForm(obj=current_user)
+    # the zone this person's pages use while they have chosen none (their organisation's,
+    # else their language's): shown selected, and never stored unless they pick another
+    form = forms.PreferencesForm(obj=current_user, default_timezone=default_timezone(
+        current_user, current_language()))
     if request.method == "GET":
         form.calendar.data = current_user.calendar or ""
-        form.timezone.data = current_user.timezone or "UTC"
+        form.show_timezone(current_user)
     if form.validate_on_submit():
         services.update_preferences(
             current_user, preferred_locale=form.preferred_locale.data,
-            timezone=form.timezone.data, calendar=form.calendar.data,
+            timezone=form.chosen_timezone(current_user), calendar=form.calendar.data,
             persian_digits=form.persian_digits.data,
             email_notifications=form.email_notifications.data)
         db.session.commit()

@@ -3,7 +3,7 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-from portal.i18n import calendars, formatting
+from portal.i18n import calendars, display, formatting
 
 LANGUAGE_NAMES = {"en": "English", "fa": "فارسی", "vi": "Tiếng Việt", "th": "ไทย"}
 RTL_LANGUAGES = {"fa"}
@@ -27,9 +27,8 @@ def select_locale():
 def select_timezone():
     if not has_request_context():
         return "UTC"
-    if current_user and current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
-    return DEFAULT_TIMEZONES.get(str(get_locale()), "UTC")
+    user = current_user if current_user and current_user.is_authenticated else None
+    return display.effective_timezone(user, str(get_locale()))
 
 
 def current_language():
@@ -110,3 +109,5 @@ def init_app(app):
     app.jinja_env.globals.update(
         current_language=current_language, is_rtl=is_rtl, LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
+    app.jinja_env.filters.update(display.FILTERS)
+    app.jinja_env.globals.update(display.GLOBALS)

@@ -3,6 +3,7 @@
 With native=True (a Persian reader who chose Persian digits) numbers use the locale's own
 numbering system: Persian digits and separators (۱٬۶۶۲٫۵).
 """
+import re
 from functools import lru_cache
 
 from babel import Locale
@@ -54,10 +55,21 @@ def format_percentage(value, locale, decimals=2, native=False):
     return _finish(text, native)
 
 
+# Persian writes the unit after the amount ("۱۰۰٬۰۰۰٬۰۰۰ ریال"); CLDR's pattern puts it before,
+# behind a left-to-right mark, so a Persian page read "ریال ۱۰۰٬۰۰۰٬۰۰۰".
+_UNIT_AFTER = {"fa": "#,##0.00\u00a0¤"}
+# a currency shown by its code ("IRR") needs a space before the digits: "IRR 100,000,000"
+_CODE_THEN_DIGIT = re.compile(r"([A-Z]{3})(?=[0-9\u06f0-\u06f9])")
+
+
 def format_money(value, currency, locale, native=False):
-    """Money in the organisation's currency, with CLDR's digits for it (none for IRR, VND)."""
+    """Money in the organisation's currency, grouped, with the currency's own decimals (none
+    for IRR and VND) and its unit where the locale puts it: "۱۰۰٬۰۰۰٬۰۰۰ ریال",
+    "100.000.000 ₫", "฿1,250.00"."""
     if value is None:
         return ""
-    text = format_currency(value, currency, locale=babel_locale(locale),
+    babel = babel_locale(locale)
+    text = format_currency(value, currency, format=_UNIT_AFTER.get(babel.language),
+                           locale=babel, currency_digits=True,
                            numbering_system=_system(native))
-    return _finish(text, native)
+    return _finish(_CODE_THEN_DIGIT.sub("\\1\u00a0", text), native)

@@ -113,14 +113,14 @@ def test_a_district_office_sees_its_indicators_ratings_and_communes(client, logi
     assert "Off track" in scorecard
     assert "₫999" not in html and "Nhân Hưng" not in html and "Tổ Lý Nhân" not in html
     assert "2 groups rated in" in html
-    assert "Tổ số 1 — Good → Fair" in html
+    assert "<bdi>Tổ số 1</bdi> — Good → Fair" in html
     communes = re.search(r'<table[^>]*id="communes".*?</table>', html, re.S).group(0)
-    assert re.findall(r'<th scope="row" class="fw-normal">([^<]+)</th>', communes) == [
+    assert re.findall(r'<th scope="row" class="fw-normal"><bdi>([^<]+)</bdi></th>', communes) == [
         "Ba Sao", "Quế"]
     assert "₫200" in communes and "3.00%" in communes and "0.00%" in communes
     assert "1 of 2 communes have no overdue debt." in html
     # an accessible, server-rendered chart next to the table it draws
-    assert "<svg" in html and "<title>Outstanding loans: 75.00%</title>" in html
+    assert "<svg" in html and "<title>\u2068Outstanding loans\u2069: 75.00%</title>" in html
     assert 'id="scorecard"' in html
 
 
@@ -171,9 +171,9 @@ def test_the_index_lists_the_plans_each_reader_may_open(client, login, make_user
 def test_the_printable_report(client, login, make_user, world):
     login(make_user("relationship_manager", world["kb"]))
     html = client.get(f"/indicators/{world['kb'].id}/report?period=2023-08").text
-    assert "Monthly report: Kim Bảng district office" in html
-    assert "Kim Bảng · Hà Nam" in html
-    assert "75.00%" in html and "Tổ số 1 — Good → Fair" in html
+    assert "Monthly report: <bdi>Kim Bảng district office</bdi>" in html
+    assert "<bdi>Kim Bảng</bdi> · <bdi>Hà Nam</bdi>" in html
+    assert "75.00%" in html and "<bdi>Tổ số 1</bdi> — Good → Fair" in html
     assert 'class="no-print' in html                      # the export links are not printed
     dashboard = client.get(f"/indicators/{world['kb'].id}?period=2023-08").text
     assert f"/indicators/{world['kb'].id}/report?period=2023-08" in dashboard

@@ -104,12 +104,12 @@ def test_the_dashboard_shows_distribution_change_and_fallen_groups(client, login
     assert _cells(html, "grade-weak") == ["Weak", "1", "10.00%", "+1"]
     assert "10 groups rated in" in html
     fell = re.search(r'<ul id="fell">(.*?)</ul>', html, re.S).group(1)
-    assert re.findall(r"<li>(.*?)</li>", fell) == ["Tổ số 7 — Good → Fair",
-                                                  "Tổ số 8 — Good → Weak"]
+    assert re.findall(r"<li>(.*?)</li>", fell) == ["<bdi>Tổ số 7</bdi> — Good → Fair",
+                                                  "<bdi>Tổ số 8</bdi> — Good → Weak"]
     for name in ("Tổ số 5", "Tổ số 6", "Tổ số 9", "Tổ Lý Nhân"):
         assert name not in fell
     # the chart of the distribution has the shares as its accessible titles
-    assert "<title>Good: 60.00%</title>" in html
+    assert "<title>\u2068Good\u2069: 60.00%</title>" in html
 
 
 def test_the_ratings_and_fallen_groups_export(client, login, make_user, rated):
@@ -135,7 +135,7 @@ def test_a_union_sees_the_ratings_of_its_own_groups(client, login, make_user, ra
     login(make_user("union_director", union))
     html = client.get(f"/indicators/{union.id}?period=2023-08").text
     assert _cells(html, "grade-fair")[:3] == ["Fair", "1", "50.00%"]
-    assert "Tổ số 7 — Good → Fair" in html and "Tổ số 8" not in html
+    assert "<bdi>Tổ số 7</bdi> — Good → Fair" in html and "Tổ số 8" not in html
 
 
 def test_the_change_crosses_the_new_year(client, login, make_user, db):
@@ -155,7 +155,7 @@ def test_the_change_crosses_the_new_year(client, login, make_user, db):
     assert [r["change"] for r in summary] == [0, -1, 2, -1]
     login(make_user("relationship_manager", kb))
     html = client.get(f"/indicators/{kb.id}").text
-    assert "Tổ xuống — Fair → Average" in html and "Tổ lên —" not in html
+    assert "<bdi>Tổ xuống</bdi> — Fair → Average" in html and "Tổ lên —" not in html
 
 
 def _cells(html, row_id):

@@ -169,9 +169,9 @@ def test_the_share_by_sector_counts_cooperatives_in_their_unions_sector(client, 
     page = client.get("/turnover/?level=sector")
     html = page.get_data(as_text=True)
     table = _text(html[html.index('id="shares-table"'):])
-    assert "Handicrafts IRR2,000 IRR800 40.00%" in table
-    assert "Housing IRR400 IRR100 25.00%" in table
-    assert "No sector given IRR10 IRR10 100.00%" in table
+    assert "Handicrafts IRR 2,000 IRR 800 40.00%" in table
+    assert "Housing IRR 400 IRR 100 25.00%" in table
+    assert "No sector given IRR 10 IRR 10 100.00%" in table
     export = client.get("/turnover/export/shares.csv?level=sector")
     assert "Handicrafts,IRR,2000,800,0.4,2" in export.get_data(as_text=True)
 
@@ -222,7 +222,7 @@ def test_a_quarter_adds_up_its_months_and_compares_with_the_quarter_before(
     page = client.get("/turnover/?window=IR-2025-Q3&level=organisation")
     assert page.status_code == 200
     text = _text(page)
-    assert "اتحادیه آزمون IRR3,000 IRR1,500 50.00%" in text  # the quarter, not one month
+    assert "اتحادیه آزمون IRR 3,000 IRR 1,500 50.00%" in text  # the quarter, not one month
     assert "+30.00%" in text  # up from 20% in the quarter before
     assert 'value="IR-2025-Q3" selected' in page.get_data(as_text=True)
     trend = client.get("/turnover/export/trend.csv?window=IR-2025-Q3").get_data(as_text=True)
@@ -264,11 +264,11 @@ def test_a_unions_report_adds_up_its_members_and_compares_with_last_month(
     html = page.get_data(as_text=True)
     assert re.search(r'id="union-share-IRR">40.00%<', html)  # (500 + 300) / 2000
     members = _text(html[html.index('id="members-table"'):])
-    assert "اتحادیه فرش IRR1,000 IRR500 50.00% 30.00% 20.00%" in members
-    assert "تعاونی نائین IRR1,000 IRR300 30.00% 10.00% 20.00%" in members
+    assert "اتحادیه فرش IRR 1,000 IRR 500 50.00% 30.00% 20.00%" in members
+    assert "تعاونی نائین IRR 1,000 IRR 300 30.00% 10.00% 20.00%" in members
     assert "اتحادیه مسکن" not in html  # another union's figures
     trend = _text(html[html.index('id="union-trend-table"'):html.index('id="members-table"')])
-    assert "July 2025 IRR2,000 IRR400 20.00%" in trend
+    assert "July 2025 IRR 2,000 IRR 400 20.00%" in trend
 
 
 def test_a_director_cannot_read_another_unions_report(client, login_as, db):
