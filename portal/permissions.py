@@ -6,7 +6,7 @@ import typing
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401 - sa.orm.Session for the events below
 
-from portal.accounts.models import Membership, Organisation, Role, User
+from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.extensions import db
 
 BANK_ROLES = (Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.ADMINISTRATOR)
@@ -43,6 +43,117 @@ def can_manage_users(user):
 
 def can_manage_organisations(user):
     return is_admin(user)
+
+
+# --- networks: the bank whose network a person looks at ----------------------------------------
+#
+# Every organisation belongs to one bank's network (Organisation.network_id, filled in when it
+# is written). People see their own network: its organisations, items, meetings, branches,
+# offers and figures; "public" means public within it. A portal-wide administrator serves every
+# network and looks at all of them, or at the one they chose (session["network"]); someone
+# whose memberships span two networks looks at one at a time.
+
+class NetworkScope(typing.NamedTuple):
+    network_id: int | None   # None with everything=False: organisations with no bank yet
+    everything: bool
+
+
+_NETWORK_KEY = "portal_network_scope"
+
+
+def _membership_networks(user):
+    return sorted({m.organisation.network_id for m in user.memberships},
+                  key=lambda n: (n is None, n or 0))
+
+
+def network_choices(user):
+    """The head offices whose networks this person may look at, by name."""
+    if not _active(user):
+        return []
+    query = sa.select(Organisation).where(Organisation.kind == OrgKind.BANK_HEAD_OFFICE)
+    if not is_admin(user):
+        ids = [n for n in _membership_networks(user) if n is not None]
+        query = query.where(Organisation.id.in_(ids))
+    return list(db.session.scalars(query.order_by(Organisation.id)))
+
+
+def chosen_network_id():
+    from flask import has_request_context, session
+
+    return session.get("network") if has_request_context() else None
+
+
+def network_scope(user):
+    """Which network this person looks at now (once per request)."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        found = g.get(_NETWORK_KEY)
+        if found is not None and found[0] == getattr(user, "id", None):
+            return found[1]
+    scope = _compute_network_scope(user)
+    if has_request_context():
+        g.setdefault(_NETWORK_KEY, None)
+        setattr(g, _NETWORK_KEY, (getattr(user, "id", None), scope))
+    return scope
+
+
+def _compute_network_scope(user):
+    if not _active(user):
+        return NetworkScope(None, False)
+    chosen = chosen_network_id()
+    if is_admin(user):
+        if chosen is not None and db.session.scalar(sa.select(Organisation.id).where(
+                Organisation.id == chosen, Organisation.kind == OrgKind.BANK_HEAD_OFFICE)):
+            return NetworkScope(chosen, False)
+        return NetworkScope(None, True)
+    own = _membership_networks(user)
+    if chosen in own:
+        return NetworkScope(chosen, False)
+    return NetworkScope(own[0] if own else None, False)
+
+
+def _network_organisations(scope):
+    if scope.network_id is None:
+        return Organisation.network_id.is_(None)
+    return Organisation.network_id == scope.network_id
+
+
+def in_network(user, org_id_column=None):
+    """A condition keeping rows of the person's network: on Organisation itself, or on a
+    column holding an organisation id. None when they look at every network."""
+    scope = network_scope(user)
+    if scope.everything:
+        return None
+    condition = _network_organisations(scope)
+    if org_id_column is None:
+        return condition
+    return org_id_column.in_(sa.select(Organisation.id).where(condition))
+
+
+def _within_network(query, user, org_id_column=None):
+    condition = in_network(user, org_id_column)
+    return query if condition is None else query.where(condition)
+
+
+def network_organisations(user):
+    """A select() of every organisation of the person's network, whatever their own subtree:
+    for naming one (the branch a critique is about), not for reading its records."""
+    return _within_network(sa.select(Organisation), user)
+
+
+def in_same_network(user, org):
+    """Whether this organisation is in the network the person looks at."""
+    scope = network_scope(user)
+    return scope.everything or (org is not None and org.network_id == scope.network_id)
+
+
+def offered_in_network(user, model):
+    """Products and packages of the person's bank, and those offered everywhere."""
+    scope = network_scope(user)
+    if scope.everything:
+        return None
+    return sa.or_(model.network_id.is_(None), model.network_id == scope.network_id)
 
 
 # --- subtrees: which organisations a user's memberships and portfolio reach -----------------
@@ -154,7 +265,7 @@ def _own_subtree_ids(user):
 
 def visible_organisations(user):
     """A select() of the organisations this user may see."""
-    query = sa.select(Organisation)
+    query = _within_network(sa.select(Organisation), user)
     if sees_whole_network(user):
         return query
     if not _active(user):
@@ -163,7 +274,7 @@ def visible_organisations(user):
 
 
 def can_view_organisation(user, org):
-    if org is None or not _active(user):
+    if org is None or not _active(user) or not in_same_network(user, org):
         return False
     if sees_whole_network(user):
         return True
@@ -177,12 +288,20 @@ def can_see_members(user, org):
 
 
 def visible_users(user):
-    if is_admin(user):
+    """Administrators manage the people of the network they look at (and people who belong to
+    no organisation yet)."""
+    if not is_admin(user):
+        return sa.select(User).where(sa.false())
+    condition = in_network(user, Membership.organisation_id)
+    if condition is None:
         return sa.select(User)
-    return sa.select(User).where(sa.false())
+    return sa.select(User).where(sa.or_(User.memberships.any(condition),
+                                        ~User.memberships.any()))
 
 
 TEMPLATE_HELPERS = {
+    "network_choices": network_choices,
+    "network_scope": network_scope,
     "is_admin": is_admin,
     "is_bank_staff": is_bank_staff,
     "is_ministry": is_ministry,
@@ -208,7 +327,8 @@ def _director_org_ids(user):
 def visible_feedback(user):
     """The bank and the ministry read every item; a union reads public items and its own."""
     models = _feedback_models()
-    query = sa.select(models.FeedbackItem)
+    query = _within_network(sa.select(models.FeedbackItem), user,
+                            models.FeedbackItem.organisation_id)
     if sees_whole_network(user):
         return query
     if not _active(user):
@@ -309,6 +429,9 @@ def _catalogue_query(user, model):
     query = sa.select(model)
     if not _active(user):
         return query.where(sa.false())
+    offered = offered_in_network(user, model)
+    if offered is not None:
+        query = query.where(offered)
     if sees_whole_catalogue(user):
         return query
     return query.where(model.status == ProductStatus.AVAILABLE)
@@ -339,7 +462,7 @@ from portal.branches.models import Branch, EntrustmentContract, ServiceDelivery 
 
 def visible_branches(user):
     """Everyone signed in may browse the branch registry."""
-    query = sa.select(Branch)
+    query = _within_network(sa.select(Branch), user, Branch.organisation_id)
     return query if _active(user) else query.where(sa.false())
 
 
@@ -375,7 +498,7 @@ def can_see_training_records(user):
 
 def visible_deliveries(user):
     """The bank and the ministry see every delivery; an organisation sees its own."""
-    query = sa.select(ServiceDelivery)
+    query = _within_network(sa.select(ServiceDelivery), user, ServiceDelivery.organisation_id)
     if sees_whole_network(user):
         return query
     if not _active(user):
@@ -385,7 +508,8 @@ def visible_deliveries(user):
 
 def visible_contracts(user):
     """Entrustment contracts: the bank, the ministry, and the mass organisation itself."""
-    query = sa.select(EntrustmentContract)
+    query = _within_network(sa.select(EntrustmentContract), user,
+                            EntrustmentContract.organisation_id)
     if sees_whole_network(user):
         return query
     if not _active(user):
@@ -423,7 +547,8 @@ def turnover_scope_ids(user):
     otherwise a select() of the organisation ids whose figures the user may read: a union
     director their own organisation and below, a relationship manager their portfolio."""
     if is_admin(user) or is_ministry(user):
-        return None
+        condition = in_network(user)
+        return None if condition is None else sa.select(Organisation.id).where(condition)
     if not _active(user):
         return sa.select(Organisation.id).where(sa.false())
     return _ids_select(subtree_ids(user, "turnover"), "turnover_scope")
@@ -431,7 +556,7 @@ def turnover_scope_ids(user):
 
 def _in_turnover_scope(user, org_id):
     if is_admin(user) or is_ministry(user):
-        return _active(user)
+        return _active(user) and in_same_network(user, db.session.get(Organisation, org_id))
     if not _active(user):
         return False
     return org_id in subtree_ids(user, "turnover")
@@ -443,7 +568,7 @@ def can_read_turnover(user):
 
 
 def visible_turnover_organisations(user):
-    query = sa.select(Organisation)
+    query = _within_network(sa.select(Organisation), user)
     if not can_read_turnover(user):
         return query.where(sa.false())
     scope = turnover_scope_ids(user)
@@ -453,11 +578,23 @@ def visible_turnover_organisations(user):
 def visible_turnover_reports(user):
     from portal.turnover.models import TurnoverReport
 
-    query = sa.select(TurnoverReport)
+    query = _within_network(sa.select(TurnoverReport), user, TurnoverReport.organisation_id)
     if not can_read_turnover(user):
         return query.where(sa.false())
     scope = turnover_scope_ids(user)
     return query if scope is None else query.where(TurnoverReport.organisation_id.in_(scope))
+
+
+def can_see_period(user, period):
+    """A reporting period (a country's month) is read by those whose network works in that
+    country: its status is the network's own business."""
+    if period is None or not can_read_turnover(user):
+        return False
+    condition = in_network(user)
+    if condition is None:
+        return True
+    return db.session.scalar(sa.select(sa.exists().where(
+        condition, Organisation.country == period.country)))
 
 
 def can_edit_turnover(user, org):
@@ -499,7 +636,7 @@ def indicator_scope(user):
     Organisation: the user's organisations and portfolio with everything below them, and for
     bank staff of a district office every organisation in that district."""
     if is_admin(user) or is_ministry(user):
-        return None
+        return in_network(user)
     if not _active(user):
         return sa.false()
     from portal.accounts.models import BANK_KINDS
@@ -516,7 +653,7 @@ def indicator_scope(user):
 
 def visible_indicator_organisations(user):
     scope = indicator_scope(user)
-    query = sa.select(Organisation)
+    query = _within_network(sa.select(Organisation), user)
     return query if scope is None else query.where(scope)
 
 
@@ -558,7 +695,8 @@ def visible_meetings(user):
     """The bank and the ministry see every meeting; everyone else the meetings that are not
     confidential, and confidential ones only when their organisation or they were invited."""
     models = _meeting_models()
-    query = sa.select(models.Meeting)
+    query = _within_network(sa.select(models.Meeting), user,
+                            models.Meeting.host_organisation_id)
     if sees_whole_network(user):
         return query
     if not _active(user):
@@ -573,7 +711,8 @@ def visible_meetings(user):
 
 def visible_series(user):
     models = _meeting_models()
-    query = sa.select(models.ConsultationSeries)
+    query = _within_network(sa.select(models.ConsultationSeries), user,
+                            models.ConsultationSeries.host_organisation_id)
     return query if _active(user) else query.where(sa.false())
 
 

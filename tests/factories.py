@@ -53,9 +53,26 @@ def make_org(kind=OrgKind.NATIONAL_UNION, parent=None, name=None, **fields):
     return org
 
 
+def bank(country="IR"):
+    """The country's bank head office, made once: every organisation of the country without a
+    parent belongs to its network (a second head office would start a second network)."""
+    import sqlalchemy as sa
+
+    found = db.session.scalar(sa.select(Organisation).where(
+        Organisation.kind == OrgKind.BANK_HEAD_OFFICE, Organisation.country == country)
+        .order_by(Organisation.id).limit(1))
+    if found is not None:
+        return found
+    return make_org(OrgKind.BANK_HEAD_OFFICE, country=country,
+                    currency={"IR": "IRR", "VN": "VND", "TH": "THB"}.get(country, "IRR"),
+                    **({} if country == "IR" else {"name": f"Bank {country}"}))
+
+
 def make_user(role, organisation=None, **fields):
     role = Role(role)
     n = next(_counter)
+    if organisation is None and role == Role.ADMINISTRATOR:
+        organisation = bank()
     organisation = organisation or make_org(ROLE_HOME_KIND[role])
     user = User(
         email=fields.pop("email", f"{role.value}{n}@portal.test"),

@@ -36,7 +36,10 @@ from tests.feedback import helpers
 # statements of rendering a page, not of sending a kept one (portal/core/pagecache.py)
 pytestmark = pytest.mark.usefixtures("rendered_pages")
 
-MAX_QUERIES = 12
+# 12 until the networks (issue 16): the recorder's meeting page now also reads the statement
+# rules' portfolio and the organisation page its indicator links. Constant in the data is what
+# this guards; bringing it back to 12 is part of the performance work (issue 19).
+MAX_QUERIES = 14
 SMALL = {"orgs": 3, "items": 3, "endorsements": 1}
 LARGE = {"orgs": 40, "items": 60, "endorsements": 30}
 TITLES = ("کندی افتتاح حساب برای تعاونی‌ها", "ขั้นตอนการขอสินเชื่อใช้เวลานาน",
@@ -178,7 +181,7 @@ class MeetingWorld:
 
     def __init__(self, app):
         self.app = app
-        self.bank = factories.make_org(OrgKind.BANK_HEAD_OFFICE)
+        self.bank = factories.bank()
         self.ministry = factories.make_org(OrgKind.MINISTRY)
         self.union = factories.make_org(OrgKind.NATIONAL_UNION)
         self.director = factories.make_user("union_director", self.union)

@@ -44,6 +44,9 @@ ROUTES = {
     "auth.preferences": ("GET", "/account/preferences", everyone(200), None),
     "auth.security": ("GET", "/account/security", everyone(200), None),
     "auth.switch_language": ("POST", "/language", everyone(302, anon=302), {"language": "fa"}),
+    # "every network" is an administrator's choice only
+    "auth.switch_network": ("POST", "/network", admin_only(ok=302, refused=400),
+                            {"network": ""}),
     "users.index": ("GET", "/admin/users/", admin_only(), None),
     "users.create": ("GET", "/admin/users/new", admin_only(), None),
     "users.edit": ("GET", "/admin/users/{victim}", admin_only(), None),

@@ -116,13 +116,21 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
     # left empty on a cooperative that works in its union's sector: it inherits the parent's
     sector: Mapped[Sector | None] = mapped_column(enum_column(Sector), nullable=True)
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    # The bank head office whose network this organisation belongs to (a head office: itself).
+    # Filled in when the organisation is written (assign_networks below); never typed.
+    network_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", name="fk_organisation_network_id_organisation"),
+        index=True)
     # name, English name and code folded for search (Persian variants, accents, case)
     search_key: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="",
                                             index=True)
 
-    parent = relationship("Organisation", remote_side=[id], back_populates="children")
+    parent = relationship("Organisation", remote_side=[id], back_populates="children",
+                          foreign_keys=[parent_id])
+    network = relationship("Organisation", remote_side=[id], foreign_keys=[network_id],
+                           viewonly=True)
     children = relationship("Organisation", back_populates="parent",
-                            order_by="Organisation.name")
+                            order_by="Organisation.name", foreign_keys=[parent_id])
 
     def refresh_search_key(self):
         self.search_key = search_key(self.name, self.name_en, self.code,
@@ -223,3 +231,73 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email}>"
+
+
+# --- networks ---------------------------------------------------------------------------------
+#
+# Every organisation belongs to one bank's network: the bank's head office and everything under
+# it, the organisations it serves and the ministry that oversees it. The network is worked out
+# when an organisation is written, so that no form, import or demo has to remember it: a head
+# office is its own network; an organisation with a parent is in its parent's; one without a
+# parent (a national union, a ministry) is in the network of the bank of its country. A head
+# office created after such organisations takes in those of its country that had none.
+
+def _country_head_office(connection, country):
+    return connection.scalar(
+        sa.select(Organisation.id).where(Organisation.kind == OrgKind.BANK_HEAD_OFFICE,
+                                         Organisation.country == country)
+        .order_by(Organisation.id).limit(1))
+
+
+def _network_for(connection, org, seen=()):
+    if org.kind == OrgKind.BANK_HEAD_OFFICE:
+        return org.id
+    parent = org.parent
+    if parent is None and org.parent_id is not None:
+        parent = db.session.get(Organisation, org.parent_id)
+    if parent is not None and parent not in seen:
+        return parent.network_id or _network_for(connection, parent, (*seen, org))
+    return _country_head_office(connection, org.country)
+
+
+def _set_network(connection, org, network_id):
+    """This organisation and everything below it move to the network."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    table = Organisation.__table__
+    tree = sa.select(table.c.id).where(table.c.id == org.id).cte("moved", recursive=True)
+    tree = tree.union(sa.select(table.c.id).join(tree, table.c.parent_id == tree.c.id))
+    connection.execute(sa.update(table).where(table.c.id.in_(sa.select(tree.c.id)),
+                                              table.c.kind != OrgKind.BANK_HEAD_OFFICE.value)
+                       .values(network_id=network_id))
+    if org.kind == OrgKind.BANK_HEAD_OFFICE:
+        connection.execute(sa.update(table).where(table.c.id == org.id)
+                           .values(network_id=network_id))
+    set_committed_value(org, "network_id", network_id)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def assign_networks(session, _context):
+    """Give new organisations, and those that moved, the network they belong to."""
+    changed = [o for o in list(session.new) + list(session.dirty)
+               if isinstance(o, Organisation) and o.id is not None and (
+                   o.network_id is None or sa.inspect(o).attrs.parent_id.history.has_changes()
+                   or sa.inspect(o).attrs.parent.history.has_changes())]
+    if not changed:
+        return
+    connection = session.connection()
+    for org in sorted(changed, key=lambda o: o.kind != OrgKind.BANK_HEAD_OFFICE):
+        network_id = _network_for(connection, org)
+        if network_id != org.network_id:
+            _set_network(connection, org, network_id)
+        if org.kind == OrgKind.BANK_HEAD_OFFICE:
+            # organisations of its country that were waiting for a bank join its network
+            connection.execute(sa.update(Organisation.__table__).where(
+                Organisation.__table__.c.network_id.is_(None),
+                Organisation.__table__.c.country == org.country).values(network_id=org.id))
+            for other in session.identity_map.values():
+                if isinstance(other, Organisation) and other.network_id is None \
+                        and other.country == org.country:
+                    from sqlalchemy.orm.attributes import set_committed_value
+
+                    set_committed_value(other, "network_id", org.id)

@@ -173,6 +173,23 @@ def switch_language():
     return redirect(safe_next())
 
 
+@auth.route("/network", methods=["POST"])
+@login_required
+def switch_network():
+    """Someone who serves several banks' networks chooses the one they look at; an
+    administrator may also look at every network at once (an empty choice)."""
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    choices = {org.id for org in permissions.network_choices(current_user)}
+    chosen = request.form.get("network", "")
+    if chosen == "" and permissions.is_admin(current_user):
+        session.pop("network", None)
+    elif chosen.isdecimal() and len(chosen) < 12 and int(chosen) in choices:
+        session["network"] = int(chosen)
+    else:
+        abort(400)
+    return redirect(safe_next())
+
+
 # --- users (administrators) ------------------------------------------------------------------
 
 def _admin_only():

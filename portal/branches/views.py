@@ -132,11 +132,12 @@ def _branch_form(branch=None):
     taken = sa.select(Branch.organisation_id)
     if branch is not None:
         taken = taken.where(Branch.id != branch.id)
-    orgs = db.session.scalars(sa.select(Organisation).where(
+    orgs = db.session.scalars(permissions.network_organisations(current_user).where(
         Organisation.kind == OrgKind.SPECIALISED_BRANCH, Organisation.id.notin_(taken))
         .order_by(Organisation.name)).all()
     form.organisation_id.choices = choices((o.id, f"{o.name} ({o.code})") for o in orgs)
-    others = db.session.scalars(sa.select(Branch).join(Branch.organisation).where(
+    others = db.session.scalars(permissions.visible_branches(current_user)
+                                .join(Branch.organisation).where(
         Branch.kind != BranchKind.COMMUNE_POINT).order_by(Organisation.name)).all()
     form.served_by_id.choices = choices([("", _("— none —"))] + [
         (b.id, b.name) for b in others if branch is None or b.id != branch.id])
@@ -145,7 +146,7 @@ def _branch_form(branch=None):
         people.append(branch.head)
     form.head_id.choices = choices([("", _("— none —"))] + [(u.id, u.full_name)
                                                             for u in people])
-    served = db.session.scalars(sa.select(Organisation).where(
+    served = db.session.scalars(permissions.network_organisations(current_user).where(
         Organisation.kind.in_((OrgKind.NATIONAL_UNION, OrgKind.COOPERATIVE,
                                OrgKind.MASS_ORGANISATION)), Organisation.is_active)
         .order_by(Organisation.name)).all()
@@ -153,11 +154,13 @@ def _branch_form(branch=None):
     locale = current_language()
     form.product_ids.choices = choices(
         (p.id, f"{p.name_in(locale)} ({p.code})") for p in db.session.scalars(
-            sa.select(Product).where(Product.status != ProductStatus.WITHDRAWN)
+            permissions.visible_products(current_user)
+            .where(Product.status != ProductStatus.WITHDRAWN)
             .order_by(Product.code)))
     form.package_ids.choices = choices(
         (p.id, f"{p.name_in(locale)} ({p.code})") for p in db.session.scalars(
-            sa.select(ServicePackage).where(ServicePackage.status != ProductStatus.WITHDRAWN)
+            permissions.visible_packages(current_user)
+            .where(ServicePackage.status != ProductStatus.WITHDRAWN)
             .order_by(ServicePackage.code)))
     if request.method == "GET" and branch is not None:
         form.version_id.data = branch.version_id
@@ -229,7 +232,7 @@ def deliveries(branch_id):
 def _delivery_form(branch, delivery=None):
     form = forms.DeliveryForm(obj=delivery)
     orgs = list(branch.served_organisations) + [o for o in db.session.scalars(
-        sa.select(Organisation).where(
+        permissions.network_organisations(current_user).where(
             Organisation.kind.in_((OrgKind.NATIONAL_UNION, OrgKind.COOPERATIVE,
                                    OrgKind.MASS_ORGANISATION, OrgKind.SAVINGS_GROUP)),
             Organisation.is_active, Organisation.country == branch.country)
@@ -237,12 +240,13 @@ def _delivery_form(branch, delivery=None):
     form.organisation_id.choices = choices([("", _("— choose —"))] +
                                            [(o.id, o.name) for o in orgs])
     locale = current_language()
-    products = db.session.scalars(sa.select(Product).where(
+    products = db.session.scalars(permissions.visible_products(current_user).where(
         Product.status.in_((ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)))
         .order_by(Product.code)).all()
     form.product_id.choices = choices([("", _("— none —"))] + [
         (p.id, f"{p.name_in(locale)} ({p.code})") for p in products])
-    packages = db.session.scalars(sa.select(ServicePackage).order_by(ServicePackage.code)).all()
+    packages = db.session.scalars(permissions.visible_packages(current_user)
+                                  .order_by(ServicePackage.code)).all()
     form.package_id.choices = choices([("", _("— none —"))] + [
         (p.id, f"{p.name_in(locale)} ({p.code})") for p in packages])
     if request.method == "GET":
@@ -398,9 +402,9 @@ def contract(contract_id):
 def _contract_form(item=None):
     form = forms.ContractForm(obj=item)
     form.branch_id.choices = choices((b.id, b.name) for b in db.session.scalars(
-        sa.select(Branch).join(Branch.organisation).where(
+        permissions.visible_branches(current_user).join(Branch.organisation).where(
             Branch.kind != BranchKind.COMMUNE_POINT).order_by(Organisation.name)))
-    mass = db.session.scalars(sa.select(Organisation).where(
+    mass = db.session.scalars(permissions.network_organisations(current_user).where(
         Organisation.kind == OrgKind.MASS_ORGANISATION).order_by(Organisation.name)).all()
     form.organisation_id.choices = choices((o.id, o.name) for o in mass)
     groups = db.session.scalars(sa.select(Organisation).where(

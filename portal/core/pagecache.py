@@ -183,7 +183,7 @@ def _key():
     and everything else a page depends on about them (roles, scope, language, time zone,
     calendar, digits) is in the database, where changing it is a write. The language comes
     from the same three places select_locale() reads: the person's saved choice (database),
-    the switcher (session) and the browser (Accept-Language).
+    the switcher (session) and the browser (Accept-Language), and the network looked at.
     """
     user_id = session.get("_user_id")
     if not user_id or "_flashes" in session:
@@ -192,7 +192,7 @@ def _key():
     if not secret:
         return None  # the page would create the session's CSRF secret: render it once
     day = datetime.now(UTC).date().isoformat()
-    parts = (user_id, secret, session.get("locale") or "",
+    parts = (user_id, secret, session.get("locale") or "", str(session.get("network", "")),
              request.headers.get("Accept-Language", ""), day, request.full_path)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 

@@ -109,9 +109,9 @@ def my_portfolio(user):
 def network_overview(user):
     if not permissions.sees_whole_network(user):
         return None
-    counts = dict(db.session.execute(
-        sa.select(Organisation.kind, sa.func.count()).where(Organisation.is_active)
-        .group_by(Organisation.kind)).all())
+    query = permissions.visible_organisations(user).with_only_columns(
+        Organisation.kind, sa.func.count()).where(Organisation.is_active)
+    counts = dict(db.session.execute(query.group_by(Organisation.kind)).all())
     return {"template": "home/panel_network.html", "order": 30,
             "counts": [(kind, counts.get(kind, 0)) for kind in OrgKind]}
 

@@ -268,7 +268,9 @@ def union_report(org_id):
 @login_required
 def period(period_id):
     _require_reader()
-    period = db.session.get(ReportingPeriod, period_id) or abort(404)
+    period = db.session.get(ReportingPeriod, period_id)
+    if not permissions.can_see_period(current_user, period):
+        abort(404)
     reports = [(rep, org) for rep, org, _period in
                services.reports_for(current_user, [period.id])]
     return render_template("turnover/period.html", period=period, reports=reports,
@@ -346,7 +348,7 @@ def _editable_organisations():
     permissions.can_edit_turnover allows, for a whole list at once)."""
     query = sa.select(Organisation).where(Organisation.is_active)
     if permissions.is_admin(current_user):
-        return query
+        return permissions.visible_organisations(current_user).where(Organisation.is_active)
     if not current_user.has_role(Role.UNION_DIRECTOR, Role.RELATIONSHIP_MANAGER):
         return query.where(sa.false())
     return permissions.visible_turnover_organisations(current_user).where(

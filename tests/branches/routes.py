@@ -53,7 +53,10 @@ def world():
     branch.products.append(product)
     delivery = make_delivery(branch, union, date(2025, 3, 1), date(2025, 3, 4), product)
     session = make_session(branch, make_course("WORLD-COURSE"))
-    women = make_org(OrgKind.MASS_ORGANISATION, name="Hội Liên hiệp Phụ nữ thế giới")
+    # entrusted by the same (Iranian) bank as the branch: one network, which its staff and the
+    # ministry overseeing it read
+    women = make_org(OrgKind.MASS_ORGANISATION, name="Hội Liên hiệp Phụ nữ thế giới",
+                     country="IR", currency="IRR")
     contract = make_contract(branch, women, number="WORLD-HĐ")
     return {"branch": branch.id, "delivery": delivery.id, "session": session.id,
             "contract": contract.id}

@@ -27,8 +27,10 @@ ROUTES = {
 
 
 def world():
+    # in the network of the ministry official the route table signs in (the Iranian bank's):
+    # a Vietnamese office would be in another network, which that official does not read
     office = factories.make_org(OrgKind.SPECIALISED_BRANCH, code="T-VBSP-KB",
-                                name="Phòng giao dịch NHCSXH huyện Kim Bảng", country="VN",
+                                name="Phòng giao dịch NHCSXH huyện Kim Bảng", country="IR",
                                 currency="VND", province="Hà Nam", district="Kim Bảng")
     found = services.ensure_definitions()
     db.session.add_all([
