@@ -9,22 +9,56 @@ from babel.numbers import get_currency_name
 from flask_babel import gettext as _
 
 from portal import permissions
-from portal.accounts.models import Organisation, OrgKind
+from portal.accounts.models import ORG_KIND_LABELS, Organisation, OrgKind
 from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.sanitize import plain_text
 from portal.core.tabular import read_table
 from portal.extensions import db
+from portal.i18n.vocabulary import Vocabulary
 
 COLUMNS = ("code", "name", "name_en", "kind", "parent_code", "country", "province", "district",
            "commune", "currency")
 REQUIRED = ("code", "name", "kind", "country", "currency")
+# A district of the Vietnamese network as the ratings need it: the head office, its district
+# office, a commune transaction point, an entrusted mass organisation and one of its savings
+# groups (the same rows as the demo network, so importing the template there changes nothing).
 EXAMPLE_ROWS = [
-    ("CDB-HO", "بانک توسعه تعاون", "Cooperative Development Bank", "bank_head_office", "",
-     "IR", "تهران", "", "", "IRR"),
-    ("VBSP-KB", "Phòng giao dịch NHCSXH huyện Kim Bảng", "VBSP Kim Bang district office",
-     "bank_head_office", "", "VN", "Hà Nam", "Kim Bảng", "", "VND"),
+    ("VBSP-HO", "Ngân hàng Chính sách xã hội", "Vietnam Bank for Social Policies",
+     "bank_head_office", "", "VN", "Hà Nội", "", "", "VND"),
+    ("VBSP-KB", "Phòng giao dịch NHCSXH huyện Kim Bảng",
+     "VBSP Kim Bang district transaction office", "specialised_branch", "VBSP-HO", "VN",
+     "Hà Nam", "Kim Bảng", "", "VND"),
+    ("VBSP-KB-DGD01", "Điểm giao dịch xã Quế", "Quế commune transaction point",
+     "specialised_branch", "VBSP-KB", "VN", "Hà Nam", "Kim Bảng", "Quế", "VND"),
+    ("VN-KB-WU", "Hội Liên hiệp Phụ nữ huyện Kim Bảng", "Kim Bang Women's Union",
+     "mass_organisation", "", "VN", "Hà Nam", "Kim Bảng", "", "VND"),
+    ("VN-KB-G0101", "Tổ TK&VV số 1 xã Quế", "Savings-and-loan group 1, Quế", "savings_group",
+     "VN-KB-WU", "VN", "Hà Nam", "Kim Bảng", "Quế", "VND"),
 ]
+
+# The kind column takes the code, the label in any of the portal's languages, or the short
+# forms people write in their own files (the Vietnamese network's abbreviations above all).
+KIND_ALIASES = {
+    OrgKind.BANK_HEAD_OFFICE: ("head office", "Hội sở chính", "Trụ sở chính", "اداره مرکزی",
+                               "สำนักงานใหญ่"),
+    OrgKind.SPECIALISED_BRANCH: ("branch", "bank branch", "district office",
+                                 "transaction office", "commune transaction point",
+                                 "Chi nhánh", "Phòng giao dịch", "PGD", "Điểm giao dịch xã",
+                                 "Điểm giao dịch", "شعبه", "สาขา"),
+    OrgKind.MINISTRY: ("وزارت", "Bộ ngành"),
+    OrgKind.NATIONAL_UNION: ("union", "Liên hiệp", "اتحادیه", "สหภาพ"),
+    OrgKind.COOPERATIVE: ("co-op", "coop", "HTX", "شرکت تعاونی", "สหกรณ์"),
+    OrgKind.MASS_ORGANISATION: ("mass organization", "entrusted organisation",
+                                "entrusted organization", "Tổ chức nhận ủy thác",
+                                "Tổ chức chính trị xã hội", "Hội đoàn thể", "Đoàn thể"),
+    OrgKind.SAVINGS_GROUP: ("savings group", "savings and loan group", "Tổ TK&VV", "Tổ TKVV",
+                            "TK&VV", "Tổ tiết kiệm vay vốn", "Tổ TK và VV",
+                            "گروه پس‌انداز و اعتبار", "گروه پس‌انداز",
+                            "กลุ่มออมทรัพย์", "กลุ่มออมทรัพย์เพื่อการผลิต"),
+}
+KINDS = Vocabulary(((kind, kind.value, ORG_KIND_LABELS[kind]) for kind in OrgKind),
+                   KIND_ALIASES)
 
 
 class ImportRejected(ValidationError):
@@ -54,8 +88,9 @@ def _row_errors(row, known_codes, seen_codes):
         if not row.get(column):
             errors.append(_("the column “%(column)s” is empty", column=column))
     kind = row.get("kind", "")
-    if kind and kind not in {k.value for k in OrgKind}:
-        errors.append(_("“%(value)s” is not a kind of organisation", value=kind))
+    if kind and KINDS.read(kind) is None:
+        errors.append(_("“%(value)s” is not a kind of organisation; write one of: %(allowed)s",
+                        value=kind, allowed=KINDS.allowed()))
     if row.get("country") and not _valid_country(row["country"]):
         errors.append(_("“%(value)s” is not a country code", value=row["country"]))
     if row.get("currency") and not _valid_currency(row["currency"]):
@@ -92,7 +127,7 @@ def _apply(row, org):
     org.code = plain_text(row["code"], 40)
     org.name = plain_text(row["name"], 200)
     org.name_en = plain_text(row.get("name_en", ""), 200) or None
-    org.kind = OrgKind(row["kind"])
+    org.kind = KINDS.read(row["kind"])
     org.country = row["country"].upper()
     org.currency = row["currency"].upper()
     for field in ("province", "district", "commune"):

@@ -179,7 +179,8 @@ def import_file():
     elif form.errors:
         status = 400
     return render_template("accounts/organisation_import.html", form=form, bad_rows=bad_rows,
-                           message=message, columns=importing.COLUMNS), status
+                           message=message, columns=importing.COLUMNS,
+                           kinds=list(OrgKind)), status
 
 
 @orgs.route("/import/template.<fmt>")

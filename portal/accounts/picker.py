@@ -32,6 +32,17 @@ def label_of(name, code):
     return f"{name} ({code})"
 
 
+def offered_pairs(allowed):
+    """(searching, [(id, "Name (CODE)")]) for a chooser of what `allowed` selects: above
+    ORG_PICKER_FROM organisations the form shows search boxes instead of a list."""
+    limit = current_app.config["ORG_PICKER_FROM"]
+    rows = db.session.execute(allowed.with_only_columns(
+        Organisation.id, Organisation.name, Organisation.code).order_by(
+        Organisation.name, Organisation.id).limit(limit + 1)).all()
+    searching = len(rows) > limit
+    return searching, [] if searching else [(i, label_of(n, c)) for i, n, c in rows]
+
+
 class OrganisationField(SelectField):
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, coerce=_to_id, **kwargs)
@@ -43,12 +54,7 @@ class OrganisationField(SelectField):
         """allowed: a select(Organisation) of what may be chosen; blank: the label of the
         empty choice of an optional field."""
         self.allowed = allowed
-        limit = current_app.config["ORG_PICKER_FROM"]
-        rows = db.session.execute(allowed.with_only_columns(
-            Organisation.id, Organisation.name, Organisation.code).order_by(
-            Organisation.name, Organisation.id).limit(limit + 1)).all()
-        self.searching = len(rows) > limit
-        pairs = [] if self.searching else [(i, label_of(n, c)) for i, n, c in rows]
+        self.searching, pairs = offered_pairs(allowed)
         self.choices = choices(([("", blank)] if blank else []) + pairs)
 
     def process_formdata(self, valuelist):

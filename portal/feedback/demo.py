@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import OrgKind, Role, User
 from portal.core.models import utcnow
 from portal.extensions import db
 from portal.feedback import services
@@ -59,9 +59,13 @@ ITEMS = [
      "<p>Phiên giao dịch tại Điểm giao dịch xã trùng ngày chợ phiên, người dân khó tham gia.</p>",
      {"concerns": "Điểm giao dịch xã Ba Sao"}, 10, "answered"),
 ]
+# (level, office code, e-mail, name, language): each bank's own chain. Kim Bang's office answers
+# to the head office directly, so the Vietnamese chain names nobody at the province: skipped.
 ESCALATION = [(1, "CDB-TEH-01", "head.tehran@cdb.example", "رئیس شعبه ویژه تهران", "fa"),
               (2, "CDB-HO", "coop.dept@cdb.example", "اداره کل امور تعاونی‌ها", "fa"),
-              (3, "CDB-HO", "ceo.office@cdb.example", "دفتر مدیرعامل", "fa")]
+              (3, "CDB-HO", "ceo.office@cdb.example", "دفتر مدیرعامل", "fa"),
+              (1, "VBSP-KB", "giamdoc.kimbang@vbsp.example", "Đinh Văn Hùng", "vi"),
+              (3, "VBSP-HO", "tonggiamdoc@vbsp.example", "Văn phòng Tổng Giám đốc", "vi")]
 
 
 def _user(email):
@@ -87,8 +91,11 @@ def _ensure_contacts(by_code):
         exists = db.session.scalar(sa.select(EscalationContact).where(
             EscalationContact.level == level, EscalationContact.user_id == user.id))
         if exists is None:
-            db.session.add(EscalationContact(level=level, user_id=user.id,
-                                             organisation_id=by_code[code].id))
+            office = by_code[code]
+            # a branch's head hears of that branch's items; the head office of every item
+            db.session.add(EscalationContact(
+                network_id=office.network_id, level=level, user_id=user.id,
+                organisation_id=office.id if office.kind != OrgKind.BANK_HEAD_OFFICE else None))
 
 
 def _backdate(item, days):

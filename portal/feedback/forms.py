@@ -5,8 +5,15 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import TextInput
 
+from portal.accounts.picker import OrganisationField
 from portal.core.forms import PortalForm, choices
-from portal.feedback.models import OUTCOME_LABELS, TOPIC_LABELS, VISIBILITY_LABELS, Kind
+from portal.feedback.models import (
+    ESCALATION_LEVEL_NAMES,
+    OUTCOME_LABELS,
+    TOPIC_LABELS,
+    VISIBILITY_LABELS,
+    Kind,
+)
 from portal.i18n.fields import LocalIntegerField, NumberRange
 
 BODY_HELP = _l("Paragraphs, bold, lists and links are kept; anything else is removed.")
@@ -85,3 +92,14 @@ class EndorseForm(PortalForm):
 
 class ReassignForm(PortalForm):
     owner_id = SelectField(_l("Owner"), coerce=int)
+
+
+class EscalationLinkForm(PortalForm):
+    """A link of a bank's escalation chain: a level, a person or a role, an office. The view
+    fills the choices from the bank looked at; the service checks them again."""
+
+    level = SelectField(_l("Level"), coerce=int, choices=choices(
+        (level, name) for level, name in ESCALATION_LEVEL_NAMES.items()))
+    # "person:12" or "role:administrator", in two groups
+    who = SelectField(_l("Who is told"), validators=[DataRequired()], validate_choice=False)
+    office_id = OrganisationField(_l("Office"), validators=[Optional()])

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.accounts.models import Role
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.extensions import db
 
@@ -126,11 +127,21 @@ class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
                                                  nullable=False, index=True)
     submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
+    # set when the item was spoken by the organisation and entered by someone else (a statement
+    # from the floor of a meeting, recorded by the bank): the organisation is then the submitter
+    # of record and its directors, not this person, are told of what becomes of it
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     branch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("feedback_item.id"))
-    # a product request the bank acted on: the product (new or existing) that answers it
+    # a product request the bank acted on: the product or the service package (new or
+    # existing) that answers it, never both
     product_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product.id"), index=True)
+    package_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_package.id"),
+                                                   index=True)
+    # when the requesters were told that the linked offer is available: told once, however
+    # often its status moves; cleared when the item is linked to another offer
+    offer_notice_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     acknowledge_due_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
     answer_due_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False, index=True)
@@ -150,9 +161,11 @@ class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
     organisation = relationship("Organisation", foreign_keys=[organisation_id])
     branch = relationship("Organisation", foreign_keys=[branch_id])
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     owner = relationship("User", foreign_keys=[owner_id])
     duplicate_of = relationship("FeedbackItem", remote_side=[id])
     product = relationship("Product")
+    package = relationship("ServicePackage")
     responses = relationship("Response", back_populates="item", order_by="Response.id",
                              cascade="all, delete-orphan")
     notes = relationship("InternalNote", order_by="InternalNote.id",
@@ -172,7 +185,13 @@ class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
         # trigram index: substring search (Thai has no spaces) stays fast on PostgreSQL
         sa.Index("ix_feedback_item_search_trgm", "search_key", postgresql_using="gin",
                  postgresql_ops={"search_key": "gin_trgm_ops"}),
+        sa.CheckConstraint("product_id IS NULL OR package_id IS NULL", name="one_offer"),
     )
+
+    @property
+    def offer(self):
+        """The product or service package that answers this product request, if any."""
+        return self.product or self.package
 
     @property
     def is_open(self):
@@ -278,29 +297,49 @@ class FeedbackEvent(db.Model):
 
 
 class EscalationContact(db.Model):
-    """Who is told at each escalation level: 1 branch head, 2 head-office department,
-    3 bank leadership. Level 1 contacts belong to the owner's branch; 2 and 3 bank-wide."""
+    """One link of a bank's escalation chain: who is told when an overdue item of an
+    organisation in this bank's network (network_id: the bank's head office) reaches a level:
+    1 the branch, 2 the province, 3 the head office.
+
+    A link names a person (user_id) or a role: everyone holding the role at the office
+    (organisation_id) or, with no office, at the item's own office of that level (the branch
+    that handles it, the provincial office above that branch, the head office). An office also
+    limits the link to the items handled by that office or by the offices under it; without
+    one the link serves every item of the network.
+    """
 
     __tablename__ = "feedback_escalation_contact"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), nullable=False,
+                                            index=True)
     level: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"),
-                                                 nullable=False)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    role: Mapped[Role | None] = mapped_column(enum_column(Role))
 
     user = relationship("User")
-    organisation = relationship("Organisation")
+    organisation = relationship("Organisation", foreign_keys=[organisation_id])
+    network = relationship("Organisation", foreign_keys=[network_id])
 
-    __table_args__ = (sa.UniqueConstraint("level", "organisation_id", "user_id",
-                                          name="uq_feedback_escalation_contact"),)
+    __table_args__ = (
+        sa.CheckConstraint("(user_id IS NULL) <> (role IS NULL)", name="person_or_role"),
+        sa.CheckConstraint("level BETWEEN 1 AND 3", name="escalation_level"),
+    )
 
 
+ESCALATION_LEVELS = (1, 2, 3)
+# where each level sits in the bank, for the chain's page
+ESCALATION_LEVEL_NAMES = {
+    1: _l("The branch"),
+    2: _l("The province"),
+    3: _l("The head office"),
+}
 ESCALATION_LABELS = {
     0: _l("With the owner"),
-    1: _l("Escalated to the branch head"),
-    2: _l("Escalated to the head-office department"),
-    3: _l("Escalated to bank leadership"),
+    1: _l("Escalated to the branch"),
+    2: _l("Escalated to the province"),
+    3: _l("Escalated to the head office"),
 }
 
 EVENT_LABELS = {
@@ -310,4 +349,8 @@ EVENT_LABELS = {
     "escalated": _l("Escalated"),
     "product_linked": _l("Linked to a product"),
     "product_available": _l("The product asked for is available"),
+    "package_linked": _l("Linked to a service package"),
+    "package_available": _l("The service package asked for is available"),
+    "confidential_with_origin": _l("Made confidential with the meeting where it was raised"),
+    "public_with_origin": _l("Made public again with the meeting where it was raised"),
 }

@@ -3,21 +3,24 @@ log, notifies through the outbox and flushes; the view commits once."""
 import re
 
 import sqlalchemy as sa
+from babel.lists import format_list
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal import permissions
-from portal.accounts.models import Organisation, Role, User
+from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.core import audit
-from portal.core.errors import ValidationError, require
+from portal.core.errors import NotFound, ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
 from portal.core.sanitize import plain_text, rich_text
 from portal.core.textnorm import search_key
 from portal.extensions import db
-from portal.feedback import sla
+from portal.feedback import rules, sla
 from portal.feedback.models import (
     ESCALATION_LABELS,
+    ESCALATION_LEVELS,
     OPEN_STATES,
     Endorsement,
     EscalationContact,
@@ -31,6 +34,7 @@ from portal.feedback.models import (
     Topic,
     Visibility,
 )
+from portal.products.models import Product, ProductStatus, ServicePackage
 
 MAX_BODY = 50_000
 _TAGS = re.compile(r"<[^>]+>")
@@ -51,9 +55,20 @@ def _link(item):
     return url_for("feedback.show", item_id=item.id)
 
 
+def _submitters_of_record(item):
+    """Who hears of the item as its submitter: the person who submitted it, or, when the
+    organisation spoke and someone else recorded it (a statement from the floor), the
+    organisation's directors."""
+    if item.recorded_by_id is None:
+        return [item.submitted_by]
+    return db.session.scalars(sa.select(User).join(Membership).where(
+        Membership.organisation_id == item.organisation_id,
+        Membership.role == Role.UNION_DIRECTOR, User.is_active).order_by(User.id)).all()
+
+
 def _people_to_tell(item):
-    """The submitter and everyone who endorsed the item."""
-    people = {item.submitted_by_id: item.submitted_by}
+    """The submitter of record and everyone who endorsed the item."""
+    people = {p.id: p for p in _submitters_of_record(item) if p is not None}
     for endorsement in item.endorsements:
         people.setdefault(endorsement.user_id, endorsement.user)
     return [p for p in people.values() if p is not None]
@@ -111,7 +126,9 @@ def submit(actor, *, kind, organisation, title, body_html, topic, visibility,
 
     origin=(title, link): the item was voiced elsewhere, e.g. a statement from the floor of a
     meeting, recorded by someone the calling area has already allowed to record it; the
-    portfolio check is then the caller's, not ours.
+    portfolio check is then the caller's, not ours. The organisation is then the submitter of
+    record (its directors are told of acknowledgement, answer and escalation) and the actor is
+    kept as the one who recorded it.
     """
     if origin is None:
         require(permissions.can_submit_feedback(actor))
@@ -126,7 +143,8 @@ def submit(actor, *, kind, organisation, title, body_html, topic, visibility,
     now = utcnow()
     acknowledge_due, answer_due = sla.deadlines(kind, organisation, now)
     item = FeedbackItem(
-        kind=kind, organisation=organisation, submitted_by=actor, title=title,
+        kind=kind, organisation=organisation, submitted_by=actor,
+        recorded_by=actor if origin else None, title=title,
         body_html=_clean_body(body_html), topic=Topic(topic), visibility=Visibility(visibility),
         branch=branch, concerns=plain_text(concerns or "", 300) or None,
         expected_benefit=plain_text(expected_benefit or "") or None,
@@ -148,6 +166,26 @@ def submit(actor, *, kind, organisation, title, body_html, topic, visibility,
                lambda: (_("New %(kind)s from %(organisation)s", kind=kind.label,
                           organisation=organisation.name), item.title), link=_link(item))
     return item
+
+
+def follow_origin_visibility(actor, item, visibility):
+    """An item raised elsewhere (a statement from the floor) takes the confidentiality of the
+    place it was raised when that changes: the calling area decides when, and keeps track of
+    whether the item was confidential on its own. Records the change in the item's history
+    and the audit log; returns whether anything changed."""
+    require(item.origin_title is not None)
+    visibility = Visibility(visibility)
+    if item.visibility == visibility:
+        return False
+    before = audit.snapshot(item, ITEM_FIELDS)
+    item.visibility = visibility
+    _touch(item)
+    _event(item, actor, "confidential_with_origin" if visibility == Visibility.CONFIDENTIAL
+           else "public_with_origin")
+    db.session.flush()
+    audit.record(actor, "feedback_visibility_followed_origin", item, before,
+                 audit.snapshot(item, ITEM_FIELDS))
+    return True
 
 
 # --- handling --------------------------------------------------------------------------------
@@ -314,24 +352,102 @@ def reassign(actor, item, owner):
 
 
 # --- escalation ------------------------------------------------------------------------------
+#
+# Each bank keeps its own chain (EscalationContact, edited by its administrators): who is told
+# when an overdue item of an organisation in its network reaches the branch (1), the province
+# (2) or the head office (3). People are looked up in the owning bank's network only, so an
+# item of one bank never reaches another bank's people.
 
-def _contacts(item, level):
-    query = sa.select(EscalationContact).where(EscalationContact.level == level)
-    if level == 1:
-        branch_ids = [m.organisation_id for m in (item.owner.memberships if item.owner else [])
-                      if m.role == Role.RELATIONSHIP_MANAGER]
-        query = query.where(EscalationContact.organisation_id.in_(branch_ids))
-    contacts = [c.user for c in db.session.scalars(query) if c.user.is_active]
-    if not contacts and level >= 2:
-        # nobody configured: the bank's administrators hear of it rather than nobody
-        contacts = list(db.session.scalars(
-            sa.select(User).where(User.is_active, User.memberships.any(role=Role.ADMINISTRATOR))))
-    return contacts
+def _handling_offices(item, network_id):
+    """The bank offices that handle the item, from its branch up to the head office: the
+    owner's office in the owning bank, else the branch the item names; [] when neither is."""
+    offices = [m.organisation for m in (item.owner.memberships if item.owner else [])
+               if m.organisation.is_bank]
+    offices.sort(key=lambda o: o.kind == OrgKind.BANK_HEAD_OFFICE)  # a branch before the HQ
+    if item.branch is not None:
+        offices.append(item.branch)
+    branch = next((o for o in offices if o.network_id == network_id), None)
+    return [branch, *reversed(branch.ancestors())] if branch is not None else []
+
+
+def _level_office(offices, level, network_id):
+    """The item's own office at a level: its branch, the provincial office above that branch
+    (none when the branch answers to the head office directly), the head office."""
+    if level == sla.MAX_LEVEL:
+        return db.session.get(Organisation, network_id)
+    below_head = [o for o in offices if o.kind != OrgKind.BANK_HEAD_OFFICE]
+    return below_head[level - 1] if len(below_head) >= level else None
+
+
+def _works_in_network(person, network_id):
+    return any(m.organisation.network_id == network_id for m in person.memberships)
+
+
+def _people_of_link(link, office):
+    if link.user is not None:
+        return [link.user]
+    if office is None:
+        return []
+    return db.session.scalars(sa.select(User).join(Membership).where(
+        Membership.organisation_id == office.id, Membership.role == link.role,
+        User.is_active).order_by(User.id)).all()
+
+
+def _chain_at(item, level, links, offices, network_id):
+    """The active people of the owning bank that its chain names at this level for the item."""
+    office_ids = {o.id for o in offices}
+    people = {}
+    for link in links:
+        if link.level != level or (link.organisation_id is not None
+                                   and link.organisation_id not in office_ids):
+            continue
+        office = link.organisation or _level_office(offices, level, network_id)
+        for person in _people_of_link(link, office):
+            if person.is_active and _works_in_network(person, network_id):
+                people.setdefault(person.id, person)
+    return list(people.values())
+
+
+def _bank_administrators(network_id):
+    return db.session.scalars(sa.select(User).where(User.is_active, User.memberships.any(
+        sa.and_(Membership.role == Role.ADMINISTRATOR,
+                Membership.organisation.has(Organisation.network_id == network_id))))
+        .order_by(User.id)).all()
+
+
+def _climb(item, wanted):
+    """(level reached, people told) for an item raised from its level to `wanted` in one run.
+
+    The chain's people of every level crossed are told. When the level wanted names nobody,
+    the item goes on to the next level that names somebody. When nobody is named there or
+    above, the owning bank's administrators (who keep the chain) are told, as the head office.
+    Only people of the owning bank's network are ever told."""
+    network_id = item.organisation.network_id
+    if network_id is None:  # an organisation of no bank: nobody but the owner to tell
+        return wanted, []
+    links = db.session.scalars(sa.select(EscalationContact).where(
+        EscalationContact.network_id == network_id).order_by(EscalationContact.id)).all()
+    offices = _handling_offices(item, network_id)
+    told = {}
+    for level in range(item.escalation_level + 1, sla.MAX_LEVEL + 1):
+        found = _chain_at(item, level, links, offices, network_id)
+        told.update((p.id, p) for p in found if p.id not in told)
+        if level >= wanted and found:
+            return level, list(told.values())
+    administrators = _bank_administrators(network_id)
+    if not administrators:
+        return wanted, list(told.values())
+    told.update((p.id, p) for p in administrators if p.id not in told)
+    return sla.MAX_LEVEL, list(told.values())
 
 
 def escalate_overdue(now=None):
-    """Raise every overdue open item to the level its lateness calls for, telling each level's
-    contacts, the owner, the submitter and endorsers once per level. Returns how many steps."""
+    """Raise every overdue open item to the level its lateness calls for (or past it, when
+    that level names nobody), telling the owning bank's chain at each level crossed.
+
+    One run sends each person one notice per item, naming the level reached and who in the
+    chain was told: the chain's people, the owner, the submitter of record and endorsers.
+    Idempotent: a level is never announced twice. Returns how many levels items rose."""
     now = now or utcnow()
     candidates = db.session.scalars(
         sa.select(FeedbackItem).where(
@@ -345,19 +461,23 @@ def escalate_overdue(now=None):
     for item in candidates:
         due = item.acknowledge_due_at if item.state == State.SUBMITTED else item.answer_due_at
         wanted = sla.level_for_lateness(due, now, item.organisation)
-        while item.escalation_level < wanted:
-            item.escalation_level += 1
-            steps += 1
-            _announce_escalation(item)
+        if item.escalation_level >= wanted:
+            continue
+        start = item.escalation_level
+        item.escalation_level, told = _climb(item, wanted)
+        steps += item.escalation_level - start
+        _announce_escalation(item, start, told)
     db.session.flush()
     return steps
 
 
-def _announce_escalation(item):
+def _announce_escalation(item, start, told):
     level = item.escalation_level
     _event(item, None, "escalated", str(level))
-    audit.record(None, "feedback_escalated", item, after={"level": level})
-    people = {p.id: p for p in _contacts(item, level)}
+    audit.record(None, "feedback_escalated", item, before={"level": start},
+                 after={"level": level, "told": [p.id for p in told]})
+    names = [p.full_name for p in told]
+    people = {p.id: p for p in told}
     if item.owner is not None:
         people.setdefault(item.owner.id, item.owner)
     for person in _people_to_tell(item):
@@ -365,7 +485,83 @@ def _announce_escalation(item):
     for person in people.values():
         notify(person, "feedback_escalated",
                lambda: (_("Overdue: %(title)s", title=item.title),
-                        str(ESCALATION_LABELS[level])), link=_link(item))
+                        escalation_notice(level, names)), link=_link(item))
+
+
+def escalation_notice(level, names):
+    """The level reached and who was told, in the language active now (the reader's)."""
+    label = ESCALATION_LABELS[level]
+    if not names:
+        return _("%(level)s. The bank names nobody to tell at this level.", level=label)
+    return _("%(level)s. Told: %(names)s.", level=label,
+             names=format_list(names, locale=get_locale()))
+
+
+# --- the escalation chain's page ---------------------------------------------------------------
+
+def escalation_chain(network):
+    """The links of a bank's chain (network: its head office), level by level:
+    {level: [EscalationContact]} with every level present."""
+    chain = {level: [] for level in ESCALATION_LEVELS}
+    for link in db.session.scalars(sa.select(EscalationContact).where(
+            EscalationContact.network_id == network.id)
+            .options(sa.orm.joinedload(EscalationContact.user),
+                     sa.orm.joinedload(EscalationContact.organisation))
+            .order_by(EscalationContact.level, EscalationContact.id)):
+        chain[link.level].append(link)
+    return chain
+
+
+def _link_snapshot(link):
+    return {"network_id": link.network_id, "level": link.level, "user_id": link.user_id,
+            "role": link.role.value if link.role else None,
+            "organisation_id": link.organisation_id}
+
+
+def add_escalation_link(actor, network, *, level, person=None, role=None, office=None):
+    """Add a link to the chain of this bank (network: its head office).
+
+    Only an administrator looking at this network may (rules.chain_network). The person must
+    be active bank staff of this network, the role one of the bank's, the office one of this
+    bank's. Raises PermissionDenied, or ValidationError naming the field at fault."""
+    require(rules.can_manage_escalation(actor))
+    require(network is not None and rules.chain_network(actor) == network)
+    if level not in ESCALATION_LEVELS:
+        raise ValidationError(_("Choose a level of the chain."), field="level")
+    if (person is None) == (role is None):
+        raise ValidationError(_("Choose a person or a role."), field="who")
+    if person is not None and not db.session.scalar(rules.network_people(network.id).where(
+            User.id == person.id).with_only_columns(User.id)):
+        raise ValidationError(_("%(name)s does not work for this bank.",
+                                name=person.full_name), field="who")
+    if role is not None and Role(role) not in rules.CHAIN_ROLES:
+        raise ValidationError(_("Choose one of the bank's roles."), field="who")
+    if office is not None and not db.session.scalar(rules.network_offices(network.id).where(
+            Organisation.id == office.id).with_only_columns(Organisation.id)):
+        raise ValidationError(_("Choose an office of this bank."), field="office_id")
+    link = EscalationContact(network_id=network.id, level=level,
+                             user_id=person.id if person else None,
+                             role=Role(role) if role else None,
+                             organisation_id=office.id if office else None)
+    if any(_link_snapshot(link) == _link_snapshot(other)
+           for other in escalation_chain(network)[level]):
+        raise ValidationError(_("This link is already in the chain."), field="who")
+    db.session.add(link)
+    db.session.flush()
+    audit.record(actor, "escalation_link_added", link, after=_link_snapshot(link))
+    return link
+
+
+def remove_escalation_link(actor, link):
+    """Remove a link from the chain of the network the administrator looks at. Raises
+    PermissionDenied for anyone else, NotFound for a link of another bank's chain."""
+    require(rules.can_manage_escalation(actor))
+    network = rules.chain_network(actor)
+    if network is None or link.network_id != network.id:
+        raise NotFound()
+    audit.record(actor, "escalation_link_removed", link, before=_link_snapshot(link))
+    db.session.delete(link)
+    db.session.flush()
 
 
 def organisation_by_id(organisation_id):
@@ -374,49 +570,159 @@ def organisation_by_id(organisation_id):
 
 # --- product requests and the catalogue ------------------------------------------------------
 
-def link_product(actor, item, product):
-    """Record that the bank answers this product request with this product (new or existing)."""
+def link_offer(actor, item, offer):
+    """Record that the bank answers this product request with this product or service package
+    (new or existing, not withdrawn). Replaces any earlier link.
+
+    Linking to another offer clears the record of the availability notice, so the requesters
+    hear of the new offer; if it is already available they are told now, otherwise when it
+    becomes available (tell_requesters_offer_available). Raises PermissionDenied unless the
+    actor handles the item, ValidationError for an item that is not a product request or a
+    withdrawn offer.
+    """
     require(permissions.can_handle_feedback(actor, item))
     if item.kind != Kind.PRODUCT_REQUEST:
         raise ValidationError(_("Only a product request can be linked to a product."))
-    before = {"product_id": item.product_id}
-    item.product = product
+    # The offer's row is locked so that a status change committing at the same time is either
+    # seen here (and the notice sent now) or sees this link (and sends it then): never neither.
+    offer = db.session.scalars(sa.select(type(offer)).where(type(offer).id == offer.id)
+                               .with_for_update()
+                               .execution_options(populate_existing=True)).one()
+    if offer is item.offer:
+        return
+    if offer.is_withdrawn:
+        raise ValidationError(_("This offer has been withdrawn. Choose what replaces it."))
+    before = {"product_id": item.product_id, "package_id": item.package_id}
+    is_package = isinstance(offer, ServicePackage)
+    item.product, item.package = (None, offer) if is_package else (offer, None)
+    item.offer_notice_sent_at = None
     _touch(item)
-    _event(item, actor, "product_linked", product.code if product else None)
+    _event(item, actor, "package_linked" if is_package else "product_linked", offer.code)
     db.session.flush()
     audit.record(actor, "feedback_product_linked", item, before,
-                 {"product_id": product.id if product else None})
+                 {"product_id": item.product_id, "package_id": item.package_id})
+    if offer.status == ProductStatus.AVAILABLE:
+        _tell_offer_available([item], offer)
 
 
-def tell_requesters_product_available(product, name):
-    """Tell everyone who asked for this product (submitters and endorsers) that it is available.
+def link_product(actor, item, product):
+    """link_offer for a product (kept for the callers that only know products)."""
+    link_offer(actor, item, product)
 
-    Called once, by products.services.set_status, the first time the product becomes available.
-    name: a function of the reader's locale returning the product's name in that language.
+
+def _linked_to(offer):
+    """The condition "this item is linked to this offer"."""
+    if isinstance(offer, ServicePackage):
+        return FeedbackItem.package_id == offer.id
+    return FeedbackItem.product_id == offer.id
+
+
+def tell_requesters_offer_available(offer):
+    """Tell the people who asked for this product or package that it is available.
+
+    Called by products.services.set_status whenever an offer becomes available. Each linked
+    request is told once: the notice is recorded on the item (offer_notice_sent_at), so a
+    status that moves away and back, or a second call, tells nobody again. Returns how many
+    people were told.
     """
     items = db.session.scalars(sa.select(FeedbackItem).where(
-        FeedbackItem.product_id == product.id)).all()
+        _linked_to(offer), FeedbackItem.offer_notice_sent_at.is_(None))
+        .order_by(FeedbackItem.id)).all()
+    return _tell_offer_available(items, offer)
+
+
+def _tell_offer_available(items, offer):
+    """One notice per person (submitters of record and endorsers of these items), however
+    many of the items they asked through; every item is marked as told."""
+    is_package = isinstance(offer, ServicePackage)
     told = set()
     for item in items:
-        _event(item, None, "product_available", product.code)
+        item.offer_notice_sent_at = utcnow()
+        _event(item, None, "package_available" if is_package else "product_available",
+               offer.code)
         for person in _people_to_tell(item):
             if person.id in told:
                 continue
             told.add(person.id)
             notify(person, "product_available",
-                   lambda p=person: (_("The product you asked for is available: %(name)s",
-                                       name=name(p.preferred_locale or "en")), ""),
+                   lambda p=person, i=item: _offer_available_notice(offer, p, i),
                    link=_link(item))
     db.session.flush()
     return len(told)
 
 
-def requests_for_product(user, product_id):
-    """The product requests behind a product that this user may see, most endorsed first."""
-    return db.session.scalars(permissions.visible_feedback(user).where(
-        FeedbackItem.product_id == product_id)
-        .options(sa.orm.joinedload(FeedbackItem.organisation))
-        .order_by(FeedbackItem.endorsement_count.desc(), FeedbackItem.id)).all()
+def _offer_available_notice(offer, person, item):
+    name = offer.name_in(person.preferred_locale or "en")
+    if isinstance(offer, ServicePackage):
+        title = _("The service package you asked for is available: %(name)s", name=name)
+    else:
+        title = _("The product you asked for is available: %(name)s", name=name)
+    return title, _("Your request: %(title)s", title=item.title)
+
+
+def asked_for(user, offer):
+    """Whether this person asked for this offer: they submitted or endorsed a product request
+    linked to it, or direct an organisation that did."""
+    if user is None or not user.is_authenticated:
+        return False
+    directed = {m.organisation_id for m in user.memberships if m.role == Role.UNION_DIRECTOR}
+    endorsed = sa.select(Endorsement.item_id).where(sa.or_(
+        Endorsement.user_id == user.id, Endorsement.organisation_id.in_(directed)))
+    return db.session.scalar(sa.select(sa.exists().where(
+        _linked_to(offer), sa.or_(FeedbackItem.submitted_by_id == user.id,
+                                  FeedbackItem.organisation_id.in_(directed),
+                                  FeedbackItem.id.in_(endorsed))))) or False
+
+
+def link_choices(user, locale):
+    """What a product request may be linked to, as [(group label, [(key, label)])]: the
+    products and packages this user sees that can still be offered, by name in the reader's
+    language.
+
+    Withdrawn offers are left out: nobody can be given them. Drafts and offers in design stay:
+    answering a request with the product being designed for it is the usual case, and the link
+    is what tells the requesters when it becomes available and puts their demand on the
+    roadmap.
+    """
+    groups = []
+    for label, model, visible in ((_("Products"), Product, permissions.visible_products),
+                                  (_("Service packages"), ServicePackage,
+                                   permissions.visible_packages)):
+        offers = db.session.scalars(visible(user).where(
+            model.status != ProductStatus.WITHDRAWN)).all()
+        options = sorted(((o.offer_key, _offer_label(o, locale)) for o in offers),
+                         key=lambda pair: pair[1].casefold())
+        if options:
+            groups.append((label, options))
+    return groups
+
+
+def offer_by_key(user, key):
+    """The product or package named by a chooser's key ("product:12", "package:3") among
+    those this user sees; None for anything else."""
+    kind, _sep, offer_id = (key or "").partition(":")
+    found = {"product": (Product, permissions.visible_products),
+             "package": (ServicePackage, permissions.visible_packages)}.get(kind)
+    if found is None or not offer_id.isdigit():
+        return None
+    model, visible = found
+    return db.session.scalar(visible(user).where(model.id == int(offer_id)))
+
+
+def _offer_label(offer, locale):
+    name = offer.name_in(locale)
+    if offer.status == ProductStatus.AVAILABLE:
+        return name
+    return _("%(name)s (%(status)s)", name=name, status=offer.status.label)
+
+
+def requests_for_offer(user, offer):
+    """The product requests behind a product or package that this user may see, most endorsed
+    first."""
+    return db.session.scalars(permissions.visible_feedback(user).where(_linked_to(offer))
+                              .options(sa.orm.joinedload(FeedbackItem.organisation))
+                              .order_by(FeedbackItem.endorsement_count.desc(),
+                                        FeedbackItem.id)).all()
 
 
 def demand_by_product(product_ids):

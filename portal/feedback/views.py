@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from portal import permissions
 from portal.accounts.models import BANK_KINDS, Organisation, Role, User
@@ -27,10 +28,11 @@ from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
-from portal.feedback import attachments, forms, reports, services
+from portal.feedback import attachments, forms, reports, rules, services
 from portal.feedback import models as feedback_models
 from portal.feedback.models import (
     ESCALATION_LABELS,
+    ESCALATION_LEVEL_NAMES,
     EVENT_LABELS,
     OPEN_STATES,
     Attachment,
@@ -43,7 +45,7 @@ from portal.feedback.models import (
     Topic,
 )
 from portal.home.panels import home_panel, nav_item
-from portal.i18n import is_rtl, number_filter
+from portal.i18n import current_language, is_rtl, number_filter
 from portal.i18n.fields import filter_day, reader_day_bounds
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
@@ -94,7 +96,9 @@ def filtered_items(user, args):
 def _filter_options():
     """Choices for the filter form: ids and names only, not whole rows."""
     bank = sa.select(Organisation.id, Organisation.name).where(
-        Organisation.kind.in_(list(BANK_KINDS)), Organisation.is_active) \
+        Organisation.kind.in_(list(BANK_KINDS)), Organisation.is_active,
+        Organisation.id.in_(permissions.network_organisations(current_user)
+                            .with_only_columns(Organisation.id))) \
         .order_by(Organisation.name)
     owners = sa.select(User.id, User.full_name).where(User.is_active, User.memberships.any(
         role=Role.RELATIONSHIP_MANAGER)).order_by(User.full_name)
@@ -150,7 +154,7 @@ def _submit_form(kind):
     form = forms.FORMS[kind]()
     orgs = permissions.feedback_submitting_organisations(current_user)
     form.organisation_id.choices = choices((o.id, o.name) for o in orgs)
-    branches = db.session.scalars(sa.select(Organisation).where(
+    branches = db.session.scalars(permissions.network_organisations(current_user).where(
         Organisation.kind.in_(list(BANK_KINDS)), Organisation.is_active)
         .order_by(Organisation.name)).all()
     form.branch_id.choices = choices([("", _("— none —"))] + [(b.id, b.name) for b in branches])
@@ -245,20 +249,16 @@ def _item_page(item, status=200, **forms_given):
         reassign_form.owner_id.data = item.owner_id
     version_form = forms.VersionForm()
     version_form.version_id.data = item.version_id
-    products = []
+    offer_choices = []
     if item.kind == Kind.PRODUCT_REQUEST and permissions.can_handle_feedback(current_user, item):
-        from portal.products.models import Product
-
-        products = db.session.execute(permissions.visible_products(current_user)
-                                      .with_only_columns(Product.id, Product.code)
-                                      .order_by(Product.code)).all()
+        offer_choices = services.link_choices(current_user, current_language())
     return render_template(
         "feedback/show.html", item=item, now=utcnow(), escalation_labels=ESCALATION_LABELS,
         event_labels=EVENT_LABELS,
         response_form=response_form, note_form=forms.NoteForm(),
         reopen_form=forms_given.get("reopen_form") or forms.ReopenForm(),
         endorse_form=endorse_form, reassign_form=reassign_form, version_form=version_form,
-        products=products,
+        offer_choices=offer_choices,
         message=forms_given.get("message")), status
 
 
@@ -419,26 +419,25 @@ def reassign(item_id):
 @bp.route("/<int:item_id>/product", methods=["POST"])
 @login_required
 def link_product(item_id):
-    """Link a product request to the catalogue product that answers it."""
-    from portal.products.models import Product
-
+    """Link a product request to the catalogue product or service package that answers it."""
     item = _load(item_id)
     require(permissions.can_handle_feedback(current_user, item))
     if not forms.VersionForm().validate_on_submit():
         abort(400)
-    product = db.session.scalar(permissions.visible_products(current_user).where(
-        Product.id == request.form.get("product_id", type=int)))
-    if product is None:
+    # "product:12" or "package:3"; product_id is what older forms send
+    key = request.form.get("offer") or f"product:{request.form.get('product_id', '')}"
+    offer = services.offer_by_key(current_user, key)
+    if offer is None:
         abort(400)
     try:
-        services.link_product(current_user, item, product)
+        services.link_offer(current_user, item, offer)
     except ValidationError as error:
         db.session.rollback()
         flash(error.message, "danger")
         return redirect(url_for("feedback.show", item_id=item_id))
     db.session.commit()
-    flash(_("The request is linked to the product. Its submitter will be told when the "
-            "product becomes available."), "success")
+    flash(_("The request is linked. Its submitter and endorsers are told when the product or "
+            "package is available."), "success")
     return redirect(url_for("feedback.show", item_id=item_id))
 
 
@@ -519,6 +518,76 @@ def report():
                            groupings=reports.GROUPINGS,
                            chart=reports.bar_chart(rows, rtl=is_rtl(), number=number_filter),
                            args=request.args)
+
+
+# --- the escalation chain --------------------------------------------------------------------
+
+def _chain_form(network):
+    """The form of a new link, with the people, roles and offices of this bank to choose."""
+    form = forms.EscalationLinkForm()
+    people = db.session.scalars(rules.network_people(network.id)
+                                .order_by(User.full_name, User.id)).all()
+    form.who.choices = [SelectChoice("", _("— choose —"))] + [
+        SelectChoice(f"person:{p.id}", p.full_name, optgroup=_("A person"))
+        for p in people] + [
+        SelectChoice(f"role:{r.value}", r.label, optgroup=_("Everyone holding a role"))
+        for r in rules.CHAIN_ROLES]
+    form.office_id.offer(rules.network_offices(network.id),
+                         blank=_("Every office of the bank"))
+    return form
+
+
+def _who(value):
+    """(person, role) named by the chooser's key: "person:12" or "role:administrator"."""
+    kind, _sep, key = (value or "").partition(":")
+    if kind == "person" and key.isdigit():
+        return db.session.get(User, int(key)), None
+    if kind == "role" and key in {r.value for r in Role}:
+        return None, key
+    return None, None
+
+
+@bp.route("/escalation", methods=["GET", "POST"])
+@login_required
+def escalation_chain():
+    """The escalation chain of the bank whose network the administrator looks at: who is told
+    at the branch, the province and the head office, and a form to add to it."""
+    require(rules.can_manage_escalation(current_user))
+    network = rules.chain_network(current_user)
+    if network is None:  # looking at every network: choose the bank first
+        return render_template("feedback/escalation_chain.html", network=None,
+                               networks=permissions.network_choices(current_user))
+    form, message = _chain_form(network), None
+    if form.validate_on_submit():
+        person, role = _who(form.who.data)
+        try:
+            services.add_escalation_link(
+                current_user, network, level=form.level.data, person=person, role=role,
+                office=services.organisation_by_id(form.office_id.data))
+        except ValidationError as error:
+            db.session.rollback()
+            message = form_errors_into(form, error)
+        else:
+            db.session.commit()
+            flash(_("The escalation chain is saved."), "success")
+            return redirect(url_for("feedback.escalation_chain"))
+    status = 400 if (form.errors or message) else 200
+    return render_template("feedback/escalation_chain.html", network=network,
+                           chain=services.escalation_chain(network), form=form,
+                           level_names=ESCALATION_LEVEL_NAMES, message=message), status
+
+
+@bp.route("/escalation/<int:link_id>/delete", methods=["POST"])
+@login_required
+def remove_escalation_link(link_id):
+    require(rules.can_manage_escalation(current_user))
+    link = db.session.get(feedback_models.EscalationContact, link_id)
+    if link is None:
+        abort(404)
+    services.remove_escalation_link(current_user, link)
+    db.session.commit()
+    flash(_("The link is removed from the escalation chain."), "success")
+    return redirect(url_for("feedback.escalation_chain"))
 
 
 # --- home panels -----------------------------------------------------------------------------

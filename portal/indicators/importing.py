@@ -6,6 +6,7 @@ that differ are written, so the same file twice changes nothing. A month whose r
 period is closed (see the turnover area) refuses changes.
 """
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -20,8 +21,16 @@ from portal.core.tabular import read_table
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.i18n.parsing import Unreadable, parse_number
+from portal.i18n.vocabulary import Vocabulary
 from portal.indicators import services
-from portal.indicators.models import Grade, GroupRating, IndicatorActual, IndicatorPlan
+from portal.indicators.models import (
+    GRADE_LABELS,
+    INDICATOR_LABELS,
+    Grade,
+    GroupRating,
+    IndicatorActual,
+    IndicatorPlan,
+)
 from portal.turnover import services as turnover_services
 
 KINDS = {
@@ -36,6 +45,26 @@ EXAMPLES = {
     "plans": [("VBSP-KB", "2023", "outstanding_loans", "520418000000")],
     "ratings": [("VN-KB-G0101", "2023-08", "good")],
 }
+
+
+# Grades and indicators are read as their code or their name in any language of the portal
+# ("Tốt", "خوب", "ดี" are all good); "TB" is how Vietnamese rating sheets shorten trung bình.
+GRADES = Vocabulary(((g, g.value, GRADE_LABELS[g]) for g in Grade),
+                    {Grade.AVERAGE: ("TB",), Grade.WEAK: ("kém",)})
+INDICATORS = Vocabulary((code, code, label) for code, label in INDICATOR_LABELS.items())
+
+
+class Imported(NamedTuple):
+    """What an accepted file did, and what it was about: the organisations of its rows, the
+    places (country, province, district) they lie in and its latest month (a year for
+    plans), so that the importer can be taken to the dashboard that shows it."""
+
+    created: int
+    updated: int
+    unchanged: int
+    organisation_ids: frozenset
+    places: frozenset
+    latest: object
 
 
 class ImportRejected(ValidationError):
@@ -100,18 +129,19 @@ def _validate(actor, kind, header, records):
                     reasons.append(_("the period %(month)s is closed",
                                      month=f"{when:%Y-%m}"))
         if kind == "ratings":
-            value = row.get("grade", "").strip().lower()
-            if value not in {g.value for g in Grade}:
-                reasons.append(_("“%(value)s” is not a grade (good, fair, average, weak)",
-                                 value=row.get("grade", "")))
+            value = GRADES.read(row.get("grade", ""))
+            if value is None:
+                reasons.append(_("“%(value)s” is not a grade; write one of: %(allowed)s",
+                                 value=row.get("grade", ""), allowed=GRADES.allowed()))
             if org is not None and org.kind != OrgKind.SAVINGS_GROUP:
                 reasons.append(_("“%(code)s” is not a savings-and-loan group", code=org.code))
             extra, indicator = None, None
         else:
-            indicator = codes.get(row.get("indicator", "").strip())
+            written = row.get("indicator", "").strip()
+            indicator = codes.get(written) or codes.get(INDICATORS.read(written))
             if indicator is None:
-                reasons.append(_("“%(value)s” is not an indicator",
-                                 value=row.get("indicator", "")))
+                reasons.append(_("“%(value)s” is not an indicator; write one of: %(allowed)s",
+                                 value=written, allowed=INDICATORS.allowed()))
             value = _number(row.get("value", ""))
             if value is None:
                 reasons.append(_("“%(value)s” is not a number", value=row.get("value", "")))
@@ -188,7 +218,8 @@ def _write(kind, rows):
 
 
 def import_file(actor, kind, filename, data):
-    """Import plans, actuals or ratings. Returns (created, updated, unchanged). Plans need
+    """Import plans, actuals or ratings. Returns Imported (created, updated, unchanged and
+    what the rows were about). Plans need
     an administrator; actuals and ratings a relationship manager for their area or an
     administrator."""
     if kind not in KINDS:
@@ -198,11 +229,15 @@ def import_file(actor, kind, filename, data):
     services.ensure_definitions()
     header, records = read_table(filename, data)
     rows = _validate(actor, kind, header, records)
+    # read before writing: the bulk write expires the organisations of the rows
+    org_ids = frozenset(o.id for o, *_rest in rows)
+    places = frozenset((o.country, o.province, o.district) for o, *_rest in rows)
+    latest = max((when for _o, _i, when, _v, _x in rows), default=None)
     result = _write(kind, rows)
     if result[0] or result[1]:
         audit.record(actor, f"indicator_{kind}_imported", "Indicator",
                      after={"file": filename, "created": result[0], "updated": result[1]})
-    return result
+    return Imported(*result, org_ids, places, latest)
 
 
 def file_rows(kind, rows):

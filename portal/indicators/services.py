@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from portal import permissions
-from portal.accounts.models import Organisation, OrgKind
+from portal.accounts.models import BANK_KINDS, Organisation, OrgKind
 from portal.core import audit
 from portal.core.errors import NotFound, ValidationError, require
 from portal.extensions import db
@@ -110,6 +110,91 @@ def plan_holders(user):
     with_plans = sa.select(IndicatorPlan.organisation_id)
     return db.session.scalars(permissions.visible_indicator_organisations(user).where(
         Organisation.id.in_(with_plans)).order_by(Organisation.name)).all()
+
+
+def plans_of(org):
+    """(year, [(indicator, value)]) of the latest year planned for org, or (None, [])."""
+    year = db.session.scalar(sa.select(sa.func.max(IndicatorPlan.year)).where(
+        IndicatorPlan.organisation_id == org.id))
+    if year is None:
+        return None, []
+    return year, db.session.execute(sa.select(Indicator, IndicatorPlan.value).join(
+        IndicatorPlan, IndicatorPlan.indicator_id == Indicator.id).where(
+        IndicatorPlan.organisation_id == org.id, IndicatorPlan.year == year).order_by(
+        Indicator.position, Indicator.code)).all()
+
+
+# --- where the dashboards are ----------------------------------------------------------------
+
+def _district_offices(user):
+    """The bank offices that stand for a district (a district, no commune): their dashboards
+    add up every organisation of the district (area_condition)."""
+    return permissions.visible_indicator_organisations(user).where(
+        Organisation.kind.in_(BANK_KINDS), Organisation.district.is_not(None),
+        Organisation.commune.is_(None), Organisation.is_active)
+
+
+def district_dashboards(user):
+    """The district offices whose dashboards the user may open, by country, province and
+    district, so that nobody has to type a dashboard's address."""
+    if not permissions.can_view_indicators(user):
+        return []
+    return db.session.scalars(_district_offices(user).order_by(
+        Organisation.country, Organisation.province, Organisation.district,
+        Organisation.name)).all()
+
+
+def district_office_of(user, country, province, district):
+    """The district office of a place that the user may see, or None."""
+    if not district:
+        return None
+    return db.session.scalars(_district_offices(user).where(
+        Organisation.country == country, Organisation.province == province,
+        Organisation.district == district).order_by(Organisation.id).limit(1)).first()
+
+
+def landing_organisation(user, kind, imported):
+    """The organisation whose dashboard shows an accepted import (importing.Imported), or
+    None for the index: actuals and ratings that all lie in one district go to that
+    district's office, which adds them up; otherwise, and for plans, the one organisation
+    of the file when there is one."""
+    if kind != "plans" and len(imported.places) == 1:
+        office = district_office_of(user, *next(iter(imported.places)))
+        if office is not None:
+            return office
+    if len(imported.organisation_ids) == 1:
+        return db.session.scalar(permissions.visible_indicator_organisations(user).where(
+            Organisation.id == next(iter(imported.organisation_ids))))
+    return None
+
+
+def dashboard_links(user, org):
+    """What an organisation's page offers of the indicators, for a reader who may see them
+    (permissions.indicator_scope): {"dashboard": bool, "ratings": bool, "district": the
+    district office whose dashboard covers org, or None, "latest_rating": (grade, month) of
+    a savings group, or None}. None when the reader may see none of it."""
+    if not permissions.can_view_indicators(user) or db.session.scalar(
+            permissions.visible_indicator_organisations(user).with_only_columns(
+                Organisation.id).where(Organisation.id == org.id)) is None:
+        return None
+    area = area_condition(org)
+    rated = db.session.scalar(sa.select(sa.exists().where(
+        GroupRating.organisation_id == Organisation.id, area)))
+    has_figures = rated or db.session.scalar(sa.select(sa.or_(
+        sa.exists().where(IndicatorActual.organisation_id == Organisation.id, area),
+        sa.exists().where(IndicatorPlan.organisation_id == org.id))))
+    district = district_office_of(user, org.country, org.province, org.district)
+    latest = None
+    if org.kind == OrgKind.SAVINGS_GROUP:
+        latest = db.session.execute(sa.select(GroupRating.grade, GroupRating.period).where(
+            GroupRating.organisation_id == org.id).order_by(GroupRating.period.desc())
+            .limit(1)).first()
+    is_district = district is not None and district.id == org.id
+    # a group's own rating is told in words; "by rating" is for areas with many groups
+    links = {"dashboard": bool(has_figures) or is_district,
+             "ratings": bool(rated) and org.kind != OrgKind.SAVINGS_GROUP,
+             "district": None if is_district else district, "latest_rating": latest}
+    return links if links["dashboard"] or links["district"] else None
 
 
 def periods_for(org):

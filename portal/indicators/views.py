@@ -26,8 +26,10 @@ TABLES = ("scorecard", "ratings", "communes", "fell")
 @login_required
 def index():
     require(permissions.can_view_indicators(current_user))
-    return render_template("indicators/index.html",
-                           organisations=services.plan_holders(current_user))
+    districts = services.district_dashboards(current_user)
+    shown = {o.id for o in districts}
+    return render_template("indicators/index.html", districts=districts, organisations=[
+        o for o in services.plan_holders(current_user) if o.id not in shown])
 
 
 def _period(org):
@@ -41,7 +43,10 @@ def _period(org):
 
 def _context(org):
     period, available = _period(org)
-    context = {"org": org, "period": period, "available": available}
+    plan_year, plans = services.plans_of(org)
+    # plans of a year without figures yet (just imported, say) are shown on their own
+    context = {"org": org, "period": period, "available": available, "plan_year": plan_year,
+               "plans": plans if period is None or plan_year != period.year else []}
     if period is None:
         return context
     rows = services.scorecard(org, period)
@@ -137,8 +142,7 @@ def import_file(kind):
         finally:
             upload.close()
         try:
-            created, updated, unchanged = importing.import_file(current_user, kind,
-                                                                upload.filename, data)
+            imported = importing.import_file(current_user, kind, upload.filename, data)
         except importing.ImportRejected as error:
             db.session.rollback()
             bad_rows, message, status = error.rows[:1000], error.message, 400
@@ -148,13 +152,34 @@ def import_file(kind):
         else:
             db.session.commit()
             flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
-                    created=created, updated=updated, unchanged=unchanged), "success")
-            return after_upload(url_for("indicators.index"))
+                    created=imported.created, updated=imported.updated,
+                    unchanged=imported.unchanged), "success")
+            return after_upload(_landing(kind, imported))
     elif form.errors:
         status = 400
     return render_template("indicators/import.html", form=form, kind=kind,
                            kind_label=importing.KIND_LABELS[kind], bad_rows=bad_rows,
                            message=message, columns=importing.KINDS[kind]), status
+
+
+# the part of the dashboard each kind of file fills (plans: the plans of their year)
+LANDING_SECTIONS = {"actuals": "scorecard-title", "ratings": "ratings-title"}
+
+
+def _landing(kind, imported):
+    """The dashboard of what was imported, at its month and section; the index (which lists
+    every dashboard the person may open) when the file spans several districts."""
+    org = services.landing_organisation(current_user, kind, imported)
+    if org is None:
+        return url_for("indicators.index")
+    if kind == "plans":
+        # the scorecard holds the plans of its month's year; other years are listed apart
+        available, (year, _plans) = services.periods_for(org), services.plans_of(org)
+        in_scorecard = bool(available) and available[0].year == year
+        return url_for("indicators.dashboard", org_id=org.id,
+                       _anchor="scorecard-title" if in_scorecard else "plans-title")
+    return url_for("indicators.dashboard", org_id=org.id, period=f"{imported.latest:%Y-%m}",
+                   _anchor=LANDING_SECTIONS[kind])
 
 
 @bp.route("/import/<any(actuals, plans, ratings):kind>/template.<fmt>")
@@ -203,10 +228,20 @@ nav_item("indicators.index", _l("Indicators"), visible=permissions.can_view_indi
 def indicators_panel(user):
     if not permissions.can_view_indicators(user):
         return None
-    holders = services.plan_holders(user)
+    districts = services.district_dashboards(user)
+    shown = {o.id for o in districts}
+    holders = districts + [o for o in services.plan_holders(user) if o.id not in shown]
     if not holders:
         return None
-    return {"template": "indicators/panel.html", "order": 45, "organisations": holders[:5]}
+    return {"template": "indicators/panel.html", "order": 45, "organisations": holders[:5],
+            "more": len(holders) > 5}
+
+
+@bp.app_context_processor
+def _organisation_page_links():
+    """indicator_links(org) for the organisation page: its dashboard, ratings and district
+    dashboard, when the reader may see them (services.dashboard_links)."""
+    return {"indicator_links": lambda org: services.dashboard_links(current_user, org)}
 
 
 blueprints = (bp,)

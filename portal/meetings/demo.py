@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from portal.accounts.models import Organisation, User
 from portal.core.models import utcnow
 from portal.extensions import db
-from portal.meetings import services
+from portal.meetings import rules, services
 from portal.meetings.models import Commitment, ConsultationSeries, Meeting, Reply
 
 SERIES_TITLE = "سلسله نشست‌های هم‌اندیشی مدیران عامل اتحادیه‌ها و تعاونی‌های ملی"
@@ -143,8 +143,12 @@ def _first_session(by_code, series, recorder, official):
     services.record_attendance(recorder, meeting, [o.id for o in unions],
                                [i.user_id for i in meeting.invitations])
     services.save_minutes(recorder, meeting, FIRST_MINUTES)
+    admin = _user("admin@cdb.example")
     for code, kind, topic, title, body, extra in FIRST_STATEMENTS:
-        services.record_statement(recorder, meeting, organisation=by_code[code], kind=kind,
+        # the ministry is in no relationship manager's portfolio: the bank's administrator
+        # records what it said
+        who = recorder if rules.may_speak_for(recorder, meeting, by_code[code]) else admin
+        services.record_statement(who, meeting, organisation=by_code[code], kind=kind,
                                   topic=topic, title=title, body_html=body, **extra)
     for what, code, owner, due in FIRST_COMMITMENTS:
         services.add_commitment(recorder, meeting, description=what, organisation=by_code[code],

@@ -1,5 +1,9 @@
 """Forms of the meetings area."""
+import re
+
+from flask import url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -8,9 +12,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
+from wtforms.widgets import html_params
 
+from portal.accounts.models import Organisation
+from portal.accounts.picker import OrganisationField, offered_pairs
 from portal.core.forms import PortalForm, choices
+from portal.extensions import db
 from portal.i18n.display import timezone_choices
 from portal.i18n.fields import LocalDateField, LocalIntegerField, LocalTimeField, NumberRange
 from portal.meetings.models import COMMITMENT_LABELS, KIND_LABELS
@@ -24,6 +32,84 @@ def _optional_int(value):
     return int(value) if value not in (None, "") else None
 
 
+_CODE_AT_END = re.compile(r"\(([^()]+)\)\s*$")
+
+
+class OrganisationsField(SelectMultipleField):
+    """Several organisations among thousands (invitations): a multiple select while they are
+    few, otherwise a row of the picker's search boxes (portal/accounts/picker.py), each
+    sending "Name (CODE)". Either way the data is a list of ids the person may choose."""
+
+    BOXES = 4
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=int, validate_choice=False, **kwargs)
+        self.allowed = None
+        self.searching = False
+        self.typed = []
+
+    def offer(self, allowed):
+        """allowed: a select(Organisation) of what may be chosen."""
+        self.allowed = allowed
+        self.searching, pairs = offered_pairs(allowed)
+        self.choices = choices(pairs)
+
+    def process_formdata(self, valuelist):
+        # ids from the select, "Name (CODE)" or a code from the boxes: read in pre_validate,
+        # once the field knows what may be chosen
+        self.typed = [text.strip() for text in valuelist if text and text.strip()]
+        self.data = []
+
+    def _find(self, text):
+        query = self.allowed.with_only_columns(Organisation.id)
+        if text.isdecimal():
+            return db.session.scalar(query.where(Organisation.id == int(text)))
+        match = _CODE_AT_END.search(text)
+        code = (match.group(1) if match else text).strip()
+        return db.session.scalar(query.where(Organisation.code == code))
+
+    def pre_validate(self, form):
+        found = []
+        for text in self.typed:
+            organisation_id = self._find(text) if self.allowed is not None else None
+            if organisation_id is None:
+                raise StopValidation(_l("No organisation you may choose is called "
+                                        "“%(text)s”. Choose one of the suggestions.",
+                                        text=text))
+            found.append(organisation_id)
+        self.data = list(dict.fromkeys(found))
+
+    def __call__(self, **kwargs):
+        if not self.searching:
+            kwargs["class_"] = kwargs.get("class_", "").replace("form-control", "form-select")
+            return super().__call__(**kwargs)
+        kwargs["class_"] = kwargs.get("class_", "form-control").replace("form-select",
+                                                                        "form-control")
+        shared = {k: v for k, v in kwargs.items() if k not in ("id", "size")}
+        boxes = []
+        for n in range(self.BOXES):
+            box_id = self.id if n == 0 else f"{self.id}-{n + 1}"
+            # the field's label names the first box; the others say what they are for
+            extra = {} if n == 0 else {"aria_label": _l("Another organisation")}
+            params = html_params(
+                type="text", id=box_id, name=self.name, list=f"{box_id}-options",
+                value=self.typed[n] if n < len(self.typed) else "", autocomplete="off",
+                dir="auto", data_org_lookup=url_for("organisations.lookup"), **extra, **shared)
+            boxes.append(f'<input {params}><datalist id="{escape(box_id)}-options">'
+                         "</datalist>")
+        return Markup('<div class="d-grid gap-1">' + "".join(boxes) + "</div>")  # noqa: S704 - html_params escapes every value  # nosec B704
+
+
+class MeetingFilterForm(PortalForm):
+    """The meetings list's organisation filter: read from the address, never posted."""
+
+    class Meta(PortalForm.Meta):
+        csrf = False
+
+    # the list page's own id for the box, the one its label names
+    organisation = OrganisationField(_l("Organisation"), validators=[Optional()], id="f-org")
+
+
 class VersionForm(PortalForm):
     version_id = HiddenField()
 
@@ -34,10 +120,10 @@ class SeriesForm(PortalForm):
     title_vi = StringField(_l("Title in Vietnamese"), validators=[Optional(), Length(max=300)])
     title_th = StringField(_l("Title in Thai"), validators=[Optional(), Length(max=300)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=300)])
-    host_organisation_id = SelectField(_l("Host organisation"), coerce=int)
+    host_organisation_id = OrganisationField(_l("Host organisation"), validators=[
+        DataRequired(message=_l("Choose the host organisation."))])
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=5000)])
-    organisation_ids = SelectMultipleField(_l("Invited organisations"), coerce=int,
-                                           validate_choice=False)
+    organisation_ids = OrganisationsField(_l("Invited organisations"))
 
 
 class MeetingForm(PortalForm):
@@ -52,7 +138,8 @@ class MeetingForm(PortalForm):
     timezone = SelectField(_l("Time zone"), choices=choices(timezone_choices(TIMEZONES)))
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
     online_link = StringField(_l("Online link"), validators=[Optional(), Length(max=500)])
-    host_organisation_id = SelectField(_l("Host organisation"), coerce=int)
+    host_organisation_id = OrganisationField(_l("Host organisation"), validators=[
+        DataRequired(message=_l("Choose the host organisation."))])
     chair_id = SelectField(_l("Chair"), coerce=_optional_int, validators=[Optional()])
     chair_name = StringField(_l("Chair, if not a portal user"),
                              validators=[Optional(), Length(max=200)])
@@ -69,8 +156,7 @@ class AgendaForm(PortalForm):
 
 
 class InviteForm(PortalForm):
-    organisation_ids = SelectMultipleField(_l("Organisations"), coerce=int,
-                                           validate_choice=False)
+    organisation_ids = OrganisationsField(_l("Organisations"))
     user_ids = SelectMultipleField(_l("People"), coerce=int, validate_choice=False)
 
 

@@ -328,6 +328,10 @@ class MeetingStatement(db.Model):
     feedback_item_id: Mapped[int] = mapped_column(
         sa.ForeignKey("feedback_item.id", ondelete="CASCADE"), primary_key=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    # the item is confidential only because the meeting is: it becomes public again with the
+    # meeting, whereas an item confidential on its own stays so
+    confidential_by_meeting: Mapped[bool] = mapped_column(sa.Boolean, nullable=False,
+                                                          default=False)
 
     item = relationship("FeedbackItem")
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from portal import permissions
 from portal.accounts.models import Membership, Organisation, Role, User
 from portal.core import audit, clock
-from portal.core.errors import ValidationError, require
+from portal.core.errors import PermissionDenied, ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
 from portal.core.sanitize import plain_text, rich_text
@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.feedback import services as feedback_services
 from portal.i18n import calendars, formatting
 from portal.i18n.display import timezone_label
-from portal.meetings import ical
+from portal.meetings import ical, rules
 from portal.meetings.models import (
     OPEN_COMMITMENT,
     AgendaItem,
@@ -121,10 +121,15 @@ def _clean_titles(title, titles):
 
 def create_series(actor, *, title, host_organisation, purpose="", titles=None,
                   invited_organisations=()):
-    """A relationship manager or administrator opens a consultation series."""
+    """A relationship manager or administrator opens a consultation series, hosted by and
+    inviting organisations they may name (rules.meeting_organisations)."""
     require(permissions.can_organise_meetings(actor))
     if host_organisation is None:
         raise ValidationError(_("Choose the host organisation."), field="host_organisation_id")
+    if not all(rules.may_name(actor, org) for org in (host_organisation,
+                                                       *invited_organisations)):
+        raise ValidationError(_("Choose an organisation from the list."),
+                              field="organisation_ids")
     title, titles = _clean_titles(title, titles)
     series = ConsultationSeries(title=title, titles=titles,
                                 purpose=plain_text(purpose or "", 5000),
@@ -198,10 +203,20 @@ def _set_details(meeting, *, title, starts_local, ends_local, timezone, place, o
                                     meeting.series.title if meeting.series else None)
 
 
+def _check_host(actor, host, current=None):
+    """The host is an organisation the actor may name (rules.meeting_organisations); a
+    meeting keeps the host it has even if that one has since closed."""
+    if host is not None and host != current and not rules.may_name(actor, host):
+        raise ValidationError(_("Choose an organisation from the list."),
+                              field="host_organisation_id")
+
+
 def plan_meeting(actor, *, kind, series=None, **details):
     """Plan a meeting (in a series or standing alone). Times are wall-clock times in the
-    meeting's own time zone; they are stored in UTC."""
+    meeting's own time zone; they are stored in UTC. Any organisation the actor may name
+    hosts it, a savings group as much as a union or a branch."""
     require(permissions.can_organise_meetings(actor))
+    _check_host(actor, details.get("host_organisation"))
     kind = MeetingKind(kind)
     meeting = Meeting(kind=kind, state=MeetingState.PLANNED, created_by_id=actor.id)
     with db.session.no_autoflush:
@@ -217,12 +232,16 @@ def plan_meeting(actor, *, kind, series=None, **details):
 def update_meeting(actor, meeting, expected_version=None, **details):
     require(permissions.can_edit_meeting(actor, meeting))
     meeting.check_version(expected_version)
+    _check_host(actor, details.get("host_organisation"), meeting.host_organisation)
     before = audit.snapshot(meeting, MEETING_FIELDS)
     moved = (meeting.starts_at, meeting.ends_at, meeting.timezone)
+    was_confidential = meeting.confidential
     _set_details(meeting, **details)
     db.session.flush()
     audit.record(actor, "meeting_updated", meeting, before,
                  audit.snapshot(meeting, MEETING_FIELDS))
+    if meeting.confidential != was_confidential:
+        carry_confidentiality(actor, meeting)
     if moved != (meeting.starts_at, meeting.ends_at, meeting.timezone):
         _tell_invitees(meeting, "meeting_moved",
                        lambda user: (_("Meeting moved: %(title)s", title=meeting.title),
@@ -298,6 +317,9 @@ def invite(actor, meeting, organisations=(), people=()):
     require(permissions.can_edit_meeting(actor, meeting))
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Invitations go out before the meeting."))
+    if not all(rules.may_name(actor, org) for org in organisations):
+        raise ValidationError(_("Choose an organisation from the list."),
+                              field="organisation_ids")
     invited_orgs = {mo.organisation_id for mo in meeting.organisations}
     invited_people = {i.user_id for i in meeting.invitations}
     new = []
@@ -471,23 +493,57 @@ def diff(old_html, new_html):
 def record_statement(actor, meeting, *, organisation, kind, title, body_html, topic,
                      **kind_fields):
     """What an organisation said, logged by the recorder; it becomes a feedback item (through
-    the feedback area's service) linked back to the meeting. Only invited organisations speak
-    from the floor; confidential meetings give confidential items."""
+    the feedback area's service) linked back to the meeting, submitted in the organisation's
+    name (its directors hear of the acknowledgement, the answer and any escalation) and
+    showing the actor as the one who recorded it.
+
+    Only an organisation invited to the meeting speaks from the floor (ValidationError), and
+    only one in the recorder's portfolio, unless an administrator records it
+    (PermissionDenied). A confidential meeting gives a confidential item, which follows the
+    meeting's confidentiality from then on (carry_confidentiality)."""
     require(permissions.can_record_meeting(actor, meeting))
     if organisation is None or organisation.id not in {
             mo.organisation_id for mo in meeting.organisations}:
         raise ValidationError(_("Only an organisation invited to the meeting can speak from "
                                 "the floor."), field="organisation_id")
+    if not rules.may_speak_for(actor, meeting, organisation):
+        raise PermissionDenied(_("%(organisation)s is not in your portfolio: a statement can be "
+                                 "recorded only in the name of an organisation you serve.",
+                                 organisation=organisation.name), field="organisation_id")
     item = feedback_services.submit(
         actor, kind=kind, organisation=organisation, title=title, body_html=body_html,
         topic=topic, visibility="confidential" if meeting.confidential else "public",
         origin=(meeting.title, link(meeting)), **kind_fields)
-    meeting.statements.append(MeetingStatement(feedback_item_id=item.id))
+    meeting.statements.append(MeetingStatement(feedback_item_id=item.id,
+                                               confidential_by_meeting=meeting.confidential))
     _touch(meeting)
     db.session.flush()
     audit.record(actor, "meeting_statement_recorded", meeting,
                  after={"feedback_item_id": item.id, "kind": str(kind)})
     return item
+
+
+def carry_confidentiality(actor, meeting):
+    """Give the meeting's statements its confidentiality: when it becomes confidential, every
+    public statement becomes confidential (kept off search and public lists) and is marked as
+    confidential because of the meeting; when it becomes public again, only those so marked
+    become public, so an item confidential on its own stays confidential. Returns how many
+    items changed."""
+    changed = 0
+    for statement in db.session.scalars(sa.select(MeetingStatement).where(
+            MeetingStatement.meeting_id == meeting.id).options(
+            sa.orm.joinedload(MeetingStatement.item))):
+        item = statement.item
+        if meeting.confidential and item.visibility == "public":
+            statement.confidential_by_meeting = True
+            changed += feedback_services.follow_origin_visibility(
+                actor, item, "confidential")
+        elif not meeting.confidential and statement.confidential_by_meeting:
+            statement.confidential_by_meeting = False
+            changed += feedback_services.follow_origin_visibility(
+                actor, item, "public")
+    db.session.flush()
+    return changed
 
 
 # --- commitments -----------------------------------------------------------------------------

@@ -20,9 +20,9 @@ from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal import permissions
-from portal.accounts.models import Organisation, OrgKind, Role, User
+from portal.accounts.models import Organisation, Role, User
 from portal.core.clock import reader_today
-from portal.core.errors import Conflict, NotFound, ValidationError, require
+from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationError, require
 from portal.core.forms import choices
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
@@ -33,7 +33,7 @@ from portal.feedback.models import KIND_LABELS as STATEMENT_KIND_LABELS
 from portal.feedback.models import TOPIC_LABELS, FeedbackItem
 from portal.home.panels import home_panel, nav_item
 from portal.i18n.fields import filter_day, reader_day_bounds
-from portal.meetings import forms, ical, services
+from portal.meetings import forms, ical, rules, services
 from portal.meetings.models import (
     COMMITMENT_LABELS,
     Commitment,
@@ -77,7 +77,9 @@ def meeting_same_day_filter(value, other, tz_name):
 
 # --- finding ---------------------------------------------------------------------------------
 
-def filtered_meetings(user, args):
+def filtered_meetings(user, args, organisation_id=None):
+    """The meetings the user may see that match the list's filters; organisation_id (read by
+    the filter form's organisation picker) keeps those it hosted or was invited to."""
     query = permissions.visible_meetings(user)
     for name, column, enum in (("kind", Meeting.kind, MeetingKind),
                                ("state", Meeting.state, MeetingState)):
@@ -87,10 +89,9 @@ def filtered_meetings(user, args):
     series_id = args.get("series", type=int)
     if series_id:
         query = query.where(Meeting.series_id == series_id)
-    org_id = args.get("organisation", type=int)
-    if org_id:
-        query = query.where(sa.or_(Meeting.host_organisation_id == org_id,
-                                   Meeting.organisations.any(organisation_id=org_id)))
+    if organisation_id:
+        query = query.where(sa.or_(Meeting.host_organisation_id == organisation_id,
+                                   Meeting.organisations.any(organisation_id=organisation_id)))
     if args.get("district"):
         place = matches_all_words(Organisation.search_key, args["district"])
         query = query.where(sa.or_(
@@ -110,17 +111,19 @@ def filtered_meetings(user, args):
 @cached_page
 @login_required
 def index():
-    query = filtered_meetings(current_user, request.args).order_by(
+    # the organisation filter is the search picker: a savings group is found among thousands
+    filter_form = forms.MeetingFilterForm(request.args)
+    filter_form.organisation.offer(rules.meeting_organisations(current_user), blank=_("All"))
+    chosen = filter_form.organisation.data if filter_form.organisation.validate(
+        filter_form) else None
+    query = filtered_meetings(current_user, request.args, chosen).order_by(
         Meeting.starts_at.desc(), Meeting.id.desc()).options(
         sa.orm.joinedload(Meeting.host_organisation), sa.orm.joinedload(Meeting.series))
     series = db.session.scalars(permissions.visible_series(current_user).order_by(
         ConsultationSeries.title)).all()
-    organisations = db.session.scalars(permissions.visible_organisations(current_user).where(
-        Organisation.is_active, Organisation.kind != OrgKind.SAVINGS_GROUP)
-        .order_by(Organisation.name)).all()
     return render_template("meetings/index.html", page=paginate(query), args=request.args,
                            kinds=list(MeetingKind), states=list(MeetingState),
-                           all_series=series, organisations=organisations)
+                           all_series=series, filter_form=filter_form)
 
 
 @bp.route("/review")
@@ -140,18 +143,22 @@ def _load_series(series_id, *options):
                        ConsultationSeries, series_id)
 
 
-def _organisation_choices():
-    # (id, name) rows, not ORM objects: the list holds every organisation of the network
-    return [tuple(row) for row in db.session.execute(
-        sa.select(Organisation.id, Organisation.name).where(
-            Organisation.is_active, Organisation.kind != OrgKind.SAVINGS_GROUP)
-        .order_by(Organisation.name))]
+def _offer_host(field, meeting=None):
+    """Any organisation the person may name hosts (a savings group its own meeting); an
+    existing meeting keeps its host even if that one has since closed."""
+    allowed = rules.meeting_organisations(current_user)
+    if meeting is not None:
+        allowed = sa.select(Organisation).where(sa.or_(
+            Organisation.id.in_(allowed.with_only_columns(Organisation.id)),
+            Organisation.id == meeting.host_organisation_id))
+    field.offer(allowed)
 
 
 def _people_choices():
-    """(id, name) of every active person, for the invitation form."""
+    """(id, name) of the active people of the organiser's network, for the invitation form."""
     return [tuple(row) for row in db.session.execute(
-        sa.select(User.id, User.full_name).where(User.is_active).order_by(User.full_name))]
+        rules.meeting_people(current_user).with_only_columns(User.id, User.full_name)
+        .order_by(User.full_name, User.id))]
 
 
 @bp.route("/series")
@@ -168,9 +175,10 @@ def series_index():
 def series_new():
     require(permissions.can_organise_meetings(current_user))
     form = forms.SeriesForm()
-    orgs = _organisation_choices()
-    form.host_organisation_id.choices = choices(orgs)
-    form.organisation_ids.choices = choices(orgs)
+    _offer_host(form.host_organisation_id)
+    form.organisation_ids.offer(rules.meeting_organisations(current_user))
+    if request.method == "GET":
+        form.host_organisation_id.data = getattr(rules.default_host(current_user), "id", None)
     message = None
     if form.validate_on_submit():
         invited = db.session.scalars(sa.select(Organisation).where(
@@ -272,22 +280,28 @@ def feed(token):
 
 # --- planning --------------------------------------------------------------------------------
 
-def _meeting_form(form=None):
-    form = form or forms.MeetingForm()
-    orgs = _organisation_choices()
-    form.host_organisation_id.choices = choices(orgs)
-    series = db.session.scalars(sa.select(ConsultationSeries).order_by(
+def _meeting_form(meeting=None):
+    form = forms.MeetingForm()
+    _offer_host(form.host_organisation_id, meeting)
+    series = db.session.scalars(permissions.visible_series(current_user).order_by(
         ConsultationSeries.title)).all()
     form.series_id.choices = choices([("", _("— none —"))] + [
         (s.id, s.display_title()) for s in series])
-    managers = db.session.scalars(sa.select(User).where(User.is_active, User.memberships.any(
-        role=Role.RELATIONSHIP_MANAGER)).order_by(User.full_name)).all()
+    # the people of the organiser's network; an edited meeting keeps those it names
+    named = [i for i in (meeting.recorder_id, meeting.chair_id) if i] if meeting else []
+    managers = _people(rules.meeting_people(current_user, Role.RELATIONSHIP_MANAGER), named)
     form.recorder_id.choices = choices((u.id, u.full_name) for u in managers)
-    people = db.session.scalars(sa.select(User).where(User.is_active).order_by(
-        User.full_name)).all()
+    people = _people(rules.meeting_people(current_user), named)
     form.chair_id.choices = choices([("", _("— none —"))] + [
         (u.id, u.full_name) for u in people])
     return form
+
+
+def _people(query, named):
+    if named:
+        query = sa.select(User).where(sa.or_(
+            User.id.in_(query.with_only_columns(User.id)), User.id.in_(named)))
+    return db.session.scalars(query.order_by(User.full_name, User.id)).all()
 
 
 def _details(form):
@@ -309,6 +323,8 @@ def new():
     form = _meeting_form()
     if request.method == "GET":
         form.recorder_id.data = current_user.id
+        # the organiser's own office, never the first of the list (another country's branch)
+        form.host_organisation_id.data = getattr(rules.default_host(current_user), "id", None)
         series = db.session.get(ConsultationSeries, request.args.get("series", 0, type=int))
         if series is not None:
             form.series_id.data = series.id
@@ -370,7 +386,7 @@ def _load_record(meeting_id):
 def edit(meeting_id):
     meeting = _load(meeting_id)
     require(permissions.can_edit_meeting(current_user, meeting))
-    form = _meeting_form()
+    form = _meeting_form(meeting)
     if request.method == "GET":
         local_start = services.in_zone(meeting.starts_at, meeting.timezone)
         local_end = services.in_zone(meeting.ends_at, meeting.timezone)
@@ -442,18 +458,20 @@ def _page_context(meeting):
 def _show(meeting, status=200, **given):
     version_form = forms.VersionForm()
     version_form.version_id.data = meeting.version_id
-    invite_form = forms.InviteForm()
+    invite_form = given.get("invite_form") or forms.InviteForm()
     statement_form = given.get("statement_form") or forms.StatementForm()
     commitment_form = given.get("commitment_form") or forms.CommitmentForm()
     # the invitation form shows only before the meeting (show.html): its long lists of the
     # whole network are read only then
     if permissions.can_edit_meeting(current_user, meeting) and \
             meeting.state == MeetingState.PLANNED:
-        invite_form.organisation_ids.choices = choices(_organisation_choices())
+        invite_form.organisation_ids.offer(rules.meeting_organisations(current_user))
         invite_form.user_ids.choices = choices(_people_choices())
     if permissions.can_record_meeting(current_user, meeting):
         invited = [(o.id, o.name) for o in meeting.invited_organisations]
-        statement_form.organisation_id.choices = choices(invited)
+        # only those the recorder may speak for: invited, and in their portfolio
+        statement_form.organisation_id.choices = choices(
+            (o.id, o.name) for o in rules.speakers(current_user, meeting))
         statement_form.kind.choices = choices(
             (k.value, label) for k, label in STATEMENT_KIND_LABELS.items())
         statement_form.topic.choices = choices(
@@ -619,16 +637,25 @@ def move_agenda(meeting_id, item_id):
 @bp.route("/<int:meeting_id>/invite", methods=["POST"])
 @login_required
 def invite(meeting_id):
-    require(permissions.can_edit_meeting(current_user, _load(meeting_id)))
-
-    def _invite(meeting, form):
-        orgs = db.session.scalars(sa.select(Organisation).where(
-            Organisation.id.in_(form.organisation_ids.data or []))).all()
-        people = db.session.scalars(sa.select(User).where(
-            User.id.in_(form.user_ids.data or []))).all()
+    meeting = _load(meeting_id)
+    require(permissions.can_edit_meeting(current_user, meeting))
+    form = forms.InviteForm()
+    form.organisation_ids.offer(rules.meeting_organisations(current_user))
+    if not form.validate_on_submit():
+        return _show(meeting, status=400, invite_form=form)
+    orgs = db.session.scalars(sa.select(Organisation).where(
+        Organisation.id.in_(form.organisation_ids.data or []))).all()
+    people = db.session.scalars(sa.select(User).where(
+        User.id.in_(form.user_ids.data or []))).all()
+    try:
         services.invite(current_user, meeting, orgs, people)
-    return _act(meeting_id, _invite, _("The invitations are sent."), forms.InviteForm,
-                "#participants")
+    except ValidationError as error:
+        db.session.rollback()
+        return _show(_load_record(meeting_id), status=400, invite_form=form,
+                     message=form_errors_into(form, error))
+    db.session.commit()
+    flash(_("The invitations are sent."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#participants")
 
 
 @bp.route("/<int:meeting_id>/reply", methods=["POST"])
@@ -670,9 +697,11 @@ def statement(meeting_id):
             organisation=services.organisation_by_id(form.organisation_id.data),
             kind=form.kind.data, topic=form.topic.data, title=form.title.data,
             body_html=form.body.data)
-    except ValidationError as error:
+    except (ValidationError, PermissionDenied) as error:
+        # refused (not invited: 400; not in the recorder's portfolio: 403), what was typed is
+        # kept on the page with the reason
         db.session.rollback()
-        return _show(_load_record(meeting_id), status=400, statement_form=form,
+        return _show(_load_record(meeting_id), status=error.status, statement_form=form,
                      message=form_errors_into(form, error))
     db.session.commit()
     flash(_("The statement is recorded as feedback item %(id)s; its answer is tracked there.",

@@ -197,6 +197,9 @@ PACKAGES = [
                 "กลุ่มที่ได้รับการประเมินดีหรือพอใช้ และประชุมทุกเดือนกับเจ้าหน้าที่สินเชื่อ")}),
 ]
 
+# withdrawn product: what replaces it (its page points there)
+REPLACEMENTS = {"OVERDRAFT-OLD": "WC-LOAN"}
+
 
 def seed(by_code):
     """Add the demo products and packages that are not there yet."""
@@ -223,6 +226,9 @@ def seed(by_code):
             db.session.add(product)
         products[code] = product
     db.session.flush()
+    for old_code, new_code in REPLACEMENTS.items():
+        if products[old_code].replaced_by is None:
+            products[old_code].replaced_by = products[new_code]
     for code, kind, codes, members, years, overdue, audited, texts in PACKAGES:
         if db.session.scalar(sa.select(ServicePackage.id).where(ServicePackage.code == code)):
             continue

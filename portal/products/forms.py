@@ -132,7 +132,14 @@ class PackageForm(_TextsMixin, PortalForm):
 _add_text_fields(PackageForm, extra=("eligibility",))
 
 
+def _id_or_none(value):
+    return int(value) if value not in (None, "") else None
+
+
 class StatusForm(PortalForm):
     version_id = HiddenField()
     status = SelectField(_l("New status"), choices=choices(
         (s.value, label) for s, label in STATUS_LABELS.items()))
+    # the choices are the offers of the same kind; the service checks the one given
+    replaced_by = SelectField(_l("When withdrawn, replaced by"), coerce=_id_or_none,
+                              validate_choice=False, validators=[Optional()])

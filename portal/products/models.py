@@ -102,16 +102,51 @@ class TranslatedText:
         text, _fallback = self.text_in(locale)
         return text.name if text else self.code
 
-    def missing_languages(self):
-        present = {t.locale for t in self.texts if t.name and t.description}
-        return [loc for loc in LOCALES if loc not in present]
+    def missing_names(self):
+        """Languages with no name: the offer is listed in another language there."""
+        named = {t.locale for t in self.texts if t.name}
+        return [loc for loc in LOCALES if loc not in named]
+
+    def missing_descriptions(self):
+        """Languages with no description, named or not: counted apart from the names, so a
+        language whose name was entered is not reported as missing its name."""
+        described = {t.locale for t in self.texts if t.name and t.description}
+        return [loc for loc in LOCALES if loc not in described]
 
     def refresh_search_key(self):
         self.search_key = search_key(self.code, *(t.name for t in self.texts))[:1000]
 
 
-class Product(TranslatedText, TimestampMixin, VersionedMixin, db.Model):
+class Offer:
+    """What products and packages share as things the bank offers and may withdraw."""
+
+    OFFER_KIND = ""  # "product" or "package": how choosers and links name the kind
+
+    @property
+    def offer_key(self):
+        return f"{self.OFFER_KIND}:{self.id}"
+
+    @property
+    def is_withdrawn(self):
+        return self.status == ProductStatus.WITHDRAWN
+
+    def current_replacement(self):
+        """What the bank offers instead of this withdrawn offer, following a replacement that
+        was itself withdrawn to the one that replaced it; None if nothing does."""
+        seen = {self.id}
+        replacement = self.replaced_by
+        while replacement is not None and replacement.is_withdrawn \
+                and replacement.id not in seen:
+            seen.add(replacement.id)
+            replacement = replacement.replaced_by
+        if replacement is None or replacement.is_withdrawn:
+            return None
+        return replacement
+
+
+class Product(Offer, TranslatedText, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "product"
+    OFFER_KIND = "product"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
@@ -120,6 +155,10 @@ class Product(TranslatedText, TimestampMixin, VersionedMixin, db.Model):
     status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), nullable=False,
                                                   default=ProductStatus.DRAFT, index=True)
     currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
+    # the bank (head office) that offers it (products.services._offer_in_network); empty only
+    # while no bank exists, and then offered in every network
+    network_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"),
+                                                   index=True)
     min_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(20, 2))
     max_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(20, 2))
     min_tenor_months: Mapped[int | None] = mapped_column(sa.Integer)
@@ -131,9 +170,12 @@ class Product(TranslatedText, TimestampMixin, VersionedMixin, db.Model):
     target_days: Mapped[int | None] = mapped_column(sa.Integer)
     planned_launch: Mapped[date | None] = mapped_column(sa.Date)
     available_since: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # set when the product is withdrawn: what the people who asked for it are pointed to
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product.id"))
     search_key: Mapped[str] = mapped_column(sa.String(1000), nullable=False, default="",
                                             index=True)
 
+    replaced_by = relationship("Product", remote_side=[id])
     texts = relationship("ProductText", cascade="all, delete-orphan", lazy="selectin",
                          order_by="ProductText.locale")
     kind_rows = relationship("ProductOrgKind", cascade="all, delete-orphan", lazy="selectin")
@@ -176,14 +218,19 @@ class ProductText(db.Model):
                                           name="uq_product_text_product_locale"),)
 
 
-class ServicePackage(TranslatedText, TimestampMixin, VersionedMixin, db.Model):
+class ServicePackage(Offer, TranslatedText, TimestampMixin, VersionedMixin, db.Model):
     """Products and services bundled for one kind of organisation, with eligibility rules."""
 
     __tablename__ = "service_package"
+    OFFER_KIND = "package"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
     org_kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), nullable=False)
+    # the bank (head office) that offers it (products.services._offer_in_network); empty only
+    # while no bank exists, and then offered in every network
+    network_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"),
+                                                   index=True)
     status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), nullable=False,
                                                   default=ProductStatus.DRAFT, index=True)
     # Eligibility as conditions a machine can check; the words are in the texts.
@@ -192,9 +239,12 @@ class ServicePackage(TranslatedText, TimestampMixin, VersionedMixin, db.Model):
     max_overdue_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     requires_audited_accounts: Mapped[bool] = mapped_column(sa.Boolean, nullable=False,
                                                             default=False)
+    # set when the package is withdrawn: what the people who asked for it are pointed to
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_package.id"))
     search_key: Mapped[str] = mapped_column(sa.String(1000), nullable=False, default="",
                                             index=True)
 
+    replaced_by = relationship("ServicePackage", remote_side=[id])
     texts = relationship("PackageText", cascade="all, delete-orphan", lazy="selectin",
                          order_by="PackageText.locale")
     products = relationship("Product", secondary=package_product, order_by="Product.code",
@@ -217,3 +267,4 @@ class PackageText(db.Model):
 
     __table_args__ = (sa.UniqueConstraint("package_id", "locale",
                                           name="uq_service_package_text_package_locale"),)
+

@@ -2,15 +2,17 @@
 its audit entry; the view commits once."""
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal import permissions
+from portal import AREAS, permissions
 from portal.accounts.models import OrgKind
 from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.sanitize import plain_text
 from portal.extensions import db
+from portal.i18n import LANGUAGE_NAMES
 from portal.products.models import (
     LOCALES,
     TRANSITIONS,
@@ -44,11 +46,23 @@ def _check_range(low, high, field, message):
 
 
 def _set_texts(obj, text_cls, texts, extra=()):
-    """texts: {locale: {"name", "description", *extra}}; empty languages are removed."""
+    """texts: {locale: {"name", "description", *extra}}; empty languages are removed.
+
+    A language with a description but no name is refused rather than dropped unseen."""
+    names = {loc: plain_text((texts.get(loc) or {}).get("name") or "", 200) for loc in LOCALES}
+    if not any(names.values()):
+        raise ValidationError(_("Give the name in at least one language."), field="name_en")
+    for locale in LOCALES:
+        given = texts.get(locale) or {}
+        if not names[locale] and any(plain_text(given.get(key) or "")
+                                     for key in ("description", *extra)):
+            raise ValidationError(_("Give the name in %(language)s too, or the text in that "
+                                    "language cannot be kept.",
+                                    language=LANGUAGE_NAMES[locale]), field=f"name_{locale}")
     existing = {t.locale: t for t in obj.texts}
     for locale in LOCALES:
         given = texts.get(locale) or {}
-        name = plain_text(given.get("name") or "", 200)
+        name = names[locale]
         if not name:
             if locale in existing:
                 obj.texts.remove(existing[locale])
@@ -61,8 +75,6 @@ def _set_texts(obj, text_cls, texts, extra=()):
         row.description = plain_text(given.get("description") or "")
         for key in extra:
             setattr(row, key, plain_text(given.get(key) or ""))
-    if not obj.texts:
-        raise ValidationError(_("Give the name in at least one language."), field="name_en")
 
 
 def _texts_snapshot(obj):
@@ -117,42 +129,75 @@ def save_product(actor, data, product=None, expected_version=None):
     return product
 
 
-def set_status(actor, product, status, expected_version=None):
+def set_status(actor, offer, status, expected_version=None, replaced_by=None):
     """Move a product (or a service package) to a new status: the ONLY place a status changes.
 
     Allowed moves are models.TRANSITIONS (draft -> in design -> available -> withdrawn; back
-    from in design to draft; withdrawn is final). Raises PermissionDenied unless the actor
-    edits the catalogue, Conflict on a stale version, ValidationError for a move not allowed.
-    Writes a "status_changed" audit entry with the old and new status.
+    from in design to draft; withdrawn is final). replaced_by: when withdrawing, the offer of
+    the same kind (not withdrawn) that the people who asked for this one are pointed to.
+    Raises PermissionDenied unless the actor edits the catalogue, Conflict on a stale version,
+    ValidationError for a move not allowed or a replacement that cannot replace it. Writes a
+    "status_changed" audit entry with the old and new status (and replacement).
 
-    The first time a product becomes AVAILABLE, `available_since` is stamped (it is never
-    reset), and the function returns True; otherwise it returns False. Code that must act
-    exactly once when a product becomes available (e.g. telling the people who asked for it)
-    belongs here, guarded by that return value / the `available_since` stamp.
+    The first time a product becomes AVAILABLE, `available_since` is stamped (never reset) and
+    the function returns True; otherwise it returns False. Whenever a product or package
+    becomes available, the requests linked to it that were not told yet are told (each
+    request once: the notice is recorded on the request, whatever the status does later).
     """
     require(permissions.can_edit_catalogue(actor))
-    product.check_version(expected_version)
+    offer.check_version(expected_version)
     status = ProductStatus(status)
-    if status == product.status:
+    if replaced_by is not None:
+        _check_replacement(offer, status, replaced_by)
+    if status == offer.status:
         return False
-    if status not in TRANSITIONS[product.status]:
+    if status not in TRANSITIONS[offer.status]:
         raise ValidationError(_("A product cannot go from “%(old)s” to “%(new)s”.",
-                                old=product.status.label, new=status.label))
-    before = {"status": product.status.value}
-    product.status = status
+                                old=offer.status.label, new=status.label))
+    before = {"status": offer.status.value}
+    after = {"status": status.value}
+    offer.status = status
+    if replaced_by is not None:
+        offer.replaced_by = replaced_by
+        after["replaced_by"] = replaced_by.code
     first_available = False
-    if status == ProductStatus.AVAILABLE and isinstance(product, Product) \
-            and product.available_since is None:
-        product.available_since = utcnow()
+    if status == ProductStatus.AVAILABLE and isinstance(offer, Product) \
+            and offer.available_since is None:
+        offer.available_since = utcnow()
         first_available = True
     db.session.flush()
-    audit.record(actor, "status_changed", product, before, {"status": status.value})
-    if first_available:
-        # once per product ever: available_since is stamped only the first time
-        from portal.feedback.services import tell_requesters_product_available
-
-        tell_requesters_product_available(product, product.name_in)
+    audit.record(actor, "status_changed", offer, before, after)
+    if status == ProductStatus.AVAILABLE:
+        _tell_requesters(offer)
     return first_available
+
+
+def _tell_requesters(offer):
+    if "feedback" not in AREAS:  # a portal without feedback has nobody who asked
+        return
+    from portal.feedback.services import tell_requesters_offer_available
+
+    tell_requesters_offer_available(offer)
+
+
+def _check_replacement(offer, status, replacement):
+    if status != ProductStatus.WITHDRAWN:
+        raise ValidationError(_("A replacement is named only when withdrawing."),
+                              field="replaced_by")
+    if type(replacement) is not type(offer) or replacement.id == offer.id \
+            or replacement.is_withdrawn:
+        raise ValidationError(_("Choose a replacement of the same kind that is not "
+                                "withdrawn."), field="replaced_by")
+
+
+def replacement_choices(offer, locale):
+    """[(id, name)] of what may replace this offer when it is withdrawn: the offers of the
+    same kind that are not withdrawn, by name in the reader's language."""
+    model = type(offer)
+    candidates = db.session.scalars(sa.select(model).where(
+        model.id != offer.id, model.status != ProductStatus.WITHDRAWN)).all()
+    return sorted(((c.id, c.name_in(locale)) for c in candidates),
+                  key=lambda pair: pair[1].casefold())
 
 
 def save_package(actor, data, package=None, expected_version=None):
@@ -195,3 +240,38 @@ def save_package(actor, data, package=None, expected_version=None):
                  before, after)
     return package
 
+
+# --- which bank offers it ---------------------------------------------------------------------
+
+def _looked_at_network():
+    """The network the person at work looks at, if they look at one (not in a CLI run)."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    if not has_request_context() or not getattr(current_user, "is_authenticated", False):
+        return None
+    return permissions.network_scope(current_user).network_id
+
+
+def _first_bank(session, **where):
+    from portal.accounts.models import Organisation
+
+    return session.scalar(sa.select(Organisation.id).filter_by(
+        kind=OrgKind.BANK_HEAD_OFFICE, **where).order_by(Organisation.id).limit(1))
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _offer_in_network(session, _context, _instances):
+    """A new offer belongs to one bank, so that no other bank's network is shown it: the one
+    whose network the administrator creating it looks at; else the bank of the products a
+    package bundles, or the bank working in the product's currency; else the first bank."""
+    for offer in [o for o in session.new if isinstance(o, Product | ServicePackage)]:
+        if offer.network_id is not None:
+            continue
+        with session.no_autoflush:
+            offer.network_id = (
+                _looked_at_network()
+                or (next((p.network_id for p in offer.products if p.network_id), None)
+                    if isinstance(offer, ServicePackage)
+                    else _first_bank(session, currency=offer.currency))
+                or _first_bank(session))

@@ -13,9 +13,10 @@ from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
+from portal.feedback.services import requests_for_offer
 from portal.home.panels import nav_item
 from portal.i18n import current_language
-from portal.products import forms, services
+from portal.products import forms, rules, services
 from portal.products.models import (
     LOCALES,
     TRANSITIONS,
@@ -92,24 +93,27 @@ def roadmap():
 @cached_page
 @login_required
 def show(product_id):
-    product = get_visible(permissions.visible_products(current_user), Product, product_id)
+    # what the catalogue shows, and a withdrawn product to the people who asked for it
+    product = rules.readable_offer(current_user, Product, product_id)
     packages = db.session.scalars(permissions.visible_packages(current_user).where(
         ServicePackage.products.any(Product.id == product.id))
         .order_by(ServicePackage.code)).all()
-    status_form = forms.StatusForm(version_id=product.version_id)
-    status_form.status.choices = _status_choices(product)
-    from portal.feedback.services import requests_for_product
-
     return render_template("products/product.html", product=product, packages=packages,
                            branches=_branches_by("product", [product.id]).get(product.id, []),
-                           locale=current_language(), status_form=status_form, locales=LOCALES,
-                           requests=requests_for_product(current_user, product.id))
+                           locale=current_language(), status_form=_status_form(product),
+                           locales=LOCALES, replacement=product.current_replacement(),
+                           requests=requests_for_offer(current_user, product))
 
 
-def _status_choices(obj):
+def _status_form(obj):
     from portal.core.forms import choices
 
-    return choices((s.value, s.label) for s in ProductStatus if s in TRANSITIONS[obj.status])
+    form = forms.StatusForm(version_id=obj.version_id)
+    form.status.choices = choices((s.value, s.label) for s in ProductStatus
+                                  if s in TRANSITIONS[obj.status])
+    form.replaced_by.choices = choices(
+        [("", _("Nothing"))] + services.replacement_choices(obj, current_language()))
+    return form
 
 
 def _conflict_message():
@@ -165,13 +169,16 @@ def edit(product_id):
         get_visible(permissions.visible_products(current_user), Product, product_id))
 
 
-def _change_status(obj, endpoint, **ids):
+def _change_status(obj, query, endpoint, **ids):
     form = forms.StatusForm()  # every status is offered; the service refuses a wrong move
     if not form.validate_on_submit():
         raise ValidationError(_("Choose a status."))
+    replacement = None
+    if form.replaced_by.data is not None:
+        replacement = get_visible(query, type(obj), form.replaced_by.data)
     try:
         services.set_status(current_user, obj, form.status.data,
-                            expected_version=form.version_id.data)
+                            expected_version=form.version_id.data, replaced_by=replacement)
     except ValidationError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -185,8 +192,9 @@ def _change_status(obj, endpoint, **ids):
 @login_required
 def change_status(product_id):
     require(permissions.can_edit_catalogue(current_user))
-    product = get_visible(permissions.visible_products(current_user), Product, product_id)
-    return _change_status(product, "products.show", product_id=product.id)
+    query = permissions.visible_products(current_user)
+    product = get_visible(query, Product, product_id)
+    return _change_status(product, query, "products.show", product_id=product.id)
 
 
 # --- service packages ------------------------------------------------------------------------
@@ -212,15 +220,16 @@ def packages():
 @cached_page
 @login_required
 def package(package_id):
-    item = get_visible(permissions.visible_packages(current_user), ServicePackage, package_id)
+    # what the catalogue shows, and a withdrawn package to the people who asked for it
+    item = rules.readable_offer(current_user, ServicePackage, package_id)
     visible_ids = set(db.session.scalars(permissions.visible_products(current_user)
                                          .with_only_columns(Product.id)))
-    status_form = forms.StatusForm(version_id=item.version_id)
-    status_form.status.choices = _status_choices(item)
     return render_template(
         "products/package.html", package=item, locale=current_language(), locales=LOCALES,
         products=[p for p in item.products if p.id in visible_ids],
-        branches=_branches_by("package", [item.id]).get(item.id, []), status_form=status_form)
+        branches=_branches_by("package", [item.id]).get(item.id, []),
+        status_form=_status_form(item), replacement=item.current_replacement(),
+        requests=requests_for_offer(current_user, item))
 
 
 def _save_package_form(item=None):
@@ -283,5 +292,6 @@ def package_edit(package_id):
 @login_required
 def package_status(package_id):
     require(permissions.can_edit_catalogue(current_user))
-    item = get_visible(permissions.visible_packages(current_user), ServicePackage, package_id)
-    return _change_status(item, "products.package", package_id=item.id)
+    query = permissions.visible_packages(current_user)
+    item = get_visible(query, ServicePackage, package_id)
+    return _change_status(item, query, "products.package", package_id=item.id)

@@ -93,8 +93,9 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     expect(form.locator("#kind option:checked")).to_have_text(
         translate(app, "fa", "Consultation session"))
     expect(form.locator("#series_id option:checked")).to_have_text(SERIES_TITLE)
+    # the organisation picker names each choice with its code
     expect(form.locator("#host_organisation_id option:checked")).to_have_text(
-        "بانک توسعه تعاون")
+        "بانک توسعه تعاون (CDB-HO)")
     expect(form.locator("#recorder_id option:checked")).to_have_text(manager_name)
     form.locator("#title").fill(TITLE)
     form.locator("#day").fill(yesterday.isoformat())
@@ -141,7 +142,8 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     participants = page.locator("#participants")
     participants.locator("details summary").click()
     invite = participants.locator("form[action$='/invite']")
-    invite.locator("select[name=organisation_ids]").select_option(label=CARPET_UNION)
+    invite.locator("select[name=organisation_ids]").select_option(
+        label=f"{CARPET_UNION} (IR-UN-CARP)")
     invite.locator("select[name=user_ids]").select_option(label=official_name)
     invite.locator("button[type=submit]").click()
     page.wait_for_url(f"**{meeting_path}#participants")

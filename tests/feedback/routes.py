@@ -4,8 +4,10 @@ from pathlib import Path
 
 from flask import current_app
 
+from portal.accounts.models import OrgKind
 from portal.extensions import db
-from portal.feedback.models import Attachment
+from portal.feedback.models import Attachment, EscalationContact
+from tests import factories
 from tests.feedback import helpers
 from tests.test_route_roles import ANON, SIGNED_IN, admin_only, everyone
 
@@ -42,6 +44,11 @@ ROUTES = {
                         only(200, "relationship_manager", "administrator"), None),
     "feedback.queue": ("GET", "/feedback/queue", only(200, *BANK), None),
     "feedback.report": ("GET", "/feedback/report", only(200, *BANK, "ministry_official"), None),
+    # an administrator looking at every network is asked to choose the bank first
+    "feedback.escalation_chain": ("GET", "/feedback/escalation", admin_only(200), None),
+    # ... and removes a link only from the chain of the bank they look at
+    "feedback.remove_escalation_link": ("POST", "/feedback/escalation/{escalation_link}/delete",
+                                        admin_only(404), None),
 }
 
 
@@ -62,6 +69,13 @@ def world():
                             content_type="application/pdf", storage_key=key,
                             uploaded_by_id=director.id)
     db.session.add(attachment)
+    # a bank of its own country: a head office takes in the organisations of its country
+    # that have none yet, which would move the other areas' worlds into its network
+    bank = factories.make_org(OrgKind.BANK_HEAD_OFFICE, name="ธนาคารเพื่อการเกษตรและสหกรณ์การเกษตร",
+                              country="TH", currency="THB")
+    link = EscalationContact(network_id=bank.id, level=1, user_id=manager.id)
+    db.session.add(link)
     db.session.commit()
     return {"item": item.id, "confidential": confidential.id, "answered": answered.id,
-            "drafted": drafted.id, "manager": manager.id, "attachment": attachment.id}
+            "drafted": drafted.id, "manager": manager.id, "attachment": attachment.id,
+            "escalation_link": link.id}

@@ -40,10 +40,10 @@ def test_each_level_is_reached_in_turn_and_announced_once(app, db):
     head = factories.make_user("relationship_manager", branch, full_name="Branch head")
     department = factories.make_user("relationship_manager", full_name="Head-office department")
     leadership = factories.make_user("administrator", full_name="Bank leadership")
-    for level, user, org in ((1, head, branch),
-                             (2, department, department.memberships[0].organisation),
-                             (3, leadership, leadership.memberships[0].organisation)):
-        db.session.add(EscalationContact(level=level, user_id=user.id, organisation_id=org.id))
+    bank = leadership.memberships[0].organisation  # the head office: every office joins it
+    for level, user, org in ((1, head, branch), (2, department, None), (3, leadership, None)):
+        db.session.add(EscalationContact(network_id=bank.id, level=level, user_id=user.id,
+                                         organisation_id=org and org.id))
     db.session.commit()
     with freeze_time("2026-11-18 09:00"), app.test_request_context():
         item = helpers.submit(director)
@@ -63,7 +63,7 @@ def test_each_level_is_reached_in_turn_and_announced_once(app, db):
     assert len(_titles(db, head)) == 1
     assert len(_titles(db, department)) == 1
     assert len(_titles(db, leadership)) == 1
-    assert len(_titles(db, manager)) == 3  # the owner hears of every level
+    assert len(_titles(db, manager)) == 3  # the owner hears of every level, one run each
     assert len(_titles(db, director)) == 3
 
 

@@ -30,6 +30,16 @@ from tests.indicators.builders import (
     xlsx_rows,
 )
 
+GRADES_ALLOWED = "Good (good), Fair (fair), Average (average), and Weak (weak)"
+INDICATORS_ALLOWED = (
+    "Outstanding loans (outstanding_loans), Borrowing households (borrowing_households), "
+    "Growth of outstanding loans since the start of the year (loan_growth_ytd), Capital "
+    "mobilised (capital_mobilised), Savings through groups (group_savings), Deposits from "
+    "organisations and individuals (deposits), Overdue debt ratio (overdue_ratio), Bad-debt "
+    "ratio (bad_debt_ratio), Disbursement rate (disbursement_rate), Collection rate "
+    "(collection_rate), and Share of transaction value at commune points "
+    "(commune_point_share)")
+
 GOOD_ACTUALS = [
     ("KB-G1", "2023-08", "outstanding_loans", "100000", ""),
     ("KB-G2", "2023-08", "outstanding_loans", "250000", ""),
@@ -186,7 +196,7 @@ def test_three_bad_rows_in_ten_thousand_change_nothing_and_are_all_listed(client
     ("actuals", ("KB-G1", "August 2023", "outstanding_loans", "1", ""),
      ["“August 2023” is not a month (write it as 2025-08)"]),
     ("actuals", ("KB-G1", "2023-08", "loans_from_heaven", "1", ""),
-     ["“loans_from_heaven” is not an indicator"]),
+     ["“loans_from_heaven” is not an indicator; write one of: " + INDICATORS_ALLOWED]),
     ("actuals", ("KB-G1", "2023-08", "outstanding_loans", "=1+2", ""),
      ["“=1+2” is not a number"]),
     ("actuals", ("KB-G1", "2023-08", "outstanding_loans", "nan", ""),
@@ -198,12 +208,13 @@ def test_three_bad_rows_in_ten_thousand_change_nothing_and_are_all_listed(client
      ["“-100” is not a number"]),
     ("actuals", ("KB-G9", "2023-8x", "nothing", "x", ""),
      ["no organisation you may report for has the code “KB-G9”",
-      "“2023-8x” is not a month (write it as 2025-08)", "“nothing” is not an indicator",
+      "“2023-8x” is not a month (write it as 2025-08)",
+      "“nothing” is not an indicator; write one of: " + INDICATORS_ALLOWED,
       "“x” is not a number"]),
     ("plans", ("KB-OFF", "23", "outstanding_loans", "1"), ["“23” is not a year"]),
     ("plans", ("KB-OFF", "2023", "outstanding_loans", "lots"), ["“lots” is not a number"]),
     ("ratings", ("KB-G1", "2023-08", "excellent"),
-     ["“excellent” is not a grade (good, fair, average, weak)"]),
+     ["“excellent” is not a grade; write one of: " + GRADES_ALLOWED]),
     ("ratings", ("KB-OFF", "2023-08", "good"), ["“KB-OFF” is not a savings-and-loan group"]),
 ])
 def test_each_bad_row_is_listed_with_its_line_and_reason(client, login_as, district, kind,
@@ -307,7 +318,7 @@ def test_bad_rows_of_an_xlsx_file_are_listed_by_their_sheet_line(client, login_a
     response = upload(client, "ratings", book, "ratings.xlsx")
     assert response.status_code == 400
     assert _bad_rows(response) == [
-        (3, "“superb” is not a grade (good, fair, average, weak)"),
+        (3, "“superb” is not a grade; write one of: " + GRADES_ALLOWED),
         (4, "this row repeats an earlier one")]
     assert count(GroupRating) == 0
 

@@ -13,11 +13,16 @@ class Cast:
     """The people around one meeting: the bank, a union and the ministry."""
 
     def __init__(self):
-        self.bank = factories.make_org(OrgKind.BANK_HEAD_OFFICE)
+        self.bank = factories.bank()
         self.union = factories.make_org(OrgKind.NATIONAL_UNION)
         self.ministry = factories.make_org(OrgKind.MINISTRY)
         self.director = factories.make_user("union_director", self.union)
-        self.recorder = factories.make_user("relationship_manager", full_name="مریم احمدی")
+        # the manager works at a branch of this bank: the meeting is in the bank's network
+        self.branch = factories.make_org(OrgKind.SPECIALISED_BRANCH, parent=self.bank)
+        self.recorder = factories.make_user("relationship_manager", self.branch,
+                                            full_name="مریم احمدی")
+        self.recorder.portfolio = [self.union]  # the union speaks through its manager
+        factories.db.session.commit()
         self.official = factories.make_user("ministry_official", self.ministry)
 
 

@@ -86,8 +86,8 @@ def world():
         cast.recorder, held, description="Open specialised branches in the provinces",
         organisation=cast.bank, due_on=date.today() + timedelta(days=60))
     approved = helpers.approve(cast, helpers.hold(cast, helpers.plan(cast, series=series)))
-    other = helpers.Cast()
-    confidential = helpers.plan(other, confidential=True, title="Confidential session")
+    # a union of the same network that the newcomer director's union is not: not invited
+    confidential = helpers.plan(cast, confidential=True, title="Confidential session")
     db.session.commit()
     # names prefixed: every area's world() shares one dictionary of ids
     return {"m_series": series.id, "m_planned": planned.id, "m_agenda": agenda.id,

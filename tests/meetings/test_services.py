@@ -181,7 +181,8 @@ def test_statements_become_feedback_items_linked_to_the_meeting(db):
         sector="فرش")
     assert item.origin_title == meeting.title
     assert item.origin_link == f"/meetings/{meeting.id}"
-    assert item.submitted_by_id == cast.recorder.id and item.sector == "فرش"
+    assert item.organisation_id == cast.union.id and item.sector == "فرش"
+    assert item.recorded_by_id == cast.recorder.id  # the union spoke; the manager recorded
     link = db.session.scalar(sa.select(MeetingStatement))
     assert (link.meeting_id, link.feedback_item_id) == (meeting.id, item.id)
     stranger = factories.make_org("national_union", name="اتحادیه غایب")

@@ -20,7 +20,7 @@ from portal.branches.models import Branch
 from portal.core.notify import Notification
 from portal.extensions import db
 from portal.feedback import services as feedback_services
-from portal.feedback.models import Attachment
+from portal.feedback.models import Attachment, EscalationContact
 from portal.meetings import services as meeting_services
 from portal.turnover.models import TurnoverOtherBank, TurnoverReport
 from tests import (
@@ -128,6 +128,12 @@ def _side_b(ids, users):
                   "official_b": cast.official.id, "branch_staff_b": branch_staff_b.id,
                   "report_director": report_director.id,
                   "administrator": factories.make_user("administrator").id})
+    # feedback: a link of B's bank's escalation chain
+    bank_b = factories.make_org(OrgKind.BANK_HEAD_OFFICE, country="TH", currency="THB")
+    escalation_link = EscalationContact(network_id=bank_b.id, level=1, user_id=manager_b.id)
+    db.session.add(escalation_link)
+    db.session.flush()
+    ids["fb_escalation_link"] = escalation_link.id
 
 
 def _side_a(ids, users):

@@ -28,6 +28,8 @@ EXTRA_POSTS = {
     "organisations.import_file": (ADMIN, "/organisations/import", {}, 400),
     "feedback.submit": ("union_director", "/feedback/new/critique", {}, 400),
     "feedback.drafts": (ADMIN, "/feedback/drafts", {"item_ids": "{drafted}"}, 302),
+    # an administrator looking at every network chooses the bank before editing its chain
+    "feedback.escalation_chain": (ADMIN, "/feedback/escalation", {}, 200),
     "meetings.new": (ADMIN, "/meetings/new", {}, 400),
     "meetings.series_new": (ADMIN, "/meetings/series/new", {}, 400),
     "meetings.edit": (ADMIN, "/meetings/{m_planned}/edit", {}, 400),

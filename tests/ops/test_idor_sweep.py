@@ -119,6 +119,11 @@ TARGETS = {
                                  form={"owner_id": "{manager_a}"})],
     "feedback.link_product": [Target("/feedback/{fb_drafted}/product", form={
         "product_id": "{product}", "version_id": "{fb_drafted_v}"})],
+    # a bank's escalation chain: administrators only, and only the chain of the bank they
+    # look at (a fresh administrator looks at every network, so no control here: see
+    # tests/feedback/test_escalation_chain.py for the removal and the other bank's refusal)
+    "feedback.remove_escalation_link": [Target("/feedback/escalation/{fb_escalation_link}/delete",
+                                               status=ADMIN_ONLY, control=None)],
 
     # --- meetings: B's confidential meetings; the bank and the ministry see every meeting ---
     "meetings.show": [
