@@ -340,7 +340,7 @@ def test_a_persian_manager_plans_a_session_in_solar_hijri_and_persian_digits(
     form.locator("#end_time").fill("۱۱:۳۰")
     form.locator("#timezone").select_option("Asia/Tehran")
     form.locator("#place").fill("ساختمان مرکزی بانک توسعه تعاون، تهران")
-    form.locator("#host_organisation_id").select_option(label="بانک توسعه تعاون")
+    form.locator("#host_organisation_id").select_option(label="بانک توسعه تعاون (CDB-HO)")
     check_accessibility(page, "the meeting form in Persian")
     _submit(page, form)
     expect(page).to_have_url(re.compile(r".*/meetings/\d+$"))

@@ -377,6 +377,7 @@ MINISTRY_MAY = {
     "auth.preferences": "their own preferences",
     "auth.security": "their own password and e-mail",
     "auth.switch_language": "their own language",
+    "auth.switch_network": "which of their own networks they look at (a session choice)",
     "home.open_notification": "their own notifications",
     "home.read_all_notifications": "their own notifications",
 }

@@ -1,5 +1,6 @@
 """Who gets what from each catalogue route (checked by tests/test_route_roles.py)."""
 from portal.products.models import ProductStatus
+from tests import factories
 from tests.products.helpers import make_package, make_product
 from tests.test_route_roles import admin_only, everyone
 
@@ -27,6 +28,8 @@ def world():
     product = make_product("WORLD-LOAN")
     draft = make_product("WORLD-DRAFT", status=ProductStatus.DRAFT)
     package = make_package("WORLD-PKG", products=[product])
-    draft_package = make_package("WORLD-PKG-DRAFT", status=ProductStatus.IN_DESIGN)
+    # no products yet: offered by the Iranian bank, whose network the route table's people see
+    draft_package = make_package("WORLD-PKG-DRAFT", status=ProductStatus.IN_DESIGN,
+                                 network_id=factories.bank().id)
     return {"product": product.id, "draft_product": draft.id, "package": package.id,
             "draft_package": draft_package.id}
