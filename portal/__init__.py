@@ -44,6 +44,7 @@ def _tune_postgresql(app):
 def _init_extensions(app):
     from portal import i18n
     from portal.extensions import compress, csrf, db, limiter, login_manager, migrate
+    from portal.core import forms
     from portal.i18n import fields
 
     db.init_app(app)
@@ -54,6 +55,7 @@ def _init_extensions(app):
     limiter.init_app(app)
     i18n.init_app(app)
     fields.init_app(app)
+    forms.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

@@ -1,4 +1,5 @@
 """Form helpers shared by every area."""
+from flask import g, has_request_context, request
 from flask_babel import get_translations, gettext
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -36,9 +37,50 @@ class PortalForm(FlaskForm):
             return _TRANSLATIONS
 
     def validate(self, extra_validators=None):
+        version = self._fields.get("version_id")
+        if version is not None and has_request_context() and version.name not in request.form:
+            # a form built from the record (obj=) would otherwise send the record's current
+            # version as the one the person saw: leaving it out must not skip the check
+            version.data = ""
         valid = super().validate(extra_validators)
         csrf = getattr(self, "csrf_token", None)
         if csrf is not None and csrf.errors:
             # Flask-WTF raises these in English whatever the page's language
             csrf.errors = [gettext(str(error)) for error in csrf.errors]
+        if not valid and has_request_context() and request.method == "POST":
+            # the base layout lists what was refused at the top of the page (error_summary)
+            g.setdefault("refused_forms", []).append(self)
         return valid
+
+
+def _field_messages(field):
+    """A field's messages as flat strings: FieldList and FormField nest lists and dicts."""
+    pending = [field.errors]
+    while pending:
+        errors = pending.pop(0)
+        if isinstance(errors, dict):
+            pending.extend(errors.values())
+        elif isinstance(errors, (list, tuple)):
+            pending.extend(errors)
+        elif errors:
+            yield str(errors)
+
+
+def refused_fields():
+    """What the forms refused in this request, for the summary at the top of the page: one
+    entry per field, (anchor, label, message). Hidden fields (the CSRF token) have no input to
+    move to, so their anchor is None; their message still shows."""
+    entries = []
+    for form in g.get("refused_forms", ()):
+        for field in form:
+            messages = list(_field_messages(field))
+            if not messages:
+                continue
+            hidden = field.type in ("HiddenField", "CSRFTokenField")
+            label = "" if hidden else str(field.label.text)
+            entries.append((None if hidden else field.id, label, messages[0]))
+    return entries
+
+
+def init_app(app):
+    app.jinja_env.globals["refused_fields"] = refused_fields
