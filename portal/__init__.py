@@ -18,6 +18,9 @@ def create_app(config=None):
         app.config.update(config)
     _tune_postgresql(app)
     _init_extensions(app)
+    from portal.core.handlers import guard_input
+
+    guard_input(app)  # before the blueprints: their routes take the bounded <int:> converter
     _register_blueprints(app)
     _register_hooks(app)
     from portal import cli
@@ -81,7 +84,7 @@ def _init_extensions(app):
 # PORTAL_AREAS can narrow the list (e.g. to work on one area while another is unfinished).
 # Products and branches come before feedback: demo requests link to demo products.
 AREAS = tuple(os.environ.get("PORTAL_AREAS", "home,accounts,products,branches,feedback,"
-                             "meetings,turnover,indicators").split(","))
+                             "meetings,turnover,indicators,results").split(","))
 
 
 def area_modules(name):

@@ -1,9 +1,10 @@
 """Helpers every area's views use."""
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import g, request, url_for
+from flask_babel import gettext as _
 
-from portal.core.errors import NotFound
+from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.extensions import db
 
 
@@ -33,6 +34,8 @@ def form_errors_into(form, error):
     field = error.details.get("field")
     if field and hasattr(form, field):
         getattr(form, field).errors = list(getattr(form, field).errors) + [error.message]
+        # listed in the page's error summary too, like a field the form itself refused
+        g.setdefault("refused_forms", []).append(form)
         return None
     return error.message
 
@@ -46,3 +49,24 @@ def after_upload(url):
     if request.headers.get("X-Upload-Progress"):
         return jsonify(next=url)
     return redirect(url)
+
+
+def conflict_message():
+    return _("Someone else changed this while you were editing. Their change is kept; your "
+             "text is below so you can apply it again.")
+
+
+def save_or_explain(form, action):
+    """Run a form's service call as one unit of work: commit when it succeeds; on a stale
+    version (409) or a service's refusal (400) roll everything back, audit entry included, and
+    say why next to the field or above the form. Returns (result, message, status)."""
+    try:
+        result = action()
+    except Conflict:
+        db.session.rollback()
+        return None, conflict_message(), 409
+    except ValidationError as error:
+        db.session.rollback()
+        return None, form_errors_into(form, error), 400
+    db.session.commit()
+    return result, None, 200

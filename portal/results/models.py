@@ -1,0 +1,115 @@
+"""A result, its texts in each language, its milestones, and what it answers."""
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.models import TimestampMixin, VersionedMixin, enum_column
+from portal.extensions import db
+
+LOCALES = ("en", "fa", "vi", "th")
+FALLBACK_ORDER = ("en", "fa", "vi", "th")
+
+
+class ResultStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def label(self):
+        return STATUS_LABELS[self]
+
+    @property
+    def is_open(self):
+        return self in (ResultStatus.PLANNED, ResultStatus.IN_PROGRESS)
+
+
+STATUS_LABELS = {
+    ResultStatus.PLANNED: _l("Planned"),
+    ResultStatus.IN_PROGRESS: _l("In progress"),
+    ResultStatus.DONE: _l("Done"),
+    ResultStatus.DROPPED: _l("Dropped"),
+}
+
+result_feedback_item = sa.Table(
+    "result_feedback_item", db.metadata,
+    sa.Column("result_id", sa.ForeignKey("result.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("item_id", sa.ForeignKey("feedback_item.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+)
+
+
+class Result(TimestampMixin, VersionedMixin, db.Model):
+    """Something the bank does because of what it was told. Belongs to one bank's network."""
+
+    __tablename__ = "result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), nullable=False,
+                                            index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("result.id"), index=True)
+    # how much this result counts towards its parent's progress
+    weight: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False, index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)
+    due_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    status: Mapped[ResultStatus] = mapped_column(enum_column(ResultStatus), nullable=False,
+                                                 default=ResultStatus.PLANNED)
+    # typed by the owner; a result with children computes its own from theirs instead
+    typed_progress: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    dropped_reason: Mapped[str | None] = mapped_column(sa.Text)
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    owner = relationship("User", foreign_keys=[owner_id])
+    network = relationship("Organisation", foreign_keys=[network_id])
+    parent = relationship("Result", remote_side=[id], back_populates="children")
+    children = relationship("Result", back_populates="parent", order_by="Result.due_on")
+    texts = relationship("ResultText", cascade="all, delete-orphan", lazy="selectin")
+    milestones = relationship("ResultMilestone", cascade="all, delete-orphan",
+                              order_by="ResultMilestone.day")
+    items = relationship("FeedbackItem", secondary=result_feedback_item,
+                         order_by="FeedbackItem.id")
+
+    def text_in(self, locale):
+        """(text, is_fallback): the reader's language, else English, else any language."""
+        by_locale = {t.locale: t for t in self.texts if t.title}
+        if locale in by_locale:
+            return by_locale[locale], False
+        for other in FALLBACK_ORDER:
+            if other in by_locale:
+                return by_locale[other], True
+        return None, True
+
+    def title_in(self, locale):
+        text, _fallback = self.text_in(locale)
+        return text.title if text else ""
+
+    def is_overdue(self, today):
+        return self.status.is_open and self.due_on < today
+
+
+class ResultText(db.Model):
+    __tablename__ = "result_text"
+
+    result_id: Mapped[int] = mapped_column(sa.ForeignKey("result.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    locale: Mapped[str] = mapped_column(sa.String(5), primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    description_html: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+
+class ResultMilestone(TimestampMixin, db.Model):
+    __tablename__ = "result_milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(sa.ForeignKey("result.id", ondelete="CASCADE"),
+                                           nullable=False, index=True)
+    day: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    reached: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False)

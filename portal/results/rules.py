@@ -1,0 +1,60 @@
+"""Who may read and change results.
+
+Results are the bank's public account of what it did: everyone signed in reads those of the
+network they look at. Bank staff of that network create and move them. The items a result
+answers are shown to each reader only as far as the reader may read them, so a confidential
+critique never appears on a result's page for someone outside its organisation.
+"""
+import sqlalchemy as sa
+
+from portal import permissions
+from portal.accounts.models import Role
+from portal.core.errors import NotFound
+from portal.extensions import db
+from portal.results.models import Result
+
+
+def visible_results(user):
+    query = sa.select(Result)
+    if not permissions._active(user):
+        return query.where(sa.false())
+    scope = permissions.network_scope(user)
+    if scope.everything:
+        return query
+    if scope.network_id is None:
+        return query.where(sa.false())
+    return query.where(Result.network_id == scope.network_id)
+
+
+def can_manage_results(user):
+    """Relationship managers and administrators answer for results; branch staff may own one
+    (a branch's turnaround) but do not set them up."""
+    return permissions._active(user) and user.has_role(Role.RELATIONSHIP_MANAGER,
+                                                       Role.ADMINISTRATOR)
+
+
+def can_create_result(user):
+    """A result belongs to one network: someone looking at every network chooses one first."""
+    scope = permissions.network_scope(user)
+    return can_manage_results(user) and not scope.everything and scope.network_id is not None
+
+
+def readable_result(user, result_id):
+    result = db.session.scalar(visible_results(user).where(Result.id == result_id))
+    if result is None:
+        raise NotFound()
+    return result
+
+
+def visible_items(user, result):
+    """The linked items this reader may read."""
+    ids = [item.id for item in result.items]
+    if not ids:
+        return []
+    feedback = permissions._feedback_models()
+    query = permissions.visible_feedback(user).where(feedback.FeedbackItem.id.in_(ids))
+    return list(db.session.scalars(query.order_by(feedback.FeedbackItem.id)))
+
+
+permissions.TEMPLATE_HELPERS["can_manage_results"] = can_manage_results
+permissions.TEMPLATE_HELPERS["can_create_result"] = can_create_result

@@ -1,0 +1,163 @@
+"""Results: the list, a result's page, and the forms of the bank staff who answer for them."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.accounts.models import User
+from portal.core.clock import reader_today
+from portal.core.errors import ValidationError, require
+from portal.core.forms import choices
+from portal.core.pagination import paginate
+from portal.core.views import save_or_explain
+from portal.extensions import db
+from portal.home.panels import nav_item
+from portal.i18n import current_language
+from portal.results import forms, rules, services
+from portal.results.models import LOCALES, ResultStatus
+
+bp = Blueprint("results", __name__, url_prefix="/results", template_folder="templates")
+blueprints = (bp,)
+
+nav_item("results.index", _l("Results"), visible=lambda user: user.is_authenticated, order=45)
+
+
+@bp.route("/")
+@login_required
+def index():
+    status = request.args.get("status", "")
+    overdue = request.args.get("overdue") == "1"
+    today = reader_today()
+    page = paginate(services.listed(current_user, status=status, overdue=overdue, today=today))
+    return render_template("results/index.html", page=page, today=today,
+                           locale=current_language(), statuses=list(ResultStatus),
+                           filters={"status": status, "overdue": overdue},
+                           progress=services.progress)
+
+
+def _show_page(result, milestone_form=None):
+    return render_template(
+        "results/show.html", result=result, locale=current_language(), today=reader_today(),
+        items=rules.visible_items(current_user, result), progress=services.progress,
+        status_form=forms.StatusForm(version_id=result.version_id),
+        milestone_form=milestone_form or forms.MilestoneForm(), children=result.children)
+
+
+@bp.route("/<int:result_id>")
+@login_required
+def show(result_id):
+    return _show_page(rules.readable_result(current_user, result_id))
+
+
+def _fill_choices(form, result=None):
+    owners = services.owner_choices(current_user)
+    form.owner_id.choices = choices([("", _("Choose…"))] + [(u.id, u.full_name) for u in owners])
+    parents = services.parent_choices(current_user, result)
+    locale = current_language()
+    form.parent_id.choices = choices([("", _("Nothing: a result of its own"))] + [
+        (p.id, p.title_in(locale)) for p in parents])
+
+
+def _linked_items(text):
+    """The items named in the form, each one the person may read; the rest are refused by
+    number so nothing is linked silently."""
+    numbers = forms.item_numbers(text)
+    if not numbers:
+        return []
+    feedback = permissions._feedback_models()
+    found = list(db.session.scalars(permissions.visible_feedback(current_user).where(
+        feedback.FeedbackItem.id.in_(numbers))))
+    missing = sorted(set(numbers) - {item.id for item in found})
+    if missing:
+        from portal.i18n import number_filter
+
+        raise ValidationError(
+            _("No item you may read has the number %(numbers)s.",
+              numbers=", ".join("#" + number_filter(n) for n in missing)), field="items")
+    return found
+
+
+def _save(form, result):
+    owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
+    parent = None
+    if form.parent_id.data:
+        parent = rules.readable_result(current_user, form.parent_id.data)
+    return services.save_result(
+        current_user, texts=form.texts(), owner=owner, due_on=form.due_on.data, parent=parent,
+        weight=form.weight.data or 1, typed_progress=form.typed_progress.data or 0,
+        items=_linked_items(form.items.data), result=result,
+        expected_version=form.version_id.data if result is not None else None)
+
+
+def _result_form(result=None):
+    form = forms.ResultForm(obj=result)
+    if request.method == "GET" and result is not None:
+        form.version_id.data = result.version_id
+        form.load_texts(result)
+        form.items.data = ", ".join(f"#{item.id}" for item in result.items)
+    elif request.method == "GET" and request.args.get("item"):
+        form.items.data = "#" + request.args["item"][:12]
+    _fill_choices(form, result)
+    message, status = None, 200
+    if form.validate_on_submit():
+        saved, message, status = save_or_explain(form, lambda: _save(form, result))
+        if saved is not None:
+            flash(_("Saved."), "success")
+            return redirect(url_for("results.show", result_id=saved.id))
+    elif form.errors:
+        status = 400
+    return render_template("results/form.html", form=form, result=result, message=message,
+                           locales=LOCALES), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    require(rules.can_create_result(current_user),
+            None if rules.can_manage_results(current_user)
+            else _("Only the bank's relationship managers and administrators set up results."))
+    return _result_form()
+
+
+@bp.route("/<int:result_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(result_id):
+    require(rules.can_manage_results(current_user))
+    return _result_form(rules.readable_result(current_user, result_id))
+
+
+@bp.route("/<int:result_id>/status", methods=["POST"])
+@login_required
+def change_status(result_id):
+    require(rules.can_manage_results(current_user))
+    result = rules.readable_result(current_user, result_id)
+    form = forms.StatusForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a status."), "danger")
+        return redirect(url_for("results.show", result_id=result.id))
+    saved, message, _status = save_or_explain(form, lambda: services.set_status(
+        current_user, result, form.status.data, form.reason.data,
+        expected_version=form.version_id.data))
+    if saved is None:
+        flash(message or form.reason.errors[-1], "danger")
+    else:
+        flash(_("The status is now “%(status)s”.", status=saved.status.label), "success")
+    return redirect(url_for("results.show", result_id=result_id))
+
+
+@bp.route("/<int:result_id>/milestones", methods=["POST"])
+@login_required
+def add_milestone(result_id):
+    require(rules.can_manage_results(current_user))
+    result = rules.readable_result(current_user, result_id)
+    form = forms.MilestoneForm()
+    if form.validate_on_submit():
+        saved, message, _status = save_or_explain(form, lambda: services.add_milestone(
+            current_user, result, day=form.day.data, title=form.title.data,
+            note=form.note.data, reached=form.reached.data))
+        if saved is not None:
+            flash(_("Milestone recorded."), "success")
+            return redirect(url_for("results.show", result_id=result.id))
+    # refused: the page again, with what was typed and why
+    return _show_page(result, form), 400
