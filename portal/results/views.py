@@ -10,11 +10,13 @@ from portal.core.clock import reader_today
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
 from portal.core.pagination import paginate
+from portal.core.tabular import export_response
 from portal.core.views import save_or_explain
 from portal.extensions import db
+from portal.feedback.models import Topic
 from portal.home.panels import nav_item
 from portal.i18n import current_language
-from portal.results import forms, rules, services
+from portal.results import accountability, forms, rules, services
 from portal.results.models import LOCALES, ResultStatus
 
 bp = Blueprint("results", __name__, url_prefix="/results", template_folder="templates")
@@ -161,3 +163,41 @@ def add_milestone(result_id):
             return redirect(url_for("results.show", result_id=result.id))
     # refused: the page again, with what was typed and why
     return _show_page(result, form), 400
+
+
+# --- you said, we did --------------------------------------------------------------------------
+
+def _said_and_done_filters():
+    def number(name):
+        value = request.args.get(name, "")
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+    return {"union": number("union"), "series": number("series"),
+            "topic": request.args.get("topic", "")}
+
+
+@bp.route("/said-and-done")
+@login_required
+def said_and_done():
+    filters = _said_and_done_filters()
+    return render_template(
+        "results/said_and_done.html", filters=filters, locale=current_language(),
+        themes=accountability.themes(current_user, filters["union"], filters["series"],
+                                     filters["topic"]),
+        unions=accountability.union_choices(current_user),
+        series=accountability.series_choices(current_user), topics=list(Topic),
+        progress=services.progress, today=reader_today(),
+        args={k: v for k, v in request.args.items() if k in ("union", "series", "topic")})
+
+
+@bp.route("/said-and-done.<fmt>")
+@login_required
+def said_and_done_export(fmt):
+    filters = _said_and_done_filters()
+    theme_list = accountability.themes(current_user, filters["union"], filters["series"],
+                                       filters["topic"])
+    header = [_("Theme"), _("Item"), _("Kind"), _("Title"), _("Organisation"),
+              _("Endorsements"), _("State"), _("Outcome"), _("Results"), _("Status"),
+              _("Progress")]
+    return export_response(header, accountability.export_rows(theme_list, current_language()),
+                           "you-said-we-did", fmt)

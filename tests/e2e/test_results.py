@@ -36,6 +36,12 @@ def test_a_persian_manager_records_a_milestone_reached(page, live_server, demo_a
     assert page.evaluate("document.documentElement.scrollWidth <= "
                          "document.documentElement.clientWidth")
     screenshots(page, "results-index-fa-390")
+    page.goto("/results/said-and-done")
+    expect(page.get_by_role("link", name=WEAVERS)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= "
+                         "document.documentElement.clientWidth")
+    screenshots(page, "said-and-done-fa-390")
+    check_accessibility(page, "you said, we did in Persian on a phone")
 
 
 def test_a_thai_observer_reads_his_networks_results_only(page, live_server, demo_accounts,
@@ -48,3 +54,8 @@ def test_a_thai_observer_reads_his_networks_results_only(page, live_server, demo
            ).to_have_count(0)
     screenshots(page, "results-index-th")
     check_accessibility(page, "the results list in Thai")
+    page.get_by_role("link", name=translated(live_server.app, "th", "You said, we did")).click()
+    expect(page.get_by_role("link", name=MARKET_DAYS)).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(WEAVERS)
+    screenshots(page, "said-and-done-th")
+    check_accessibility(page, "you said, we did in Thai")

@@ -19,6 +19,8 @@ ROUTES = {
                               {"status": "in_progress", "version_id": "1"}),
     "results.add_milestone": ("POST", "/results/{result}/milestones", managers(302),
                               {"day": "2026-01-10", "title": "پیش‌نویس آماده شد"}),
+    "results.said_and_done": ("GET", "/results/said-and-done", everyone(200), None),
+    "results.said_and_done_export": ("GET", "/results/said-and-done.csv", everyone(200), None),
 }
 
 
