@@ -1,5 +1,5 @@
-"""results the bank commits to ("you said, we did"): texts per language, milestones, and the
-feedback items each result answers
+"""results the bank commits to ("you said, we did"): texts per language, milestones, the
+feedback items each result answers, and the figure that measures it
 
 Revision ID: d9a1f3b7c520
 Revises: c4e8f2a6d301
@@ -14,6 +14,8 @@ down_revision = 'c4e8f2a6d301'
 branch_labels = None
 depends_on = None
 
+MEASURE = sa.Enum('indicator', 'in_bank_share', name='measurekind', native_enum=False,
+                  length=32)
 STATUS = sa.Enum('planned', 'in_progress', 'done', 'dropped', name='resultstatus',
                  native_enum=False, length=32)
 
@@ -32,6 +34,13 @@ def upgrade():
         sa.Column('typed_progress', sa.Integer(), nullable=False),
         sa.Column('dropped_reason', sa.Text(), nullable=True),
         sa.Column('closed_at', sa.DateTime(), nullable=True),
+        sa.Column('measure', MEASURE, nullable=True),
+        sa.Column('measure_indicator_id', sa.Integer(), nullable=True),
+        sa.Column('measure_organisation_id', sa.Integer(), nullable=True),
+        sa.Column('baseline', sa.Float(), nullable=True),
+        sa.Column('baseline_on', sa.Date(), nullable=True),
+        sa.Column('target', sa.Float(), nullable=True),
+        sa.Column('target_on', sa.Date(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.Column('version_id', sa.Integer(), nullable=False),
@@ -39,6 +48,10 @@ def upgrade():
                                 name=op.f('fk_result_created_by_id_user')),
         sa.ForeignKeyConstraint(['network_id'], ['organisation.id'],
                                 name=op.f('fk_result_network_id_organisation')),
+        sa.ForeignKeyConstraint(['measure_indicator_id'], ['indicator.id'],
+                                name=op.f('fk_result_measure_indicator_id_indicator')),
+        sa.ForeignKeyConstraint(['measure_organisation_id'], ['organisation.id'],
+                                name=op.f('fk_result_measure_organisation_id_organisation')),
         sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_result_owner_id_user')),
         sa.ForeignKeyConstraint(['parent_id'], ['result.id'],
                                 name=op.f('fk_result_parent_id_result')),

@@ -5,9 +5,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portal.accounts.picker import OrganisationField
 from portal.core.forms import PortalForm, choices
 from portal.i18n import LANGUAGE_NAMES
-from portal.i18n.fields import LocalDateField, LocalIntegerField, NumberRange
+from portal.i18n.fields import LocalDateField, LocalFloatField, LocalIntegerField, NumberRange
 from portal.i18n.parsing import ascii_digits
 from portal.results.models import LOCALES, STATUS_LABELS
 
@@ -35,6 +36,13 @@ class ResultForm(PortalForm):
                                        validators=[Optional(), NumberRange(min=0, max=100)])
     items = StringField(_l("Answers items (numbers, e.g. #12, #15)"),
                         validators=[Optional(), Length(max=500)])
+    # measured by a figure (optional)
+    measure = SelectField(_l("Measured by"), validators=[Optional()])
+    measure_organisation_id = OrganisationField(_l("Whose figure"), validators=[Optional()])
+    baseline = LocalFloatField(_l("Baseline"), validators=[Optional()])
+    baseline_on = LocalDateField(_l("Baseline on"), validators=[Optional()])
+    target = LocalFloatField(_l("Target"), validators=[Optional()])
+    target_on = LocalDateField(_l("Target by"), validators=[Optional()])
 
     def validate_items(self, field):
         try:

@@ -35,6 +35,19 @@ STATUS_LABELS = {
     ResultStatus.DROPPED: _l("Dropped"),
 }
 
+class MeasureKind(enum.StrEnum):
+    """A figure a result can be measured by."""
+    INDICATOR = "indicator"          # an indicator's actuals for one organisation
+    IN_BANK_SHARE = "in_bank_share"  # the share of an organisation's turnover held in the bank
+
+    @property
+    def label(self):
+        return MEASURE_LABELS[self]
+
+
+MEASURE_LABELS = {MeasureKind.INDICATOR: _l("An indicator"),
+                  MeasureKind.IN_BANK_SHARE: _l("The share of turnover held in the bank")}
+
 result_feedback_item = sa.Table(
     "result_feedback_item", db.metadata,
     sa.Column("result_id", sa.ForeignKey("result.id", ondelete="CASCADE"), primary_key=True),
@@ -63,8 +76,20 @@ class Result(TimestampMixin, VersionedMixin, db.Model):
     typed_progress: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     dropped_reason: Mapped[str | None] = mapped_column(sa.Text)
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # measured by a figure: progress is how far the latest actual has come from the baseline
+    # towards the target (a ratio in 0-1 for shares and ratios, as the figures are stored)
+    measure: Mapped[MeasureKind | None] = mapped_column(enum_column(MeasureKind))
+    measure_indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicator.id"))
+    measure_organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id"))
+    baseline: Mapped[float | None] = mapped_column(sa.Float)
+    baseline_on: Mapped[date | None] = mapped_column(sa.Date)
+    target: Mapped[float | None] = mapped_column(sa.Float)
+    target_on: Mapped[date | None] = mapped_column(sa.Date)
 
     owner = relationship("User", foreign_keys=[owner_id])
+    measure_indicator = relationship("Indicator")
+    measure_organisation = relationship("Organisation", foreign_keys=[measure_organisation_id])
     network = relationship("Organisation", foreign_keys=[network_id])
     parent = relationship("Result", remote_side=[id], back_populates="children")
     children = relationship("Result", back_populates="parent", order_by="Result.due_on")

@@ -16,9 +16,10 @@ from portal.core.models import utcnow
 from portal.core.notify import notify
 from portal.core.sanitize import sanitize_html
 from portal.extensions import db
-from portal.results import rules
+from portal.results import measures, rules
 from portal.results.models import (
     LOCALES,
+    MeasureKind,
     Result,
     ResultMilestone,
     ResultStatus,
@@ -26,17 +27,20 @@ from portal.results.models import (
 )
 
 AUDITED = ("owner_id", "due_on", "status", "typed_progress", "parent_id", "weight",
-           "dropped_reason")
+           "dropped_reason", "measure", "measure_indicator_id", "measure_organisation_id",
+           "baseline", "target")
 
 
 def progress(result):
     """0-100. Done is 100. A result with children counts theirs by weight (dropped children
-    do not count); otherwise what its owner typed."""
+    do not count); one measured by a figure, how far its latest actual has come towards the
+    target; otherwise what its owner typed."""
     if result.status == ResultStatus.DONE:
         return 100
     children = [c for c in result.children if c.status != ResultStatus.DROPPED]
     if not children:
-        return result.typed_progress
+        measured = measures.measured_progress(result)
+        return result.typed_progress if measured is None else measured
     total = sum(max(c.weight, 0) for c in children)
     if total == 0:
         return 0
@@ -101,8 +105,36 @@ def _set_texts(result, texts):
         row.description_html = sanitize_html(description or "")
 
 
+def _set_measure(result, measure):
+    """measure: None, or {"kind", "indicator", "organisation", "baseline", "target",
+    "baseline_on", "target_on"} with the organisation already one of the network's."""
+    if not measure or not measure.get("kind"):
+        result.measure = result.measure_indicator = result.measure_organisation = None
+        result.baseline = result.target = result.baseline_on = result.target_on = None
+        return
+    if measure.get("organisation") is None:
+        raise ValidationError(_("Choose whose figure measures the result."),
+                              field="measure_organisation_id")
+    if measure["organisation"].network_id != result.network_id:
+        raise ValidationError(_("The figure must be of an organisation of this network."),
+                              field="measure_organisation_id")
+    if measure.get("baseline") is None or measure.get("target") is None:
+        raise ValidationError(_("A measured result needs a baseline and a target."),
+                              field="target")
+    if measure["baseline"] == measure["target"]:
+        raise ValidationError(_("The target must differ from the baseline."), field="target")
+    result.measure = MeasureKind(measure["kind"])
+    result.measure_indicator = measure.get("indicator") \
+        if result.measure == MeasureKind.INDICATOR else None
+    if result.measure == MeasureKind.INDICATOR and result.measure_indicator is None:
+        raise ValidationError(_("Choose the indicator."), field="measure")
+    result.measure_organisation = measure["organisation"]
+    result.baseline, result.target = measure["baseline"], measure["target"]
+    result.baseline_on, result.target_on = measure.get("baseline_on"), measure.get("target_on")
+
+
 def save_result(actor, *, texts, owner, due_on, parent=None, weight=1, typed_progress=0,
-                items=(), result=None, expected_version=None):
+                items=(), measure=None, result=None, expected_version=None):
     """Create or change a result in the network the actor looks at. items
     must already be the ones the actor may see (the view resolves them through the scopes).
     Raises PermissionDenied, ValidationError, Conflict (stale version)."""
@@ -129,6 +161,7 @@ def save_result(actor, *, texts, owner, due_on, parent=None, weight=1, typed_pro
     result.weight = max(int(weight or 1), 1)
     result.typed_progress = int(typed_progress or 0)
     result.items = list(items)
+    _set_measure(result, measure)
     if result.typed_progress > 0 and result.status == ResultStatus.PLANNED:
         result.status = ResultStatus.IN_PROGRESS
     db.session.flush()

@@ -1,11 +1,13 @@
 """Results: the list, a result's page, and the forms of the bank staff who answer for them."""
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts.models import User
+from portal.accounts.models import Organisation, User
+from portal.core import charts
 from portal.core.clock import reader_today
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
@@ -15,9 +17,10 @@ from portal.core.views import save_or_explain
 from portal.extensions import db
 from portal.feedback.models import Topic
 from portal.home.panels import nav_item
-from portal.i18n import current_language
-from portal.results import accountability, forms, rules, services
-from portal.results.models import LOCALES, ResultStatus
+from portal.i18n import current_language, is_rtl, month_filter, number_filter, percent_filter
+from portal.indicators.models import Indicator, Unit
+from portal.results import accountability, forms, measures, rules, services
+from portal.results.models import LOCALES, MeasureKind, ResultStatus
 
 bp = Blueprint("results", __name__, url_prefix="/results", template_folder="templates")
 blueprints = (bp,)
@@ -38,9 +41,45 @@ def index():
                            progress=services.progress)
 
 
+def _figure_value(result, value):
+    if value is None:
+        return ""
+    if not measures.is_ratio(result):
+        return number_filter(value)
+    # as few decimals as the figure needs: "52%" for a share, "0.45%" for an overdue ratio
+    decimals = next((d for d in (0, 1, 2) if abs(value * 100 - round(value * 100, d)) < 1e-9), 2)
+    return percent_filter(value, decimals)
+
+
+def _figure_chart(result, series, compact=False):
+    """The actuals towards the target, drawn on the server (mirrored on a Persian page)."""
+    if not series:
+        return None
+    values = [v for _m, v in series] + [result.baseline, result.target]
+    top = max(max(values) * 1.15, 1e-9)
+    ticks = [(top * k / 4, _figure_value(result, top * k / 4)) for k in range(5)]
+    return charts.line_chart(
+        _("%(figure)s towards the target", figure=measure_name(result)),
+        _("From %(first)s to %(last)s; target %(target)s", first=month_filter(series[0][0]),
+          last=month_filter(series[-1][0]), target=_figure_value(result, result.target)),
+        [month_filter(m) for m, _v in series],
+        [(_("Actual"), [v for _m, v in series]), (_("Target"), [result.target] * len(series))],
+        ticks, rtl=is_rtl(), y_max=top, compact=compact)
+
+
+def measure_name(result):
+    if result.measure == MeasureKind.IN_BANK_SHARE:
+        return _("In-bank share")
+    return result.measure_indicator.label if result.measure_indicator else ""
+
+
 def _show_page(result, milestone_form=None):
+    series = measures.actuals(result)
     return render_template(
         "results/show.html", result=result, locale=current_language(), today=reader_today(),
+        series=series, figure_value=lambda v: _figure_value(result, v),
+        measure_name=measure_name(result), figure_chart=_figure_chart(result, series),
+        figure_chart_phone=_figure_chart(result, series, compact=True),
         items=rules.visible_items(current_user, result), progress=services.progress,
         status_form=forms.StatusForm(version_id=result.version_id),
         milestone_form=milestone_form or forms.MilestoneForm(), children=result.children)
@@ -52,7 +91,18 @@ def show(result_id):
     return _show_page(rules.readable_result(current_user, result_id))
 
 
+def _indicators():
+    return list(db.session.scalars(sa.select(Indicator).order_by(Indicator.position,
+                                                                 Indicator.id)))
+
+
 def _fill_choices(form, result=None):
+    form.measure.choices = choices(
+        [("", _("Nothing: progress typed, or computed from its parts")),
+         (MeasureKind.IN_BANK_SHARE.value, MeasureKind.IN_BANK_SHARE.label)]
+        + [(f"indicator:{i.id}", _("Indicator: %(name)s", name=i.label)) for i in _indicators()])
+    form.measure_organisation_id.offer(permissions.network_organisations(current_user),
+                                       blank=_("Choose…"))
     owners = services.owner_choices(current_user)
     form.owner_id.choices = choices([("", _("Choose…"))] + [(u.id, u.full_name) for u in owners])
     parents = services.parent_choices(current_user, result)
@@ -80,6 +130,39 @@ def _linked_items(text):
     return found
 
 
+def _measure_of(form):
+    """The figure named in the form, its percentages (shares, ratios) read as 0-1."""
+    kind, _sep, indicator_id = (form.measure.data or "").partition(":")
+    if not kind:
+        return None
+    indicator = db.session.get(Indicator, int(indicator_id)) if indicator_id.isdigit() else None
+    organisation = None
+    if form.measure_organisation_id.data:
+        organisation = db.session.scalar(permissions.network_organisations(current_user).where(
+            Organisation.id == form.measure_organisation_id.data))
+    ratio = kind == MeasureKind.IN_BANK_SHARE.value or (
+        indicator is not None and indicator.unit == Unit.RATIO)
+
+    def scaled(value):
+        return None if value is None else (value / 100 if ratio else value)
+
+    return {"kind": kind, "indicator": indicator, "organisation": organisation,
+            "baseline": scaled(form.baseline.data), "target": scaled(form.target.data),
+            "baseline_on": form.baseline_on.data, "target_on": form.target_on.data}
+
+
+def _load_measure(form, result):
+    if result.measure is None:
+        return
+    form.measure.data = (f"indicator:{result.measure_indicator_id}"
+                         if result.measure == MeasureKind.INDICATOR else result.measure.value)
+    form.measure_organisation_id.data = result.measure_organisation_id
+    factor = 100 if measures.is_ratio(result) else 1
+    form.baseline.data = None if result.baseline is None else result.baseline * factor
+    form.target.data = None if result.target is None else result.target * factor
+    form.baseline_on.data, form.target_on.data = result.baseline_on, result.target_on
+
+
 def _save(form, result):
     owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
     parent = None
@@ -88,7 +171,7 @@ def _save(form, result):
     return services.save_result(
         current_user, texts=form.texts(), owner=owner, due_on=form.due_on.data, parent=parent,
         weight=form.weight.data or 1, typed_progress=form.typed_progress.data or 0,
-        items=_linked_items(form.items.data), result=result,
+        items=_linked_items(form.items.data), measure=_measure_of(form), result=result,
         expected_version=form.version_id.data if result is not None else None)
 
 
@@ -98,6 +181,7 @@ def _result_form(result=None):
         form.version_id.data = result.version_id
         form.load_texts(result)
         form.items.data = ", ".join(f"#{item.id}" for item in result.items)
+        _load_measure(form, result)
     elif request.method == "GET" and request.args.get("item"):
         form.items.data = "#" + request.args["item"][:12]
     _fill_choices(form, result)
