@@ -1,4 +1,4 @@
-"""Command-line operations: flask create-admin, flask seed-demo, flask outbox deliver."""
+"""Command-line operations: flask create-admin, seed-demo, outbox deliver, outbox digests."""
 import secrets
 import time
 
@@ -61,6 +61,21 @@ def outbox_deliver(loop, interval, max_passes):
             break
         if not sent:
             time.sleep(interval)
+
+
+@outbox_group.command("digests")
+@with_appcontext
+def outbox_digests():
+    """Build the daily and weekly digests that are due (run it every few minutes: each person
+    gets theirs at their own local morning, once)."""
+    from flask import current_app
+
+    from portal.core import digests
+
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        built = digests.send_digests()
+        db.session.commit()
+    click.echo(f"digests {built}")
 
 
 @click.command("wait-for-db")

@@ -9,9 +9,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core import outbox
+from portal.core import digests, outbox
 from portal.core.models import utcnow
 from portal.extensions import db
 
@@ -31,8 +32,11 @@ class Notification(db.Model):
     # page marks them with it, so a Persian note stays right-to-left on an English page
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # waiting for the person's daily or weekly digest (portal.core.digests)
+    digest_pending: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
 
-    __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
+    __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),
+                      sa.Index("ix_notification_digest_pending", "digest_pending", "user_id"))
 
 
 def notify(user, kind, render, link=None, attachments=None):
@@ -51,12 +55,23 @@ def notify(user, kind, render, link=None, attachments=None):
     note = Notification(user_id=user.id, kind=kind, title=title[:300], body=body, link=link,
                         locale=locale)
     db.session.add(note)
-    if user.email_notifications:
-        full_link = current_app.config["PUBLIC_URL"].rstrip("/") + link if link else ""
-        outbox.enqueue(user.email, title[:300], f"{body}\n\n{full_link}".strip(), attachments,
-                       locale=locale)
+    frequency = digests.frequency_for(user, kind) if user.email_notifications else None
+    if frequency in (digests.Frequency.DAILY, digests.Frequency.WEEKLY):
+        note.digest_pending = True
+    elif frequency == digests.Frequency.IMMEDIATE:
+        _email_now(user, kind, title, body, link, attachments, locale)
     db.session.flush()
     return note
+
+
+def _email_now(user, kind, title, body, link, attachments, locale):
+    full_link = current_app.config["PUBLIC_URL"].rstrip("/") + link if link else ""
+    with force_locale(locale):
+        footer = _("Choose how and when you are told: %(link)s",
+                   link=digests.preferences_address())
+    text = "\n\n".join(part for part in (body, full_link, footer) if part)
+    outbox.enqueue(user.email, title[:300], text, attachments, locale=locale,
+                   list_unsubscribe=digests.unsubscribe_address(user, kind))
 
 
 def unread_count(user):

@@ -44,6 +44,8 @@ class OutboxMessage(TimestampMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     # [{"filename", "content_type", "data" (base64)}], e.g. an .ics invitation
     attachments: Mapped[list | None] = mapped_column(sa.JSON)
+    # the one-click unsubscribe address (RFC 8058) of the kind of notice this message is
+    list_unsubscribe: Mapped[str | None] = mapped_column(sa.String(500))
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=PENDING)
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False,
@@ -55,7 +57,8 @@ class OutboxMessage(TimestampMixin, db.Model):
     __table_args__ = (sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 
 
-def enqueue(to_address, subject, body_text, attachments=None, locale=None):
+def enqueue(to_address, subject, body_text, attachments=None, locale=None,
+            list_unsubscribe=None):
     """Store a message to send once the current transaction commits. Flushes, never commits.
 
     locale: the language subject and body were written in (the recipient's), e.g. "fa".
@@ -65,6 +68,7 @@ def enqueue(to_address, subject, body_text, attachments=None, locale=None):
         subject=subject,
         body_text=body_text,
         locale=locale,
+        list_unsubscribe=list_unsubscribe,
         attachments=[
             {"filename": name, "content_type": ctype,
              "data": base64.b64encode(data).decode("ascii")}
@@ -247,6 +251,11 @@ def _build_email(message, sender):
     email["To"] = message.to_address
     # a line break cannot be in a header; a title pasted with one reads the same on one line
     email["Subject"] = " ".join(message.subject.splitlines())
+    if message.list_unsubscribe:
+        # one click in the mail client stops this kind of notice (RFC 8058): a POST, so a
+        # link scanner following the address cannot unsubscribe anyone
+        email["List-Unsubscribe"] = f"<{message.list_unsubscribe}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body_text)
     email.add_alternative(str(_html_body(message)), subtype="html")
     for item in message.attachments or []:
