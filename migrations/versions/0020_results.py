@@ -1,5 +1,6 @@
 """results the bank commits to ("you said, we did"): texts per language, milestones, the
-feedback items each result answers, and the figure that measures it
+feedback items each result answers, the meeting commitments it carries out, and the figure
+that measures it
 
 Revision ID: d9a1f3b7c520
 Revises: c4e8f2a6d301
@@ -104,9 +105,23 @@ def upgrade():
     with op.batch_alter_table('result_feedback_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_result_feedback_item_item_id'), ['item_id'],
                               unique=False)
+    op.create_table(
+        'result_commitment',
+        sa.Column('result_id', sa.Integer(), nullable=False),
+        sa.Column('commitment_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['commitment_id'], ['meeting_commitment.id'], ondelete='CASCADE',
+                                name=op.f('fk_result_commitment_commitment_id_meeting_commitment')),
+        sa.ForeignKeyConstraint(['result_id'], ['result.id'], ondelete='CASCADE',
+                                name=op.f('fk_result_commitment_result_id_result')),
+        sa.PrimaryKeyConstraint('result_id', 'commitment_id', name=op.f('pk_result_commitment')),
+    )
+    with op.batch_alter_table('result_commitment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_result_commitment_commitment_id'), ['commitment_id'],
+                              unique=False)
 
 
 def downgrade():
+    op.drop_table('result_commitment')
     op.drop_table('result_feedback_item')
     op.drop_table('result_milestone')
     op.drop_table('result_text')

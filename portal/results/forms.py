@@ -36,6 +36,8 @@ class ResultForm(PortalForm):
                                        validators=[Optional(), NumberRange(min=0, max=100)])
     items = StringField(_l("Answers items (numbers, e.g. #12, #15)"),
                         validators=[Optional(), Length(max=500)])
+    commitments = StringField(_l("Carries out meeting commitments (numbers, e.g. #3)"),
+                              validators=[Optional(), Length(max=500)])
     # measured by a figure (optional)
     measure = SelectField(_l("Measured by"), validators=[Optional()])
     measure_organisation_id = OrganisationField(_l("Whose figure"), validators=[Optional()])
@@ -49,6 +51,8 @@ class ResultForm(PortalForm):
             item_numbers(field.data)
         except ValueError:
             raise ValidationError(_l("Write item numbers only, e.g. #12, #15.")) from None
+
+    validate_commitments = validate_items
 
     def texts(self):
         return {loc: (getattr(self, f"title_{loc}").data or "",

@@ -54,6 +54,12 @@ result_feedback_item = sa.Table(
     sa.Column("item_id", sa.ForeignKey("feedback_item.id", ondelete="CASCADE"),
               primary_key=True, index=True),
 )
+result_commitment = sa.Table(
+    "result_commitment", db.metadata,
+    sa.Column("result_id", sa.ForeignKey("result.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("commitment_id", sa.ForeignKey("meeting_commitment.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+)
 
 
 class Result(TimestampMixin, VersionedMixin, db.Model):
@@ -98,6 +104,9 @@ class Result(TimestampMixin, VersionedMixin, db.Model):
                               order_by="ResultMilestone.day")
     items = relationship("FeedbackItem", secondary=result_feedback_item,
                          order_by="FeedbackItem.id")
+    # the meeting commitments this result carries out
+    commitments = relationship("Commitment", secondary=result_commitment,
+                               order_by="Commitment.id")
 
     def text_in(self, locale):
         """(text, is_fallback): the reader's language, else English, else any language."""

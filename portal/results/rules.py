@@ -58,3 +58,15 @@ def visible_items(user, result):
 
 permissions.TEMPLATE_HELPERS["can_manage_results"] = can_manage_results
 permissions.TEMPLATE_HELPERS["can_create_result"] = can_create_result
+
+
+def visible_commitments(user, result):
+    """The linked commitments of meetings this reader may see."""
+    from portal.meetings.models import Commitment, Meeting
+
+    ids = [c.id for c in result.commitments]
+    if not ids:
+        return []
+    meetings = permissions.visible_meetings(user).with_only_columns(Meeting.id)
+    return list(db.session.scalars(sa.select(Commitment).where(
+        Commitment.id.in_(ids), Commitment.meeting_id.in_(meetings)).order_by(Commitment.id)))

@@ -134,8 +134,9 @@ def _set_measure(result, measure):
 
 
 def save_result(actor, *, texts, owner, due_on, parent=None, weight=1, typed_progress=0,
-                items=(), measure=None, result=None, expected_version=None):
-    """Create or change a result in the network the actor looks at. items
+                items=(), commitments=(), measure=None, result=None,
+                expected_version=None):
+    """Create or change a result in the network the actor looks at. items and commitments
     must already be the ones the actor may see (the view resolves them through the scopes).
     Raises PermissionDenied, ValidationError, Conflict (stale version)."""
     require(rules.can_manage_results(actor))
@@ -161,6 +162,7 @@ def save_result(actor, *, texts, owner, due_on, parent=None, weight=1, typed_pro
     result.weight = max(int(weight or 1), 1)
     result.typed_progress = int(typed_progress or 0)
     result.items = list(items)
+    result.commitments = list(commitments)
     _set_measure(result, measure)
     if result.typed_progress > 0 and result.status == ResultStatus.PLANNED:
         result.status = ResultStatus.IN_PROGRESS

@@ -19,6 +19,7 @@ from portal.feedback.models import Topic
 from portal.home.panels import nav_item
 from portal.i18n import current_language, is_rtl, month_filter, number_filter, percent_filter
 from portal.indicators.models import Indicator, Unit
+from portal.meetings.models import Commitment, Meeting
 from portal.results import accountability, forms, measures, rules, services
 from portal.results.models import LOCALES, MeasureKind, ResultStatus
 
@@ -81,6 +82,7 @@ def _show_page(result, milestone_form=None):
         measure_name=measure_name(result), figure_chart=_figure_chart(result, series),
         figure_chart_phone=_figure_chart(result, series, compact=True),
         items=rules.visible_items(current_user, result), progress=services.progress,
+        commitments=rules.visible_commitments(current_user, result),
         status_form=forms.StatusForm(version_id=result.version_id),
         milestone_form=milestone_form or forms.MilestoneForm(), children=result.children)
 
@@ -111,23 +113,31 @@ def _fill_choices(form, result=None):
         (p.id, p.title_in(locale)) for p in parents])
 
 
-def _linked_items(text):
-    """The items named in the form, each one the person may read; the rest are refused by
-    number so nothing is linked silently."""
+def _linked(text, query, model, message, field):
+    """The records named by number in a form field, each one the person may see; the rest are
+    refused by number so nothing is linked silently."""
     numbers = forms.item_numbers(text)
     if not numbers:
         return []
-    feedback = permissions._feedback_models()
-    found = list(db.session.scalars(permissions.visible_feedback(current_user).where(
-        feedback.FeedbackItem.id.in_(numbers))))
-    missing = sorted(set(numbers) - {item.id for item in found})
+    found = list(db.session.scalars(query.where(model.id.in_(numbers))))
+    missing = sorted(set(numbers) - {record.id for record in found})
     if missing:
-        from portal.i18n import number_filter
-
-        raise ValidationError(
-            _("No item you may read has the number %(numbers)s.",
-              numbers=", ".join("#" + number_filter(n) for n in missing)), field="items")
+        raise ValidationError(message % {"numbers": ", ".join(
+            "#" + number_filter(n) for n in missing)}, field=field)
     return found
+
+
+def _linked_items(text):
+    feedback = permissions._feedback_models()
+    return _linked(text, permissions.visible_feedback(current_user), feedback.FeedbackItem,
+                   _("No item you may read has the number %(numbers)s."), "items")
+
+
+def _linked_commitments(text):
+    meetings = permissions.visible_meetings(current_user).with_only_columns(Meeting.id)
+    return _linked(text, sa.select(Commitment).where(Commitment.meeting_id.in_(meetings)),
+                   Commitment, _("No commitment you may see has the number %(numbers)s."),
+                   "commitments")
 
 
 def _measure_of(form):
@@ -171,7 +181,9 @@ def _save(form, result):
     return services.save_result(
         current_user, texts=form.texts(), owner=owner, due_on=form.due_on.data, parent=parent,
         weight=form.weight.data or 1, typed_progress=form.typed_progress.data or 0,
-        items=_linked_items(form.items.data), measure=_measure_of(form), result=result,
+        items=_linked_items(form.items.data),
+        commitments=_linked_commitments(form.commitments.data), measure=_measure_of(form),
+        result=result,
         expected_version=form.version_id.data if result is not None else None)
 
 
@@ -181,6 +193,7 @@ def _result_form(result=None):
         form.version_id.data = result.version_id
         form.load_texts(result)
         form.items.data = ", ".join(f"#{item.id}" for item in result.items)
+        form.commitments.data = ", ".join(f"#{c.id}" for c in result.commitments)
         _load_measure(form, result)
     elif request.method == "GET" and request.args.get("item"):
         form.items.data = "#" + request.args["item"][:12]

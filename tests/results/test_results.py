@@ -183,3 +183,37 @@ def test_a_director_cannot_set_up_or_move_a_result(client, login):
         "status": "done", "version_id": str(result.version_id)})
     assert response.status_code == 403
     assert db.session.get(Result, result.id).status == ResultStatus.PLANNED
+
+
+def test_a_result_carries_out_a_meeting_commitment_the_reader_may_see(client, login):
+    from portal.meetings import services as meetings
+    from tests.meetings.helpers import Cast, hold, plan
+
+    cast = Cast()
+    open_meeting = hold(cast, plan(cast))
+    secret_meeting = hold(cast, plan(cast, confidential=True, title="نشست محرمانه",
+                                     invite=False))
+    promised = meetings.add_commitment(
+        cast.recorder, open_meeting, description="ارائه پیش‌نویس تسهیلات بافندگان",
+        organisation=cast.bank, due_on=date(2026, 1, 20))
+    hidden = meetings.add_commitment(
+        cast.recorder, secret_meeting, description="بازبینی محرمانه نرخ‌ها",
+        organisation=cast.bank, due_on=date(2026, 1, 20))
+    db.session.commit()
+    login(_persian(cast.recorder))
+    number = str(promised.id).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    response = client.post("/results/new", data=_form(
+        cast.recorder, commitments=f"#{number}, #{hidden.id}"))
+    assert response.status_code == 302, response.text
+    result = db.session.scalar(sa.select(Result))
+    assert {c.id for c in result.commitments} == {promised.id, hidden.id}
+    # the union's director reads the open meeting's commitment, not the confidential one
+    login(cast.director)
+    page = client.get(f"/results/{result.id}").text
+    assert "ارائه پیش‌نویس تسهیلات بافندگان" in page
+    assert "بازبینی محرمانه نرخ‌ها" not in page
+    # a commitment number the director may not see is refused by number when he types it
+    other = factories.make_user("relationship_manager", factories.bank("VN"))
+    login(other)
+    response = client.post("/results/new", data=_form(other, commitments=f"#{promised.id}"))
+    assert response.status_code == 400
