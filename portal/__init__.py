@@ -46,8 +46,8 @@ def _tune_postgresql(app):
 
 def _init_extensions(app):
     from portal import i18n
-    from portal.extensions import compress, csrf, db, limiter, login_manager, migrate
     from portal.core import forms
+    from portal.extensions import compress, csrf, db, limiter, login_manager, migrate
     from portal.i18n import fields
 
     db.init_app(app)

@@ -33,6 +33,7 @@ from tests.feedback import helpers as feedback_helpers
 from tests.indicators import routes as indicator_routes
 from tests.meetings import helpers as meeting_helpers
 from tests.products import routes as product_routes
+from tests.results import routes as result_routes
 from tests.turnover import routes as turnover_routes
 
 # in the title of every confidential object of B's: it must not reach a role of A's that may
@@ -57,7 +58,8 @@ def _side_b(ids, users):
     # the areas' worlds: a branch with a delivery to a union, a training session and an
     # entrustment contract; draft products and packages; a turnover report, its period and an
     # API token; a district office with indicators
-    for module in (branch_routes, product_routes, turnover_routes, indicator_routes):
+    for module in (branch_routes, product_routes, turnover_routes, indicator_routes,
+                   result_routes):
         ids.update(module.world())
 
     branch_staff_b = make_staff(db.session.get(Branch, ids["branch"]))

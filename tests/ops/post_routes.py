@@ -18,6 +18,12 @@ EXTRA_POSTS = {
     "auth.preferences": ("union_director", "/account/preferences",
                          {"preferred_locale": "vi", "timezone": "UTC", "calendar": ""}, 302),
     "auth.security": ("union_director", "/account/security", {}, 400),
+    "auth.second_factor": (ANON, "/login/code", {}, 302),  # nothing pending: sign in first
+    "auth.request_link": (ANON, "/login/link", {}, 400),
+    "auth.use_link": (ANON, "/login/link/forged", {}, 400),
+    "auth.confirm_email": (ANON, "/account/email/forged", {}, 400),
+    "auth.confirm_identity": ("union_director", "/account/confirm", {}, 401),
+    "auth.two_factor": ("union_director", "/account/two-factor", {}, 400),
     "users.create": (ADMIN, "/admin/users/new", {}, 400),
     "users.edit": (ADMIN, "/admin/users/{victim}", {}, 400),
     "organisations.create": (ADMIN, "/organisations/new", {
@@ -54,6 +60,12 @@ EXTRA_POSTS = {
     "turnover.periods": (ADMIN, "/turnover/periods", {}, 400),
     "turnover.tokens": (ADMIN, "/turnover/tokens", {}, 400),
     "indicators.import_file": (ADMIN, "/indicators/import/actuals", {}, 400),
+    # an administrator looking at every network chooses one before setting a result up
+    "results.create": ("relationship_manager", "/results/new", {}, 400),
+    # a save that names no version is refused: it would overwrite whatever changed meanwhile
+    "results.edit": (ADMIN, "/results/{result}/edit", {}, 409),
+    "digests.preferences": ("union_director", "/notifications/preferences",
+                            {"feedback": "daily"}, 302),
     # without indicator_id the view asks the session for a NULL key (an SAWarning, an error
     # under this suite's warning filter): name one that does not exist instead
     "indicators.definitions": (ADMIN, "/indicators/definitions", {"indicator_id": "0"}, 404),

@@ -23,8 +23,11 @@ from tests.ops.snapshot import changed_tables, snapshot
 from tests.test_route_roles import ANON, _world
 
 POSTS = post_routes()
-# the API for the bank's systems authenticates with a bearer token, never a session cookie
-EXEMPT = {"turnover_api.submit_batch"}
+# the API for the bank's systems authenticates with a bearer token, never a session cookie;
+# the one-click unsubscribe (RFC 8058) is posted by a mail client, which has no form token: the
+# signed token in its address is the credential, and all it can do is turn e-mail off
+EXEMPT = {"turnover_api.submit_batch", "digests.unsubscribe"}
+EXEMPT_PATHS = ("/api/v1/", "/unsubscribe/")
 CSRF_REFUSED = "did not come from this site"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -48,12 +51,12 @@ def test_every_post_route_is_swept(app):
     assert EXEMPT <= endpoints
 
 
-def test_only_the_token_api_is_exempt_from_csrf(app):
+def test_only_the_token_api_and_the_one_click_unsubscribe_are_exempt_from_csrf(app):
     exempt = csrf_exempt_endpoints(app)
     assert exempt & post_endpoints(app) == EXEMPT
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in exempt:
-            assert rule.rule.startswith("/api/v1/"), rule.rule
+        if rule.endpoint in exempt and "POST" in rule.methods:
+            assert rule.rule.startswith(EXEMPT_PATHS), rule.rule
 
 
 def test_the_exempt_api_ignores_the_session_cookie(app, client, login_as, csrf_on):

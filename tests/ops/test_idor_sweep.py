@@ -65,6 +65,8 @@ def page(path, **fields):
 
 
 ADMIN_ONLY = every(403)
+EVERYONE = frozenset(ROLES_A)
+NOT_MANAGERS = {DIRECTOR: 403, STAFF: 403, MINISTRY: 403}
 
 
 def version(name):
@@ -84,6 +86,8 @@ TARGETS = {
         form={"m-organisation_id": "{union_a}", "m-role": "union_director"})],
     "users.remove_membership": [Target("/admin/users/{user_b}/memberships/{membership_b}/delete",
                                        status=ADMIN_ONLY)],
+    "users.reset_two_factor": [Target("/admin/users/{user_b}/two-factor/reset",
+                                      status=ADMIN_ONLY)],
     "users.set_portfolio": [Target("/admin/users/{user_b}/portfolio", status=ADMIN_ONLY,
                                    form={"organisation_ids": "{union_a}"})],
     "organisations.show": [page("/organisations/{union_b}")],
@@ -107,6 +111,8 @@ TARGETS = {
                                form=version("fb_acknowledged"))],
     "feedback.publish": [Target("/feedback/{fb_drafted}/publish", form=version("fb_drafted"))],
     "feedback.close": [Target("/feedback/{fb_answered}/close", form=version("fb_answered"))],
+    # suggestions for the answer form: whoever answers B's item, and nobody else
+    "feedback.duplicate_candidates": [Target("/feedback/{fb_submitted}/duplicates?q=12")],
     "feedback.reopen": [Target("/feedback/{fb_answered}/reopen", form={"reason": "Not settled"},
                                control="director_b")],
     "feedback.add_note": [Target("/feedback/{fb_submitted}/note",
@@ -115,6 +121,20 @@ TARGETS = {
         "body": "Taken over", "outcome": "planned", "version_id": "{fb_submitted_v}"})],
     # a confidential item can be endorsed by nobody (endorsements are for public items)
     "feedback.endorse": [Target("/feedback/{fb_submitted}/endorse", control=None)],
+    # the discussion: the bank writes in any item's of its network (portal/feedback/conversation)
+    "feedback.post_comment": [Target("/feedback/{fb_submitted}/discussion",
+                                     form={"comment-body": "<p>Seen from the other side</p>"},
+                                     writes=frozenset({MANAGER, STAFF}), control="director_b")],
+    "feedback.remove_comment": [
+        Target("/feedback/{fb_submitted}/discussion/{fb_comment}/remove", control="director_b"),
+        # A's own item with B's message: the pair never matches
+        Target("/feedback/{fb_item_a}/discussion/{fb_comment}/remove", status=every(404),
+               control=None),
+    ],
+    "feedback.edit_comment": [Target("/feedback/{fb_submitted}/discussion/{fb_comment}/edit",
+                                     form={"body": "<p>Rewritten</p>"}, control="director_b")],
+    "feedback.hide_comment": [Target("/feedback/{fb_submitted}/discussion/{fb_comment}/hide",
+                                     control="manager_b")],
     "feedback.reassign": [Target("/feedback/{fb_submitted}/reassign",
                                  form={"owner_id": "{manager_a}"})],
     "feedback.link_product": [Target("/feedback/{fb_drafted}/product", form={
@@ -162,6 +182,11 @@ TARGETS = {
         Target("/meetings/{m_meeting_a}/agenda/{m_agenda}/delete", sees=frozenset(ROLES_A),
                status={MANAGER: 404}, control=None),
     ],
+    "meetings.edit_agenda": [
+        Target("/meetings/{m_planned}/agenda/{m_agenda}/edit", form={"item-title": "Ours"}),
+        Target("/meetings/{m_meeting_a}/agenda/{m_agenda}/edit", form={"item-title": "Ours"},
+               sees=frozenset(ROLES_A), status={MANAGER: 404}, control=None),
+    ],
     "meetings.move_agenda": [
         Target("/meetings/{m_planned}/agenda/{m_agenda}/move", form={"direction": "down"}),
         Target("/meetings/{m_meeting_a}/agenda/{m_agenda}/move", form={"direction": "down"},
@@ -180,9 +205,11 @@ TARGETS = {
         "description": "Planted", "organisation_id": "{m_bank_b}", "due_on": "2031-01-31"})],
     # progress on a commitment is recorded by any of the bank's relationship managers
     # (permissions.can_update_commitment); a union never reaches another's confidential one
-    "meetings.commitment_status": [Target(
-        "/meetings/commitments/{m_commitment}/status", writes={MANAGER},
-        form={"status": "in_progress", "version_id": "{m_commitment_v}"}, control=None)],
+    "meetings.commitment_progress": [Target(
+        "/meetings/{m_held}/commitments/progress", writes={MANAGER},
+        form={"table": "made", "made-rows-0-commitment_id": "{m_commitment}",
+              "made-rows-0-version_id": "{m_commitment_v}", "made-rows-0-status": "in_progress"},
+        control=None)],
     "meetings.minutes": [Target("/meetings/{m_held}/minutes")],
     "meetings.autosave": [Target("/meetings/{m_held}/minutes/autosave",
                                  form={"body": "<p>Rewritten</p>"})],
@@ -265,10 +292,43 @@ TARGETS = {
     "indicators.dashboard": [page("/indicators/{i_org}", sees={MINISTRY})],
     "indicators.report": [page("/indicators/{i_org}/report", sees={MINISTRY})],
     "indicators.export": [page("/indicators/{i_org}/export/scorecard.csv", sees={MINISTRY})],
+
+    # --- results: the bank's public account to its whole network; relationship managers of
+    # the network answer for them (any of them, as for the network's meetings) ---
+    "results.show": [page("/results/{result}", sees=EVERYONE)],
+    "results.edit": [page("/results/{result}/edit", sees=EVERYONE, writes={MANAGER},
+                          status=NOT_MANAGERS,
+                          form={"title_en": "Changed by A's manager", "owner_id": "{result_owner}",
+                                "due_on": "2026-12-30", "version_id": "{result_v}"})],
+    # A's manager moves it first (by design), so the administrator's control would hold a
+    # stale version: the manager's move is the control that the URL and form are right
+    "results.change_status": [Target("/results/{result}/status", sees=EVERYONE,
+                                     writes={MANAGER}, status=NOT_MANAGERS, control=None,
+                                     form={"status": "in_progress", "version_id": "{result_v}"})],
+    "results.add_milestone": [Target("/results/{result}/milestones", sees=EVERYONE,
+                                     writes={MANAGER}, status=NOT_MANAGERS,
+                                     form={"day": "2026-01-10", "title": "A step of A's"})],
 }
 
 # endpoint -> why an id in its URL names nothing private (none today)
 EXEMPT = {}
+
+
+def _build():
+    """The world, and a message of B's director in the discussion of B's confidential item."""
+    from flask import current_app
+
+    from portal.extensions import db
+    from portal.feedback import conversation
+    from portal.feedback.models import FeedbackItem
+
+    ids, users = idor_world.build()
+    with current_app.test_request_context(base_url="http://portal.test"):
+        comment = conversation.post(db.session.get(User, users["director_b"]),
+                                    db.session.get(FeedbackItem, ids["fb_submitted"]),
+                                    f"<p>{SECRET} message</p>")
+        db.session.commit()
+    return ids | {"fb_comment": comment.id}, users
 
 
 def _int_id_rules(app):
@@ -304,7 +364,7 @@ def _request(client, method, path, form):
 @pytest.mark.parametrize("endpoint", sorted(TARGETS))
 def test_other_organisations_objects_cannot_be_read_or_changed_by_id(
         endpoint, app, client, login, db):
-    ids, users = idor_world.build()
+    ids, users = _build()
     adapter = app.url_map.bind("portal.test")
     methods = _methods(app, endpoint)
     allowed_later = []
@@ -351,7 +411,7 @@ def test_other_organisations_objects_cannot_be_read_or_changed_by_id(
 def test_the_sweep_names_every_object_of_side_b_it_uses(app, db):
     """Every {name} in TARGETS comes from the world (a typo would fail the format anyway, but
     here it fails with the name)."""
-    ids, users = idor_world.build()
+    ids, users = _build()
     names = set()
     for targets in TARGETS.values():
         for target in targets:
@@ -380,6 +440,7 @@ MINISTRY_MAY = {
     "auth.switch_network": "which of their own networks they look at (a session choice)",
     "home.open_notification": "their own notifications",
     "home.read_all_notifications": "their own notifications",
+    "digests.preferences": "their own choice of e-mail",
 }
 
 

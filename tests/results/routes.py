@@ -25,4 +25,5 @@ ROUTES = {
 
 
 def world():
-    return {"result": make_result().id}
+    result = make_result()
+    return {"result": result.id, "result_owner": result.owner_id, "result_v": result.version_id}
