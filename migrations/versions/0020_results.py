@@ -35,6 +35,7 @@ def upgrade():
         sa.Column('typed_progress', sa.Integer(), nullable=False),
         sa.Column('dropped_reason', sa.Text(), nullable=True),
         sa.Column('closed_at', sa.DateTime(), nullable=True),
+        sa.Column('escalation_level', sa.Integer(), nullable=False),
         sa.Column('measure', MEASURE, nullable=True),
         sa.Column('measure_indicator_id', sa.Integer(), nullable=True),
         sa.Column('measure_organisation_id', sa.Integer(), nullable=True),

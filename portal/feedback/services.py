@@ -15,7 +15,7 @@ from portal.core.errors import NotFound, ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
 from portal.core.sanitize import plain_text, rich_text
-from portal.core.textnorm import search_key
+from portal.core.textnorm import matches_all_words, search_key
 from portal.extensions import db
 from portal.feedback import rules, sla
 from portal.feedback.models import (
@@ -34,6 +34,7 @@ from portal.feedback.models import (
     Topic,
     Visibility,
 )
+from portal.i18n.parsing import ascii_digits
 from portal.products.models import Product, ProductStatus, ServicePackage
 
 MAX_BODY = 50_000
@@ -246,6 +247,9 @@ def save_draft(actor, item, *, body_html, outcome, duplicate_of=None, expected_v
     if outcome == Outcome.DUPLICATE:
         if duplicate_of is None or duplicate_of.id == item.id:
             raise ValidationError(_("Name the item this one duplicates."), field="duplicate_of")
+        if duplicate_title(actor, item, duplicate_of.id) is None:
+            raise ValidationError(_("No item you may name here has this number. Choose one "
+                                    "of the suggestions."), field="duplicate_of")
     draft = item.draft_response
     if draft is None:
         draft = Response(author_id=actor.id, body_html="", outcome=outcome)
@@ -258,6 +262,31 @@ def save_draft(actor, item, *, body_html, outcome, duplicate_of=None, expected_v
     db.session.flush()
     audit.record(actor, "feedback_draft_saved", item, after={"outcome": outcome.value})
     return draft
+
+
+def duplicate_title(user, item, candidate_id):
+    """The title of the item this person may name as the one `item` duplicates
+    (rules.duplicate_targets), or None when they may not name it."""
+    return db.session.scalar(rules.duplicate_targets(user, item).where(
+        FeedbackItem.id == candidate_id).with_only_columns(FeedbackItem.title))
+
+
+def find_duplicates(user, item, text, limit=20):
+    """[(id, title)]: the items this person may name as the one `item` duplicates whose number
+    is the one typed (in any digits, with or without "#") or whose words contain every word
+    typed (the multi-script search key); open items first, then the newest."""
+    text = (text or "").strip()[:100]
+    number = ascii_digits(text).lstrip("#").strip()
+    if not text or (len(text) < 2 and not number.isdigit()):
+        return []
+    condition = matches_all_words(FeedbackItem.search_key, text)
+    if number.isdigit() and len(number) < 10:
+        condition = sa.or_(FeedbackItem.id == int(number), condition)
+    return [tuple(row) for row in db.session.execute(
+        rules.duplicate_targets(user, item).where(condition)
+        .with_only_columns(FeedbackItem.id, FeedbackItem.title)
+        .order_by(FeedbackItem.state.in_(OPEN_STATES).desc(), FeedbackItem.id.desc())
+        .limit(limit))]
 
 
 def publish(actor, item):
@@ -393,8 +422,9 @@ def _people_of_link(link, office):
         User.is_active).order_by(User.id)).all()
 
 
-def _chain_at(item, level, links, offices, network_id):
-    """The active people of the owning bank that its chain names at this level for the item."""
+def _chain_at(level, links, offices, network_id):
+    """The active people of the owning bank that its chain names at this level, for something
+    handled by these offices."""
     office_ids = {o.id for o in offices}
     people = {}
     for link in links:
@@ -415,22 +445,20 @@ def _bank_administrators(network_id):
         .order_by(User.id)).all()
 
 
-def _climb(item, wanted):
-    """(level reached, people told) for an item raised from its level to `wanted` in one run.
+def climb_chain(network_id, offices, from_level, wanted):
+    """(level reached, people told) for something late, handled by `offices` of the bank whose
+    network this is, raised from `from_level` to `wanted` in one run. Items use it, and so do
+    the results the bank commits to (portal.results).
 
     The chain's people of every level crossed are told. When the level wanted names nobody,
-    the item goes on to the next level that names somebody. When nobody is named there or
-    above, the owning bank's administrators (who keep the chain) are told, as the head office.
-    Only people of the owning bank's network are ever told."""
-    network_id = item.organisation.network_id
-    if network_id is None:  # an organisation of no bank: nobody but the owner to tell
-        return wanted, []
+    it goes on to the next level that names somebody. When nobody is named there or above, the
+    owning bank's administrators (who keep the chain) are told, as the head office. Only people
+    of the owning bank's network are ever told."""
     links = db.session.scalars(sa.select(EscalationContact).where(
         EscalationContact.network_id == network_id).order_by(EscalationContact.id)).all()
-    offices = _handling_offices(item, network_id)
     told = {}
-    for level in range(item.escalation_level + 1, sla.MAX_LEVEL + 1):
-        found = _chain_at(item, level, links, offices, network_id)
+    for level in range(from_level + 1, sla.MAX_LEVEL + 1):
+        found = _chain_at(level, links, offices, network_id)
         told.update((p.id, p) for p in found if p.id not in told)
         if level >= wanted and found:
             return level, list(told.values())
@@ -439,6 +467,24 @@ def _climb(item, wanted):
         return wanted, list(told.values())
     told.update((p.id, p) for p in administrators if p.id not in told)
     return sla.MAX_LEVEL, list(told.values())
+
+
+def offices_of(person, network_id):
+    """A member of the bank's staff's office in this network and the offices above it, the
+    branch first: whom the chain's office-bound links are about."""
+    offices = [m.organisation for m in (person.memberships if person else [])
+               if m.organisation.is_bank and m.organisation.network_id == network_id]
+    offices.sort(key=lambda o: o.kind == OrgKind.BANK_HEAD_OFFICE)  # a branch before the HQ
+    return [offices[0], *reversed(offices[0].ancestors())] if offices else []
+
+
+def _climb(item, wanted):
+    """(level reached, people told) for an item raised from its level to `wanted`."""
+    network_id = item.organisation.network_id
+    if network_id is None:  # an organisation of no bank: nobody but the owner to tell
+        return wanted, []
+    return climb_chain(network_id, _handling_offices(item, network_id),
+                       item.escalation_level, wanted)
 
 
 def escalate_overdue(now=None):

@@ -82,6 +82,8 @@ class Result(TimestampMixin, VersionedMixin, db.Model):
     typed_progress: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     dropped_reason: Mapped[str | None] = mapped_column(sa.Text)
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # how far up the owning bank's escalation chain an overdue result has been raised
+    escalation_level: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     # measured by a figure: progress is how far the latest actual has come from the baseline
     # towards the target (a ratio in 0-1 for shares and ratios, as the figures are stored)
     measure: Mapped[MeasureKind | None] = mapped_column(enum_column(MeasureKind))

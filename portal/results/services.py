@@ -264,3 +264,49 @@ def listed(actor, *, status=None, overdue=False, today=None):
         query = query.where(Result.status.in_((ResultStatus.PLANNED, ResultStatus.IN_PROGRESS)),
                             Result.due_on < (today or date.today()))
     return query.order_by(Result.due_on, Result.id)
+
+
+def escalate_overdue(now=None):
+    """Raise every open result past its due date to the level its lateness calls for, in
+    working days of the owning bank, telling that bank's escalation chain (never another
+    bank's) and the result's owner. Idempotent: each level is announced once. Returns how many
+    levels results rose."""
+    from portal.core.clock import end_of_local_day, organisation_zone
+    from portal.feedback import services as feedback
+    from portal.feedback import sla
+
+    now = now or utcnow()
+    steps = 0
+    candidates = db.session.scalars(sa.select(Result).where(
+        Result.status.in_((ResultStatus.PLANNED, ResultStatus.IN_PROGRESS)),
+        Result.escalation_level < sla.MAX_LEVEL).order_by(Result.id))
+    for result in list(candidates):
+        bank = result.network
+        due = end_of_local_day(result.due_on, organisation_zone(bank))
+        wanted = sla.level_for_lateness(due, now, bank)
+        if result.escalation_level >= wanted:
+            continue
+        start = result.escalation_level
+        result.escalation_level, told = feedback.climb_chain(
+            result.network_id, feedback.offices_of(result.owner, result.network_id), start,
+            wanted)
+        steps += result.escalation_level - start
+        _announce_escalation(result, start, told)
+    db.session.flush()
+    return steps
+
+
+def _announce_escalation(result, start, told):
+    from portal.feedback.services import escalation_notice
+
+    level = result.escalation_level
+    audit.record(None, "result.escalated", result, before={"level": start},
+                 after={"level": level, "told": [p.id for p in told]})
+    names = [p.full_name for p in told]
+    people = {p.id: p for p in told}
+    people.setdefault(result.owner.id, result.owner)
+    link = url_for("results.show", result_id=result.id)
+    for person in people.values():
+        notify(person, "result.overdue", lambda person=person: (
+            _("Overdue result: %(title)s", title=_title_for(person, result)),
+            escalation_notice(level, names)), link=link)
