@@ -13,7 +13,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from portal.accounts.models import ORG_KIND_LABELS, ROLE_LABELS, SECTOR_LABELS, Organisation
+from portal.accounts.models import (
+    ORG_KIND_LABELS,
+    ORGANISATION_CODE,
+    ORGANISATION_CODE_MAX,
+    ROLE_LABELS,
+    SECTOR_LABELS,
+    Organisation,
+)
 from portal.accounts.picker import OrganisationField
 from portal.core.forms import PortalForm, choices
 from portal.i18n import LANGUAGE_NAMES
@@ -105,8 +112,8 @@ class PortfolioForm(PortalForm):
 class OrganisationForm(PortalForm):
     version_id = HiddenField()
     code = StringField(_l("Code"), validators=[
-        DataRequired(), Length(max=40),
-        Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        DataRequired(), Length(max=ORGANISATION_CODE_MAX),
+        Regexp(ORGANISATION_CODE,
                message=_l("Use letters, digits, dots, dashes and underscores only."))])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
@@ -152,3 +159,21 @@ class ChangeEmailForm(PortalForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("New e-mail address"), filters=[_strip],
                        validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class CodeForm(PortalForm):
+    """The six digits of the authenticator app (any script), or a recovery code."""
+    code = StringField(_l("Code"), filters=[_strip],
+                       validators=[DataRequired(), Length(max=40)])
+
+
+class ConfirmIdentityForm(PortalForm):
+    """Before a sensitive change: the password, or the second factor's code."""
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)])
+    code = StringField(_l("Code from your authenticator app"), filters=[_strip],
+                       validators=[Optional(), Length(max=40)])
+
+
+class SignInLinkForm(PortalForm):
+    email = EmailField(_l("E-mail address"), filters=[_strip],
+                       validators=[DataRequired(), Length(max=254)])

@@ -4,12 +4,20 @@ Every row is validated before anything is written; a file with any bad row chang
 the administrator sees every bad row with its line number and reason. Rows are matched by code,
 so importing the same file twice changes nothing the second time.
 """
+import re
+
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 from flask_babel import gettext as _
 
 from portal import permissions
-from portal.accounts.models import ORG_KIND_LABELS, Organisation, OrgKind
+from portal.accounts.models import (
+    ORG_KIND_LABELS,
+    ORGANISATION_CODE,
+    ORGANISATION_CODE_MAX,
+    Organisation,
+    OrgKind,
+)
 from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.sanitize import plain_text
@@ -82,6 +90,10 @@ def _valid_currency(code):
         != code.upper()
 
 
+def _valid_code(code):
+    return len(code) <= ORGANISATION_CODE_MAX and re.fullmatch(ORGANISATION_CODE, code)
+
+
 def _row_errors(row, known_codes, seen_codes):
     errors = []
     for column in REQUIRED:
@@ -96,6 +108,10 @@ def _row_errors(row, known_codes, seen_codes):
     if row.get("currency") and not _valid_currency(row["currency"]):
         errors.append(_("“%(value)s” is not a currency code", value=row["currency"]))
     code = row.get("code", "")
+    if code and not _valid_code(code):
+        # the form's rule: a code names export files and must not smuggle quotes into them
+        errors.append(_("“%(code)s” is not a valid code: use up to %(max)d letters, digits, "
+                        "dots, dashes and underscores", code=code, max=ORGANISATION_CODE_MAX))
     if code and code in seen_codes:
         errors.append(_("the code “%(code)s” appears twice in the file", code=code))
     parent = row.get("parent_code", "")

@@ -98,6 +98,12 @@ portfolio_entry = sa.Table(
               primary_key=True, index=True),
 )
 
+# An organisation's code, whether typed in the form or imported from a file: it names files
+# (exports) and appears in addresses, so it holds no quotes, spaces or separators.
+# (\Z, not $: "$" lets a trailing line break through)
+ORGANISATION_CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z"
+ORGANISATION_CODE_MAX = 40
+
 
 class Organisation(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "organisation"
@@ -191,6 +197,15 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     # Bumped when an invitation is sent or used: only the latest link works, and only once.
     invitation_nonce: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The authenticator app's shared secret (base32). Set while enrolling; the second factor is
+    # on only once a code has confirmed it (two_factor_since). last_step: the newest 30-second
+    # step a code was accepted for, so a code seen over someone's shoulder cannot be used again.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    two_factor_since: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Bumped when a sign-in link is sent or used: only the latest link works, and only once.
+    signin_link_nonce: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0,
+                                                   server_default="0")
     search_key: Mapped[str] = mapped_column(sa.String(500), nullable=False, default="",
                                             index=True)
 
@@ -229,8 +244,38 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     def invitation_pending(self):
         return self.password_hash is None
 
+    @property
+    def has_two_factor(self):
+        return self.two_factor_since is not None
+
     def __repr__(self):
         return f"<User {self.email}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for when the authenticator is lost; only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+class SignInThrottle(db.Model):
+    """Failed attempts against one account or from one address, and when the next attempt
+    may come. Kept in the database so every web process sees the same count."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    wait_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # when the owner was last told by e-mail, so a long attack sends few messages
+    owner_told_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
 
 # --- networks ---------------------------------------------------------------------------------

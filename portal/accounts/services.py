@@ -13,7 +13,6 @@ from portal import permissions
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, Sector, User
 from portal.core import audit, outbox
 from portal.core.errors import NotFound, ValidationError, require
-from portal.core.models import utcnow
 from portal.core.notify import notify
 from portal.core.sanitize import plain_text
 from portal.extensions import db
@@ -62,9 +61,11 @@ def authenticate(email, password):
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
         return None
-    user.last_login_at = utcnow()
-    audit.record(user, "login", user)
     return user
+
+
+def password_matches(user, password):
+    return bool(user.password_hash) and check_password_hash(user.password_hash, password or "")
 
 
 _DUMMY_HASH = generate_password_hash("not-a-real-password-only-for-timing")
@@ -367,13 +368,50 @@ def change_password(user, current, new_password):
         _("If you did not change it, tell your administrator at once.")))
 
 
+def _email_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="email-change")
+
+
 def change_email(user, current, new_email):
-    """Needs the current password; the old address is told, so a thief cannot do it quietly."""
+    """Needs the current password. Nothing changes yet: a link goes to the new address and
+    the change happens when it is opened. When the address already has an account, its owner
+    is told instead, and the person asking sees the same answer, so the form tells nobody
+    which addresses have accounts."""
     _check_current_password(user, current)
     new_email = normalise_email(new_email)
+    if new_email == user.email:
+        return None
+    owner = db.session.scalar(sa.select(User).where(User.email == new_email))
+    if owner is not None:
+        from portal.accounts import signin
+
+        signin.tell_owner_email_taken(owner)
+        audit.record(user, "email_change_refused", user, after={"email": new_email})
+        return None
+    token = _email_serializer().dumps({"u": user.id, "old": user.email, "new": new_email})
+    link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("auth.confirm_email",
+                                                                   token=token)
+    with force_locale(user.preferred_locale or "en"):
+        subject = _("Confirm your new e-mail address")
+        body = render_template("accounts/email/confirm_email.txt", user=user, link=link)
+    outbox.enqueue(new_email, subject, body, locale=user.preferred_locale or "en")
+    audit.record(user, "email_change_asked", user, after={"email": new_email})
+    return link
+
+
+def confirm_email_change(token):
+    """Apply an e-mail change from the link sent to the new address (valid a day, once: the
+    old address must still be the account's). The old address is told."""
+    try:
+        data = _email_serializer().loads(token, max_age=86400)
+    except BadSignature as exc:  # expired included
+        raise ValidationError(_("This link has expired or is not valid.")) from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.is_active or user.email != data.get("old"):
+        raise ValidationError(_("This link has already been used."))
+    new_email = data["new"]
     if _email_taken(new_email, except_id=user.id):
-        raise ValidationError(_("A user with this e-mail address already exists."),
-                              field="email")
+        raise ValidationError(_("This link can no longer be used."))
     old_email = user.email
     with force_locale(user.preferred_locale or "en"):
         subject = _("Your e-mail address was changed")
@@ -384,3 +422,4 @@ def change_email(user, current, new_email):
     user.refresh_search_key()
     db.session.flush()
     audit.record(user, "email_changed", user, {"email": old_email}, {"email": new_email})
+    return user

@@ -17,7 +17,7 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False,
                                                  index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    action: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(64), nullable=False, index=True)
     object_type: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     object_id: Mapped[int | None] = mapped_column(sa.Integer)
     before: Mapped[dict | None] = mapped_column(sa.JSON)

@@ -1,7 +1,10 @@
 """A person changes their own password or e-mail address; sessions time out."""
+import re
+
 import sqlalchemy as sa
 from freezegun import freeze_time
 
+from portal.accounts.models import User
 from portal.core.notify import Notification
 from portal.core.outbox import OutboxMessage
 from tests.factories import PASSWORD
@@ -31,27 +34,70 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(
         Notification.user_id == user.id)) == "password_changed"
 
 
-def test_changing_the_email_tells_the_old_address(client, make_user, db):
+def _link_in(db, address):
+    message = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.to_address == address).order_by(OutboxMessage.id.desc())).first()
+    assert message is not None, f"nothing was sent to {address}"
+    return message, re.search(r"http://portal\.test(/\S+)", message.body_text).group(1)
+
+
+def test_changing_the_email_happens_from_the_link_sent_to_it_and_tells_the_old_address(
+        client, make_user, db):
     user = make_user("union_director")
     old_address = user.email
     _sign_in(client, old_address)
     response = client.post("/account/security", data={
         "em-email": "new.address@cooperative.example", "em-current": PASSWORD})
     assert response.status_code == 302
+    assert db.session.get(User, user.id).email == old_address  # not yet
+    _message, path = _link_in(db, "new.address@cooperative.example")
+    assert "Confirm" in client.get(path).text  # opening the link changes nothing by itself
+    assert db.session.get(User, user.id).email == old_address
+    assert client.post(path).status_code == 302
     to_old = db.session.scalar(sa.select(OutboxMessage).where(
         OutboxMessage.to_address == old_address))
     assert to_old is not None and "new.address@cooperative.example" in to_old.body_text
+    assert client.post(path).status_code == 400  # used once only
     client.post("/logout")
     assert _sign_in(client, "new.address@cooperative.example").status_code == 302
 
 
-def test_changing_the_email_to_one_in_use_is_refused(client, make_user, db):
+def test_the_email_form_does_not_tell_whether_an_address_has_an_account(client, make_user, db):
     user = make_user("union_director")
     taken = make_user("union_director", email="taken@cooperative.example")
     _sign_in(client, user.email)
-    response = client.post("/account/security", data={
-        "em-email": taken.email, "em-current": PASSWORD})
-    assert response.status_code == 400 and "already exists" in response.text
+    answers = []
+    for address in (taken.email, "free@cooperative.example"):
+        response = client.post("/account/security", data={
+            "em-email": address, "em-current": PASSWORD}, follow_redirects=True)
+        answers.append(re.sub(r'name="csrf_token"[^>]*>', "", response.text)
+                       .replace(address, "ADDRESS"))
+    assert "already exists" not in answers[0]
+    assert answers[0] == answers[1]
+    # the owner of the taken address hears of it; nothing changed
+    told, _path = db.session.scalar(sa.select(OutboxMessage).where(
+        OutboxMessage.to_address == taken.email)), None
+    assert told is not None and "tried to give their account your e-mail address" in \
+        told.body_text
+    assert db.session.get(User, user.id).email != taken.email
+
+
+def test_guessing_the_current_password_is_slowed_down(app, client, make_user, db):
+    user = make_user("union_director")
+    _sign_in(client, user.email)
+    free = app.config["LOGIN_FREE_FAILURES_ACCOUNT"]
+    for n in range(free):
+        wrong = client.post("/account/security", data={
+            "em-email": f"x{n}@cooperative.example", "em-current": f"guess number {n}"})
+        assert wrong.status_code == 400
+    # even the right password now waits: the answer no longer tells right from wrong
+    held = client.post("/account/security", data={
+        "em-email": "x@cooperative.example", "em-current": PASSWORD},
+        headers={"Accept-Language": "fa"})
+    assert held.status_code == 429 and int(held.headers["Retry-After"]) >= 1
+    assert "تلاش ناموفق" in held.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.to_address == "x@cooperative.example")) == 0
 
 
 def test_an_idle_session_ends(app, client, make_user, db):

@@ -1,0 +1,361 @@
+"""Signing in as a bank expects it: the second factor (authenticator app), recovery codes,
+growing delays after failed attempts, sign-in links by e-mail and remembered devices.
+
+Services here flush (never commit) and write their audit entries, like services.py; the
+views commit once.
+"""
+import secrets
+import time
+from datetime import timedelta
+
+import pyotp
+import segno
+import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from markupsafe import Markup
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal import permissions
+from portal.accounts.models import RecoveryCode, SignInThrottle, User
+from portal.core import audit, outbox
+from portal.core.errors import ValidationError, require
+from portal.core.models import utcnow
+from portal.extensions import db
+from portal.i18n.parsing import ascii_digits
+
+ISSUER = "Cooperative Bank Portal"
+RECOVERY_CODES = 10
+# a code typed a little late (or early, by a phone whose clock drifts) is still accepted
+TOTP_WINDOW = 1
+
+
+# --- who must use a second factor --------------------------------------------------------------
+
+def two_factor_required(user):
+    """True when one of the person's roles is in TWO_FACTOR_REQUIRED_ROLES."""
+    required = set(current_app.config.get("TWO_FACTOR_REQUIRED_ROLES", ()))
+    return any(role.value in required for role in user.roles)
+
+
+def must_enrol(user):
+    return two_factor_required(user) and not user.has_two_factor
+
+
+# --- authenticator app (TOTP) ----------------------------------------------------------------
+
+def start_enrolment(user):
+    """A new secret for the person to scan; the factor is not on until a code confirms it."""
+    if user.has_two_factor:
+        raise ValidationError(_("A second factor is already set up."))
+    if not user.totp_secret:
+        user.totp_secret = pyotp.random_base32()
+        db.session.flush()
+    return user.totp_secret
+
+
+def provisioning_uri(user):
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def qr_svg(user):
+    """The enrolment QR code as inline SVG: no image request, nothing leaves the portal."""
+    svg = segno.make(provisioning_uri(user), error="m").svg_inline(
+        scale=5, dark="#000", light="#fff", omitsize=False)
+    return Markup(svg)  # noqa: S704 - segno writes path data only, no text of anyone's  # nosec B704
+
+
+def spaced_secret(secret):
+    """The secret in groups of four, as people type it into an app by hand."""
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def normalise_code(code):
+    """Digits of any script (Persian, Arabic-Indic, Thai ...) to ASCII; spaces and dashes out."""
+    text = ascii_digits(code or "")
+    return "".join(ch for ch in text if ch not in " -\u200c\u00a0\t").lower()
+
+
+def _accept_totp(user, code):
+    """True when code is the current one (±1 step) and newer than the last one accepted."""
+    if not user.totp_secret or not (code.isdigit() and len(code) == 6):
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    step_now = int(time.time()) // totp.interval
+    for offset in range(-TOTP_WINDOW, TOTP_WINDOW + 1):
+        step = step_now + offset
+        if secrets.compare_digest(totp.at(step * totp.interval), code):
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False  # already used: a replay
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def confirm_enrolment(user, code):
+    """Turn the second factor on once a code from the app proves it was set up; returns the
+    recovery codes, to be shown once."""
+    if user.has_two_factor:
+        raise ValidationError(_("A second factor is already set up."))
+    if not _accept_totp(user, normalise_code(code)):
+        raise ValidationError(_("That code is not correct. Check the time on your phone and "
+                                "type the six digits the app shows now."), field="code")
+    user.two_factor_since = utcnow()
+    codes = _new_recovery_codes(user)
+    db.session.flush()
+    audit.record(user, "two_factor_enabled", user)
+    _tell(user, _l_subject_two_factor_on, "accounts/email/two_factor_on.txt")
+    return codes
+
+
+def _new_recovery_codes(user):
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = []
+    for _n in range(RECOVERY_CODES):
+        raw = secrets.token_hex(5)  # 10 hex characters, 40 bits: shown as xxxxx-xxxxx
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=generate_password_hash(raw)))
+    return codes
+
+
+def regenerate_recovery_codes(user):
+    """New codes; the old ones stop working."""
+    require(user.has_two_factor)
+    codes = _new_recovery_codes(user)
+    db.session.flush()
+    audit.record(user, "recovery_codes_renewed", user)
+    return codes
+
+
+def unused_recovery_codes(user):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+
+
+def _use_recovery_code(user, code):
+    raw = code.replace("-", "")
+    if len(raw) != 10:
+        return False
+    for stored in db.session.scalars(sa.select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))):
+        if check_password_hash(stored.code_hash, raw):
+            stored.used_at = utcnow()
+            audit.record(user, "recovery_code_used", user)
+            return True
+    return False
+
+
+def check_second_factor(user, code):
+    """True when code is the app's current code or an unused recovery code (used up now)."""
+    code = normalise_code(code)
+    accepted = _accept_totp(user, code) or _use_recovery_code(user, code)
+    db.session.flush()
+    return accepted
+
+
+def remove_second_factor(actor, user):
+    """The lost-device path: an administrator turns a person's second factor off (they enrol
+    again at their next sign-in when their role requires it). The person is told."""
+    require(permissions.can_manage_users(actor))
+    if not (user.has_two_factor or user.totp_secret):
+        raise ValidationError(_("This person has no second factor."))
+    user.totp_secret = None
+    user.two_factor_since = None
+    user.totp_last_step = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    user.session_version += 1  # whoever holds the lost phone and a session is signed out
+    db.session.flush()
+    audit.record(actor, "two_factor_reset", user)
+    _tell(user, _l_subject_two_factor_reset, "accounts/email/two_factor_reset.txt")
+
+
+def turn_off_own(user):
+    """A person whose roles do not require it turns their own second factor off."""
+    require(user.has_two_factor and not two_factor_required(user))
+    user.totp_secret = None
+    user.two_factor_since = None
+    user.totp_last_step = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    user.session_version += 1
+    db.session.flush()
+    audit.record(user, "two_factor_disabled", user)
+    _tell(user, _l_subject_two_factor_reset, "accounts/email/two_factor_reset.txt")
+
+
+# --- e-mails to the owner ----------------------------------------------------------------------
+
+def _l_subject_two_factor_on():
+    return _("A second factor now protects your account")
+
+
+def _l_subject_two_factor_reset():
+    return _("The second factor of your account was removed")
+
+
+def _l_subject_new_device():
+    return _("A sign-in to your account from a new device")
+
+
+def _l_subject_failures():
+    return _("Repeated failed sign-ins to your account")
+
+
+def _l_subject_link():
+    return _("Your sign-in link")
+
+
+def _l_subject_email_taken():
+    return _("Someone tried to use your e-mail address")
+
+
+def _tell(user, subject, template, **context):
+    """An e-mail to the owner, in their language, through the outbox (sent after commit)."""
+    locale = user.preferred_locale or "en"
+    with force_locale(locale):
+        body = render_template(template, user=user, **context)
+        outbox.enqueue(user.email, subject(), body, locale=locale)
+
+
+# --- growing delays instead of a lock-out ------------------------------------------------------
+
+def _throttle(key):
+    return db.session.get(SignInThrottle, key)
+
+
+def account_key(email):
+    return "account:" + (email or "").strip().lower()[:300]
+
+
+def address_key(address):
+    return "address:" + (address or "?")[:300]
+
+
+def seconds_to_wait(key):
+    """0 when an attempt may be made now, else how many seconds are left."""
+    row = _throttle(key)
+    if row is None or row.wait_until is None:
+        return 0
+    left = (row.wait_until - utcnow()).total_seconds()
+    return max(0, int(left + 0.999))
+
+
+def _delay_for(failures, free):
+    """Nothing for the first `free` failures, then 1, 2, 4, 8 ... seconds, capped: the owner
+    is never locked out for long, and a guesser gets a few hundred tries a day at most."""
+    if failures < free:
+        return 0
+    return min(2 ** (failures - free), current_app.config["LOGIN_DELAY_CAP_SECONDS"])
+
+
+def record_failure(key, free):
+    """Count a failed attempt; returns the row (failures, wait_until)."""
+    row = _throttle(key)
+    if row is None:
+        row = SignInThrottle(key=key, failures=0)
+        db.session.add(row)
+    now = utcnow()
+    row.failures += 1
+    row.last_failure_at = now
+    delay = _delay_for(row.failures, free)
+    row.wait_until = now + timedelta(seconds=delay) if delay else None
+    db.session.flush()
+    return row
+
+
+def clear_failures(key):
+    db.session.execute(sa.delete(SignInThrottle).where(SignInThrottle.key == key))
+
+
+def tell_owner_of_failures(user, row):
+    """Once the delays begin, the owner hears of it by e-mail (at most once an hour), with a
+    sign-in link as the way through."""
+    now = utcnow()
+    if row.owner_told_at is not None and now - row.owner_told_at < timedelta(hours=1):
+        return
+    row.owner_told_at = now
+    _tell(user, _l_subject_failures, "accounts/email/failed_sign_ins.txt",
+          failures=row.failures, link_page=_absolute(url_for("auth.request_link")))
+    db.session.flush()
+
+
+# --- sign-in links by e-mail -------------------------------------------------------------------
+
+def _link_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sign-in-link")
+
+
+def _absolute(path):
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def send_sign_in_link(email):
+    """Queue a single-use link to the account with this address, if there is one. The answer
+    to the person asking is the same either way, so it reveals nobody's account."""
+    user = db.session.scalar(sa.select(User).where(
+        User.email == (email or "").strip().lower()))
+    if user is None or not user.is_active or user.password_hash is None:
+        return None
+    user.signin_link_nonce += 1
+    db.session.flush()
+    token = _link_serializer().dumps({"u": user.id, "n": user.signin_link_nonce})
+    link = _absolute(url_for("auth.use_link", token=token))
+    _tell(user, _l_subject_link, "accounts/email/sign_in_link.txt", link=link,
+          minutes=current_app.config["SIGNIN_LINK_MINUTES"])
+    audit.record(user, "sign_in_link_sent", user)
+    return link
+
+
+def user_for_link(token):
+    """The person a sign-in link belongs to (the link is used up now); ValidationError when
+    expired, used or replaced."""
+    max_age = current_app.config["SIGNIN_LINK_MINUTES"] * 60
+    try:
+        data = _link_serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature) as exc:
+        raise ValidationError(_("This sign-in link has expired or is not valid. Ask for a new "
+                                "one.")) from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.is_active or user.signin_link_nonce != data.get("n"):
+        raise ValidationError(_("This sign-in link has already been used or replaced by a "
+                                "newer one."))
+    user.signin_link_nonce += 1
+    db.session.flush()
+    return user
+
+
+# --- remembered devices --------------------------------------------------------------------------
+
+DEVICE_COOKIE = "portal_device"
+
+
+def _device_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="device")
+
+
+def device_cookie_value(user):
+    return _device_serializer().dumps({"u": user.id, "d": secrets.token_hex(8)})
+
+
+def device_known(cookie, user):
+    """True when the browser's device cookie was issued at one of this person's sign-ins."""
+    if not cookie:
+        return False
+    try:
+        data = _device_serializer().loads(
+            cookie, max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400)
+    except BadSignature:
+        return False
+    return data.get("u") == user.id
+
+
+def tell_owner_of_new_device(user, user_agent):
+    _tell(user, _l_subject_new_device, "accounts/email/new_device.txt",
+          device=(user_agent or "")[:200], when=utcnow())
+
+
+def tell_owner_email_taken(user):
+    """Someone tried to move their account to this person's address: tell this person, and
+    only them (the one trying hears the same as for a free address)."""
+    _tell(user, _l_subject_email_taken, "accounts/email/email_taken.txt")
