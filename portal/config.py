@@ -85,7 +85,21 @@ class Config:
         # When Redis is down, fall back to per-process memory limits instead of failing pages.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.INVITATION_DAYS = _env_int("INVITATION_DAYS", 7)
-        self.PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+        self.PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 12)
+        # sign-in (portal/accounts/signin.py): roles that must use a second factor; how long a
+        # password or code counts as "just now" before a sensitive change; failures that cost
+        # nothing before each further attempt waits 2^n seconds (capped), per account and per
+        # address; how long an e-mailed sign-in link works; how long a device is remembered
+        self.TWO_FACTOR_REQUIRED_ROLES = tuple(r.strip() for r in _env(
+            "TWO_FACTOR_REQUIRED_ROLES",
+            "administrator,relationship_manager,branch_staff,ministry_official").split(",")
+            if r.strip())
+        self.REAUTH_MINUTES = _env_int("REAUTH_MINUTES", 15)
+        self.LOGIN_FREE_FAILURES_ACCOUNT = _env_int("LOGIN_FREE_FAILURES_ACCOUNT", 5)
+        self.LOGIN_FREE_FAILURES_ADDRESS = _env_int("LOGIN_FREE_FAILURES_ADDRESS", 20)
+        self.LOGIN_DELAY_CAP_SECONDS = _env_int("LOGIN_DELAY_CAP_SECONDS", 900)
+        self.SIGNIN_LINK_MINUTES = _env_int("SIGNIN_LINK_MINUTES", 15)
+        self.DEVICE_COOKIE_DAYS = _env_int("DEVICE_COOKIE_DAYS", 365)
         # more organisations to choose from than this: a search box instead of a select
         self.ORG_PICKER_FROM = _env_int("ORG_PICKER_FROM", 300)
         self.MAIL_SERVER = _env("MAIL_SERVER", "127.0.0.1")
@@ -125,3 +139,16 @@ class Config:
         self.HOLIDAYS_REMOVED = [h for h in _env("HOLIDAYS_REMOVED", "").split(",") if h.strip()]
         self.UPLOAD_DIR = _env("UPLOAD_DIR", str(Path(instance_path) / "uploads"))
         self.ATTACHMENT_MAX_MB = _env_int("ATTACHMENT_MAX_MB", 5)
+        # files kept on one item (a feedback item, its response); more are refused
+        self.ATTACHMENTS_PER_ITEM = _env_int("ATTACHMENTS_PER_ITEM", 10)
+        # what an uploaded XLSX may unpack to (portal/core/tabular.py says why): larger
+        # imports are sent as CSV, which is streamed
+        self.XLSX_MAX_MB = _env_int("XLSX_MAX_MB", 32)
+        self.XLSX_MAX_PART_MB = _env_int("XLSX_MAX_PART_MB", 16)
+        self.XLSX_MAX_ROWS = _env_int("XLSX_MAX_ROWS", 50_000)
+        self.XLSX_MAX_COLUMNS = _env_int("XLSX_MAX_COLUMNS", 100)
+        self.XLSX_MAX_CELLS = _env_int("XLSX_MAX_CELLS", 200_000)
+        # reads that cost more than a page (exports, searches, the API's pages), per person or
+        # address, and the API per token: generous, so only a runaway script meets them
+        self.RATELIMIT_READS = _env("READ_LIMIT", "120 per minute")
+        self.RATELIMIT_API_TOKEN = _env("API_LIMIT_TOKEN", "120 per minute")

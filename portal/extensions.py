@@ -32,16 +32,45 @@ babel = Babel()
 csrf = CSRFProtect()
 # gzip for pages and assets when no proxy in front does it (the first view stays small)
 compress = Compress()
-# Limits are declared per route; nothing is limited by default. The storage comes from
-# RATELIMIT_STORAGE_URI (memory:// unless Redis is configured).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _reader_key():
+    """Who is reading: the signed-in person (wherever they connect from), else the address."""
+    from flask import session
+
+    user_id = session.get("_user_id")
+    return f"user:{str(user_id).split(':')[0]}" if user_id else get_remote_address()
+
+
+def _read_limit():
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_READS"]
+
+
+def costly_read():
+    """A GET that costs more than a page: an export, a search, a calendar or the API. Only
+    these are counted among reads (RATELIMIT_READS per person or address)."""
+    from flask import request
+
+    return (request.method == "GET"
+            and (request.path.endswith((".csv", ".xlsx", ".ics", ".json"))
+                 or "/export" in request.path or bool(request.args.get("q"))))
+
+
+# Limits are declared per route (signing in, the API per token); one limit shared by every
+# route counts costly reads (exports, searches, feeds) per person, generously. The storage
+# comes from RATELIMIT_STORAGE_URI (memory:// unless Redis is configured).
+limiter = Limiter(key_func=_reader_key, default_limits=[],
+                  application_limits=[_read_limit],
+                  application_limits_exempt_when=lambda: not costly_read())
 
 
 @limiter.request_filter
-def _reads_are_not_counted():
-    """Every limit guards a POST (signing in, the API's writes); checking the limits of a page
-    view found none and cost about a third of a millisecond, a tenth of a kept page's time.
-    A limit on a GET would need this filter to change (tests/ops check the login limits)."""
+def _plain_reads_are_not_counted():
+    """A page view is not counted: checking limits found none and cost about a third of a
+    millisecond, a tenth of a kept page's time. Costly reads and the API are counted."""
     from flask import request
 
-    return request.method in ("GET", "HEAD", "OPTIONS")
+    return (request.method in ("GET", "HEAD", "OPTIONS") and not costly_read()
+            and not request.path.startswith("/api/"))

@@ -7,6 +7,7 @@ running the real migrations, so every test also exercises them.
 import os
 import tempfile
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key-not-for-production")
 
 from portal import create_app  # noqa: E402
+from portal.core.sessions import stamp  # noqa: E402
 from portal.extensions import db as _db  # noqa: E402
 from portal.extensions import limiter  # noqa: E402
 from tests import factories  # noqa: E402
@@ -71,6 +73,8 @@ def app():
         "PUBLIC_URL": "http://portal.test",
         "SERVER_NAME": None,
         "PASSWORD_MIN_LENGTH": 10,
+        # the second factor is off here; tests/accounts/test_two_factor.py turns it on
+        "TWO_FACTOR_REQUIRED_ROLES": (),
         "UPLOAD_DIR": tmp_dir + "/uploads",
         # pages kept per reader (portal/core/pagecache.py) are on, as in production, so every
         # test that writes and then reads also checks that the write ended the kept pages
@@ -142,6 +146,8 @@ def login(client):
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session["_auth_at"] = time.time()  # signed in just now: no re-authentication asked
+            stamp(session)  # as a sign-in does: begun and seen now
         return user
     return _login
 

@@ -1,12 +1,14 @@
 """One error handler: typed errors and HTTP errors become translated pages (or JSON)."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import Request, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
 
 from portal.core.errors import PortalError
 from portal.extensions import db
@@ -60,6 +62,66 @@ def render_error(status, message=None):
                            explanation=explanation), status
 
 
+# Ids are the database's INTEGER (PostgreSQL's int4): a larger number in an address or a filter
+# names nothing, and sent to PostgreSQL it fails the statement ("integer out of range").
+MAX_ID = 2**31 - 1
+UNREADABLE = _l("The request held characters that cannot be part of any text.")
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """<int:...> in every route: a number beyond any id matches no page (404), as "abc" does."""
+
+    def __init__(self, map, *args, max=MAX_ID, **kwargs):  # noqa: A002 - werkzeug's name
+        super().__init__(map, *args, max=max, **kwargs)
+
+
+def bounded_int(value):
+    """int() for request values: a number no id or page can be is unreadable, as "abc" is."""
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+class BoundedParameters(ImmutableMultiDict):
+    """request.args and request.form: `.get(name, type=int)` (every filter, page number and
+    picked id) treats an out-of-range number like any other unreadable value and falls back
+    to the default, instead of sending it to the database."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 - werkzeug's name
+        return super().get(key, default, bounded_int if type is int else type)
+
+    def getlist(self, key, type=None):  # noqa: A002 - werkzeug's name
+        return super().getlist(key, bounded_int if type is int else type)
+
+
+class PortalRequest(Request):
+    parameter_storage_class = BoundedParameters
+
+
+def _holds_nul(values):
+    return any("\x00" in key or any("\x00" in v for v in vs if isinstance(v, str))
+               for key, vs in values.lists())
+
+
+def guard_input(app):
+    """Refuse input no person types before any view sees it, instead of a server error.
+
+    Must run before the blueprints are registered: a route takes its converters then.
+    NUL is refused in the address, the query string and form fields (PostgreSQL's text cannot
+    hold it); numbers beyond any id are handled by the converter and parameters above.
+    """
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.request_class = PortalRequest
+
+    @app.before_request
+    def _refuse_nul():
+        if ("\x00" in request.path or _holds_nul(request.args)
+                or (request.mimetype in ("application/x-www-form-urlencoded",
+                                         "multipart/form-data") and _holds_nul(request.form))):
+            raise BadRequest(UNREADABLE)
+
+
 def _rollback():
     """Roll back whatever the request began; with the database gone even that may fail."""
     try:
@@ -84,6 +146,15 @@ def register_error_handlers(app):
         _rollback()
         return render_error(409)
 
+    @app.errorhandler(OverflowError)  # SQLite's driver, given a number beyond 64 bits
+    @app.errorhandler(DataError)
+    def unreadable_value(error):
+        # a value the database cannot hold (a number out of range, NUL in text) that no check
+        # before it caught: the request was at fault, not the portal
+        _rollback()
+        log.warning("value refused by the database: %s", getattr(error, "orig", error))
+        return render_error(400)
+
     @app.errorhandler(OperationalError)
     def database_down(error):
         _rollback()
@@ -100,7 +171,8 @@ def register_error_handlers(app):
     def http_error(error):
         if error.code is None or error.code < 400:  # routing redirects pass through
             return error
-        return render_error(error.code)
+        return render_error(error.code, UNREADABLE if error.description is UNREADABLE
+                            else None)
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -35,8 +35,15 @@ class VersionedMixin:
         return {"version_id_col": cls.version_id}
 
     def check_version(self, expected):
-        """Refuse the edit when the form was loaded from an older version of this row."""
-        if expected is None or str(expected) == "":
+        """Refuse the edit when the form was loaded from an older version of this row.
+
+        None: the caller holds no version (a service acting on its own, the demo data), so
+        there is nothing to compare. Anything else came from a form and must name exactly the
+        version the person saw: an empty, missing (PortalForm.validate empties it) or
+        unreadable version would otherwise save over a change made meanwhile.
+        """
+        if expected is None:
             return
-        if int(expected) != self.version_id:
+        text = str(expected).strip()
+        if not (text.isascii() and text.isdigit()) or int(text) != self.version_id:
             raise Conflict(version=self.version_id)

@@ -8,8 +8,9 @@ What keeps it correct:
 
 - **Per reader.** An entry is only ever sent to the session that rendered it: the key holds
   the signed-in user with their session version, the session's CSRF secret (forms on the page
-  stay valid), the language, the day and the whole URL. Permissions were checked when the
-  page was rendered for that same person, so sending it back to them needs no new check; a
+  stay valid), the language, the day and the whole URL, host and scheme included.
+  Permissions were checked when the page was rendered for that same person, so sending it
+  back to them needs no new check; a
   change of role, membership or scope is a write, and a write ends every entry (below).
 - **Any write ends every entry.** Each database statement that is not a read (nor a write
   to a table no page shows, UNSEEN_TABLES) marks the thread; when that transaction commits,
@@ -192,8 +193,12 @@ def _key():
     if not secret:
         return None  # the page would create the session's CSRF secret: render it once
     day = datetime.now(UTC).date().isoformat()
+    # the scheme and host too: pages print absolute addresses built from them (a calendar
+    # feed's secret link), so a page rendered for a forged Host header must never be sent to
+    # a request that came by the real one
     parts = (user_id, secret, session.get("locale") or "", str(session.get("network", "")),
-             request.headers.get("Accept-Language", ""), day, request.full_path)
+             request.headers.get("Accept-Language", ""), day, request.host_url,
+             request.full_path)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

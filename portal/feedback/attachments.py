@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.core.errors import ValidationError
 from portal.core.sanitize import plain_text
@@ -73,8 +74,20 @@ def validate(upload):
     return name, extension, data
 
 
+def _check_room(item):
+    """An item holds at most ATTACHMENTS_PER_ITEM files: one submission of hundreds would
+    otherwise fill the disk and the item's page."""
+    most = current_app.config["ATTACHMENTS_PER_ITEM"]
+    if len(item.attachments) >= most:
+        raise ValidationError(ngettext("Attach at most %(num)d file to one item.",
+                                       "Attach at most %(num)d files to one item.", most),
+                              field="attachments")
+
+
 def store(item, actor, upload):
-    """Write the file, then add its row: if the disk refuses, no row is left behind."""
+    """Write the file, then add its row: if the disk refuses, no row is left behind.
+    Refused (ValidationError) when the item already holds as many files as it may."""
+    _check_room(item)
     name, extension, data = validate(upload)
     key = uuid.uuid4().hex
     path = None

@@ -18,7 +18,7 @@ from portal.accounts.models import Organisation
 from portal.core import audit
 from portal.core.errors import NotFound, PermissionDenied, ValidationError, require
 from portal.core.models import utcnow
-from portal.extensions import csrf, db
+from portal.extensions import csrf, db, limiter
 from portal.turnover import importing, services
 from portal.turnover.models import (
     FIGURES,
@@ -32,6 +32,25 @@ from portal.turnover.models import (
 
 bp = Blueprint("turnover_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+
+
+def _token_key():
+    """Count per token (a core system may call from several hosts); without one, per address.
+    The token's hash, not the token, is what the limiter's storage (Redis) holds."""
+    from flask_limiter.util import get_remote_address
+
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer ") and header[7:].strip():
+        return "api-token:" + _hash(header[7:].strip())[:32]
+    return get_remote_address()
+
+
+def _token_limit():
+    return current_app.config["RATELIMIT_API_TOKEN"]
+
+
+# every endpoint of the API, reads and batches alike: a runaway client slows nobody else
+limiter.limit(_token_limit, key_func=_token_key)(bp)
 MAX_BATCH = 50_000
 MAX_LIMIT, MAX_OFFSET = 10_000, 2_147_483_647
 TOKEN_PREFIX = "cbp_"  # noqa: S105 - a visible prefix, not a secret  # nosec B105
@@ -126,11 +145,23 @@ def list_turnover():
         query = query.where(ReportingPeriod.country == country)
     # out of range values are brought into range (the answer says which were used): a
     # negative or huge LIMIT/OFFSET would otherwise fail in the database
-    limit = min(max(request.args.get("limit", 1000, type=int) or 1000, 1), MAX_LIMIT)
-    offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), MAX_OFFSET)
+    limit = _in_range("limit", 1000, 1, MAX_LIMIT)
+    offset = _in_range("offset", 0, 0, MAX_OFFSET)
     rows = db.session.execute(query.limit(limit).offset(offset)).all()
     db.session.commit()  # last_used_at
     return jsonify(rows=[_report_json(*row) for row in rows], limit=limit, offset=offset)
+
+
+def _in_range(name, default, low, high):
+    """?name= as a whole number brought into [low, high]; unreadable or 0: the default.
+    (Not args.get(type=int): that treats a number beyond any id as unreadable.)"""
+    text = request.args.get(name, "").strip()
+    try:
+        number = int(text[:40]) if text.lstrip("-").isascii() and text.lstrip("-").isdigit() \
+            else 0
+    except ValueError:
+        number = 0
+    return min(max(number or default, low), high)
 
 
 def _rows_from_json(body):

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from portal.accounts.models import OrgKind
 from portal.core import pagecache
+from portal.core.sessions import stamp
 from portal.feedback.models import FeedbackItem
 from tests import factories
 from tests.feedback import helpers
@@ -37,6 +38,7 @@ def _client(app, user):
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        stamp(session)
     return client
 
 
@@ -79,7 +81,8 @@ def test_a_change_made_through_a_form_shows_on_the_readers_next_view(app, db, it
     reader = _client(app, director)
     reader.get(f"/feedback/{feedback.id}")
     before = reader.get(f"/feedback/{feedback.id}").text
-    done = _client(app, manager).post(f"/feedback/{feedback.id}/acknowledge")
+    done = _client(app, manager).post(f"/feedback/{feedback.id}/acknowledge",
+                                      data={"version_id": feedback.version_id})
     assert done.status_code == 302
     after = reader.get(f"/feedback/{feedback.id}").text
     assert "Acknowledged" in after and "Acknowledged" not in before

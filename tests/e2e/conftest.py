@@ -85,6 +85,8 @@ def live_server():
             "RATELIMIT_STORAGE_URI": "memory://",
             "RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
             "RATELIMIT_LOGIN_ADDRESS": "1000 per minute",
+            # the demo users sign in with their password only; test_signing_in.py enrols one
+            "TWO_FACTOR_REQUIRED_ROLES": (),
             "SERVER_NAME": None,
             "UPLOAD_TMP": tmp_dir,
             "MAIL_SERVER": "127.0.0.1",

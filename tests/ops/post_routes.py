@@ -29,8 +29,9 @@ EXTRA_POSTS = {
     "organisations.create": (ADMIN, "/organisations/new", {
         "code": "CSRF-1", "name": "Made through the form", "kind": "national_union",
         "country": "IR", "currency": "IRR"}, 302),
-    # fields left out keep their values: an empty form saves the organisation as it was
-    "organisations.edit": (ADMIN, "/organisations/{other_org}/edit", {}, 302),
+    # an edit that names no version of the record is refused (409): it could overwrite a
+    # change made meanwhile (so are the other edit forms below sent empty)
+    "organisations.edit": (ADMIN, "/organisations/{other_org}/edit", {}, 409),
     "organisations.import_file": (ADMIN, "/organisations/import", {}, 400),
     "feedback.submit": ("union_director", "/feedback/new/critique", {}, 400),
     "feedback.drafts": (ADMIN, "/feedback/drafts", {"item_ids": "{drafted}"}, 302),
@@ -40,13 +41,13 @@ EXTRA_POSTS = {
     "meetings.series_new": (ADMIN, "/meetings/series/new", {}, 400),
     "meetings.edit": (ADMIN, "/meetings/{m_planned}/edit", {}, 400),
     "meetings.minutes": (ADMIN, "/meetings/{m_held}/minutes",
-                         {"body": "<p>Minutes through the form</p>", "version_id": ""}, 302),
+                         {"body": "<p>Minutes through the form</p>", "version_id": ""}, 409),
     "products.create": (ADMIN, "/products/new", {}, 400),
-    "products.edit": (ADMIN, "/products/{draft_product}/edit", {}, 400),
+    "products.edit": (ADMIN, "/products/{draft_product}/edit", {}, 409),
     "products.package_create": (ADMIN, "/products/packages/new", {}, 400),
-    "products.package_edit": (ADMIN, "/products/packages/{package}/edit", {}, 400),
+    "products.package_edit": (ADMIN, "/products/packages/{package}/edit", {}, 409),
     "branches.create": (ADMIN, "/branches/new", {}, 400),
-    "branches.edit": (ADMIN, "/branches/{branch}/edit", {}, 302),
+    "branches.edit": (ADMIN, "/branches/{branch}/edit", {}, 409),
     # only the branch's own staff log deliveries; nobody signed in here is
     "branches.log_delivery": (ADMIN, "/branches/{branch}/deliveries/new", {}, 403),
     "branches.edit_delivery": (ADMIN, "/branches/{branch}/deliveries/{delivery}/edit", {}, 403),

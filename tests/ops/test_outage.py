@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.accounts.models import Organisation
+from portal.core.sessions import stamp
 from portal.extensions import db as _db
 from portal.extensions import limiter
 from tests.factories import make_user
@@ -20,6 +21,7 @@ def test_a_connection_lost_before_the_commit_leaves_nothing_half_written(db, log
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = admin.get_id()
+        stamp(session)
     armed = []
 
     def cut_before_commit(session):
@@ -87,6 +89,7 @@ def test_a_restart_between_requests_costs_no_request(db):
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
+        stamp(session)
     try:
         assert client.get("/organisations/").status_code == 200  # a connection in the pool
         proxy.cut()

@@ -69,11 +69,15 @@ def test_payloads_in_a_published_response_never_run(client, login, db, app, payl
     with app.test_request_context():
         item = helpers.submit(director)
     login(manager)
+    # the version the manager's page carries, as a browser sends it back
     saved = client.post(f"/feedback/{item.id}/draft", data={
-        "body": f"<p>Our answer</p>{payload}", "outcome": "accepted"})
+        "body": f"<p>Our answer</p>{payload}", "outcome": "accepted",
+        "version_id": str(item.version_id)})
     assert saved.status_code == 302
     _assert_harmless(client.get(f"/feedback/{item.id}").text, "draft, as the manager")
-    assert client.post(f"/feedback/{item.id}/publish").status_code == 302
+    db.session.refresh(item)
+    assert client.post(f"/feedback/{item.id}/publish",
+                       data={"version_id": str(item.version_id)}).status_code == 302
     for who in (manager, director):
         login(who)
         _assert_harmless(client.get(f"/feedback/{item.id}").text, who.full_name)
@@ -89,8 +93,12 @@ def test_payloads_in_the_minutes_never_run(client, login_as, db, payload):
                             data={"body": f"<p>Draft</p>{payload}"})
     assert autosaved.status_code == 200
     _assert_harmless(client.get(f"/meetings/{held}/minutes").text, "autosaved draft")
+    from portal.meetings.models import Meeting
+
+    minutes = db.session.get(Meeting, held).minutes   # the version the editor page carries
     saved = client.post(f"/meetings/{held}/minutes", data={
-        "body": f"<p>Minutes</p>{payload}", "version_id": ""})
+        "body": f"<p>Minutes</p>{payload}",
+        "version_id": str(minutes.version_id) if minutes else ""})
     assert saved.status_code == 302
     for path in (f"/meetings/{held}", f"/meetings/{held}/minutes",
                  f"/meetings/{held}/minutes/revisions"):
