@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from portal.accounts.models import OrgKind, Role, User
 from portal.core.models import utcnow
 from portal.extensions import db
-from portal.feedback import services
+from portal.feedback import conversation, services
 from portal.feedback.models import EscalationContact, FeedbackItem
 
 # (organisation code, kind, topic, visibility, title, body, extra fields, days ago, fate)
@@ -68,6 +68,45 @@ ESCALATION = [(1, "CDB-TEH-01", "head.tehran@cdb.example", "رئیس شعبه و
               (3, "VBSP-HO", "tonggiamdoc@vbsp.example", "Văn phòng Tổng Giám đốc", "vi")]
 
 
+# directors of the unions who endorse the demo items (the carpet union's and Kim Bang Women's
+# Union's directors are the platform's own demo accounts): (e-mail, name, language, union)
+ENDORSERS = [
+    ("director@agri-union.example", "محمد حسینی", "fa", "IR-UN-AGRI"),
+    ("director@housing-union.example", "فاطمه نوری", "fa", "IR-UN-HOUS"),
+    ("director@consumer-union.example", "رضا کاظمی", "fa", "IR-UN-CONS"),
+    ("director@carpet-union.example", None, None, "IR-UN-CARP"),
+    ("chutich.nongdan@kimbang.example", "Lê Văn Bình", "vi", "VN-KB-FA"),
+    ("chutich.ccb@kimbang.example", "Phạm Văn Tâm", "vi", "VN-KB-VA"),
+    ("bithu.doan@kimbang.example", "Đỗ Thị Mai", "vi", "VN-KB-YU"),
+]
+# item title -> [(endorsing union, comment)]: the needs other unions of the network share
+ENDORSEMENTS = {
+    "کندی ارائه خدمات به تعاونی‌ها در شعب": [
+        ("IR-UN-AGRI", "تعاونی‌های کشاورزی در شعب استان‌ها همین مشکل را دارند."),
+        ("IR-UN-HOUS", "پرونده‌های تسهیلات تعاونی‌های مسکن هم ماه‌ها معطل می‌ماند."),
+        ("IR-UN-CONS", None)],
+    "تسهیلات سرمایه در گردش برای بافندگان روستایی": [
+        ("IR-UN-AGRI", "اعضای ما هم پیش از فروش محصول به سرمایه در گردش نیاز دارند."),
+        ("IR-UN-CONS", None)],
+    "تسهیلات فصل برداشت زعفران": [
+        ("IR-UN-CARP", "بافندگان روستایی هم در فصل برداشت به وام کوتاه‌مدت نیاز دارند.")],
+    "تأمین مالی طرح‌های تعاونی در مناطق کم‌برخوردار": [
+        ("IR-UN-AGRI", None), ("IR-UN-HOUS", "مسکن تعاونی در این مناطق هم متوقف مانده است."),
+        ("IR-UN-CONS", None)],
+    "بسته خدماتی ویژه اتحادیه‌های ملی": [
+        ("IR-UN-CONS", "اتحادیه ما آماده است گردش مالی خود را به بانک بیاورد."),
+        ("IR-UN-HOUS", None)],
+    "Đơn giản hóa thủ tục vay vốn cho hộ cận nghèo": [
+        ("VN-KB-FA", "Hội viên nông dân cũng phải lên huyện nhiều lần để hoàn thiện hồ sơ.")],
+    "Sản phẩm cho vay sản xuất kinh doanh vùng khó khăn": [
+        ("VN-KB-FA", "Hội viên nông dân cần vay để mở rộng chăn nuôi."),
+        ("VN-KB-VA", None),
+        ("VN-KB-YU", "Thanh niên khởi nghiệp ở nông thôn cũng cần khoản vay này.")],
+    "Lịch giao dịch tại xã chưa thuận tiện": [
+        ("VN-KB-VA", "Hội viên cựu chiến binh ở xã Ba Sao cũng phản ánh như vậy.")],
+}
+
+
 def _user(email):
     return db.session.scalar(sa.select(User).where(User.email == email))
 
@@ -98,12 +137,48 @@ def _ensure_contacts(by_code):
                 organisation_id=office.id if office.kind != OrgKind.BANK_HEAD_OFFICE else None))
 
 
+def _ensure_endorsers(by_code):
+    """{union code: its director}, creating the demo directors who are missing."""
+    from werkzeug.security import generate_password_hash
+
+    from portal.accounts.models import Membership
+    from portal.demo import demo_password
+
+    directors = {}
+    for email, name, locale, code in ENDORSERS:
+        user = _user(email)
+        if user is None and name is not None:
+            user = User(email=email, full_name=name, preferred_locale=locale,
+                        password_hash=generate_password_hash(demo_password()))
+            user.refresh_search_key()
+            user.memberships.append(Membership(organisation=by_code[code],
+                                               role=Role.UNION_DIRECTOR))
+            db.session.add(user)
+            db.session.flush()
+        if user is not None:
+            directors[code] = user
+    return directors
+
+
+def _endorse(item, directors, by_code):
+    """The demo endorsements of this item that are not there yet and still allowed."""
+    from portal import permissions
+
+    for code, comment in ENDORSEMENTS.get(item.title, ()):
+        director = directors.get(code)
+        if director is None or not permissions.can_endorse_feedback(director, item):
+            continue
+        services.endorse(director, item, by_code[code], comment)
+
+
 def _backdate(item, days):
     shift = timedelta(days=days)
     for name in ("created_at", "acknowledge_due_at", "answer_due_at"):
         setattr(item, name, getattr(item, name) - shift)
     for event in item.events:
         event.created_at -= shift
+    for endorsement in item.endorsements:
+        endorsement.created_at -= shift
 
 
 def _play(item, manager, fate):
@@ -130,19 +205,25 @@ _ANSWERS = {
 
 def seed(by_code):
     _ensure_contacts(by_code)
+    directors = _ensure_endorsers(by_code)
     for code, kind, topic, visibility, title, body, extra, days, fate in ITEMS:
-        if db.session.scalar(sa.select(FeedbackItem.id).where(FeedbackItem.title == title)):
+        existing = db.session.scalar(sa.select(FeedbackItem).where(FeedbackItem.title == title))
+        if existing is not None:  # seeded before the demo had endorsements: add them
+            _endorse(existing, directors, by_code)
             continue
         organisation = by_code[code]
         director = next((m.user for m in _members(organisation, Role.UNION_DIRECTOR)), None)
         submitter = director or services.default_owner(organisation)
         item = services.submit(submitter, kind=kind, organisation=organisation, title=title,
                                body_html=body, topic=topic, visibility=visibility, **extra)
+        # endorsed before it is handled, as in life: the endorsers hear of the answer too
+        _endorse(item, directors, by_code)
         _backdate(item, days)
         if item.owner is not None:
             _play(item, item.owner, fate)
             _link_demo_product(item)
     db.session.flush()
+    conversation.seed_demo_discussion()
     services.escalate_overdue(utcnow())
 
 

@@ -354,3 +354,44 @@ EVENT_LABELS = {
     "confidential_with_origin": _l("Made confidential with the meeting where it was raised"),
     "public_with_origin": _l("Made public again with the meeting where it was raised"),
 }
+
+
+class FeedbackComment(db.Model):
+    """One message of the discussion under an item, kept apart from the official answer.
+
+    Written by the submitter's organisation, its endorsers and the bank (see
+    portal/feedback/conversation.py). A removed or hidden message keeps its place in the thread
+    so that the replies around it still read in order; its text is no longer shown.
+    """
+
+    __tablename__ = "feedback_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback_item.id", ondelete="CASCADE"),
+                                         nullable=False)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), nullable=False,
+                                           index=True)
+    # the organisation the author speaks for: the submitter, an endorser or the bank's office
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    edited_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    hidden_reason: Mapped[str | None] = mapped_column(sa.String(300))
+
+    item = relationship("FeedbackItem")
+    author = relationship("User", foreign_keys=[author_id])
+    organisation = relationship("Organisation")
+    hidden_by = relationship("User", foreign_keys=[hidden_by_id])
+
+    __table_args__ = (sa.Index("ix_feedback_comment_item", "item_id", "id"),)
+
+    @property
+    def is_removed(self):
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None

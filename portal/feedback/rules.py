@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from portal import permissions
 from portal.accounts.models import BANK_KINDS, Membership, Organisation, OrgKind, User
 from portal.extensions import db
+from portal.feedback.models import FeedbackItem, Visibility
 
 # the roles a link of the chain may name: the bank's own people
 CHAIN_ROLES = permissions.BANK_ROLES
@@ -48,3 +49,19 @@ def network_offices(network_id):
     return sa.select(Organisation).where(Organisation.network_id == network_id,
                                          Organisation.kind.in_(list(BANK_KINDS)),
                                          Organisation.is_active)
+
+
+def duplicate_targets(user, item):
+    """A select() of the items this person may name as the one `item` duplicates.
+
+    Items the person may see (permissions.visible_feedback) of the item's own bank network,
+    never the item itself, and none that the item's readers could not open: the answer
+    "duplicate of #12" is read by the submitter and, for a public item, by the whole network.
+    So a public item points only to public items; a confidential one also to the confidential
+    items of its own organisation."""
+    readable = FeedbackItem.visibility == Visibility.PUBLIC
+    if item.visibility == Visibility.CONFIDENTIAL:
+        readable = sa.or_(readable, FeedbackItem.organisation_id == item.organisation_id)
+    return permissions.visible_feedback(user).where(
+        FeedbackItem.id != item.id, readable,
+        FeedbackItem.organisation.has(Organisation.network_id == item.organisation.network_id))

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -229,15 +230,24 @@ def _load(item_id, full=False):
     return get_visible(query, FeedbackItem, item_id)
 
 
+def _response_form(item):
+    """The answer form, its "duplicate of" picker offering what this person may name."""
+    form = forms.ResponseForm()
+    form.duplicate_of.offer(
+        lambda candidate_id: services.duplicate_title(current_user, item, candidate_id),
+        url_for("feedback.duplicate_candidates", item_id=item.id), self_id=item.id)
+    return form
+
+
 def _item_page(item, status=200, **forms_given):
-    response_form = forms_given.get("response_form") or forms.ResponseForm()
+    response_form = forms_given.get("response_form") or _response_form(item)
     draft = item.draft_response
     if "response_form" not in forms_given:
         response_form.version_id.data = item.version_id
         if draft is not None:
             response_form.body.data = draft.body_html
             response_form.outcome.data = draft.outcome.value
-            response_form.duplicate_of.data = item.duplicate_of_id
+            response_form.duplicate_of.show_item(item.duplicate_of_id)
     endorse_form = forms.EndorseForm()
     endorse_form.organisation_id.choices = choices(
         (o.id, o.name) for o in current_user.organisations_with(Role.UNION_DIRECTOR))
@@ -255,11 +265,21 @@ def _item_page(item, status=200, **forms_given):
     return render_template(
         "feedback/show.html", item=item, now=utcnow(), escalation_labels=ESCALATION_LABELS,
         event_labels=EVENT_LABELS,
-        response_form=response_form, note_form=forms.NoteForm(),
+        # the note's box is called "body" like the response's: never fill it from a refused
+        # response (the note's own route redirects, so it never comes back here with its text)
+        response_form=response_form, note_form=forms.NoteForm(formdata=None),
         reopen_form=forms_given.get("reopen_form") or forms.ReopenForm(),
         endorse_form=endorse_form, reassign_form=reassign_form, version_form=version_form,
-        offer_choices=offer_choices,
+        offer_choices=offer_choices, duplicate=_shown_duplicate(item),
         message=forms_given.get("message")), status
+
+
+def _shown_duplicate(item):
+    """The item this one duplicates, when the reader may open it: its number and title."""
+    if item.duplicate_of_id is None:
+        return None
+    return db.session.scalar(permissions.visible_feedback(current_user).where(
+        FeedbackItem.id == item.duplicate_of_id))
 
 
 @bp.route("/<int:item_id>")
@@ -309,6 +329,8 @@ def review(item_id):
 @login_required
 def publish(item_id):
     def _publish(item, version):
+        # who may publish first: a stale version must not tell anyone else that it changed
+        require(permissions.can_handle_feedback(current_user, item))
         item.check_version(version)
         services.publish(current_user, item)
     return _act(item_id, _publish, _("The response is published."))
@@ -340,13 +362,12 @@ def add_note(item_id):
 def save_draft(item_id):
     item = _load(item_id)
     require(permissions.can_handle_feedback(current_user, item))
-    form = forms.ResponseForm()
+    form = _response_form(item)
     if not form.validate_on_submit():
         return _item_page(item, status=400, response_form=form)
     duplicate = None
-    if form.duplicate_of.data:
-        duplicate = db.session.scalar(permissions.visible_feedback(current_user).where(
-            FeedbackItem.id == form.duplicate_of.data))
+    if form.duplicate_of.data:  # the field has checked it is one this person may name
+        duplicate = db.session.get(FeedbackItem, form.duplicate_of.data)
     try:
         services.save_draft(current_user, item, body_html=form.body.data,
                             outcome=form.outcome.data, duplicate_of=duplicate,
@@ -364,6 +385,20 @@ def save_draft(item_id):
     flash(_("The draft response is saved. It is not visible to the submitter until you "
             "publish it."), "success")
     return redirect(url_for("feedback.show", item_id=item_id) + "#response")
+
+
+@bp.route("/<int:item_id>/duplicates")
+@login_required
+def duplicate_candidates(item_id):
+    """Suggestions for the answer form's "duplicate of" box (static/js/item-picker.js): the
+    items whose number or words match what was typed, among those the person answering may
+    name (rules.duplicate_targets), as {"results": [{"id", "title", "label"}]}."""
+    item = _load(item_id)
+    require(permissions.can_handle_feedback(current_user, item))
+    found = services.find_duplicates(current_user, item, request.args.get("q", ""))
+    return jsonify(results=[{"id": found_id, "title": title,
+                             "label": forms.item_label(found_id, title)}
+                            for found_id, title in found])
 
 
 @bp.route("/<int:item_id>/reopen", methods=["POST"])
@@ -620,3 +655,6 @@ def my_organisations_feedback(user):
         FeedbackItem.organisation_id.in_(own)).order_by(FeedbackItem.updated_at.desc())
         .limit(5)).all()
     return {"template": "feedback/panel_mine.html", "order": 12, "items": items}
+
+
+from portal.feedback import conversation_views  # noqa: E402,F401  (routes on this blueprint)

@@ -7,6 +7,7 @@ it; the director signs in again and finds the answer, told by a notification.
 import re
 
 import pytest
+from flask_babel import force_locale, ngettext
 from playwright.sync_api import expect
 
 from tests.e2e.pages import (
@@ -35,6 +36,8 @@ BODY = ("วันทำธุรกรรมที่จุดบริกา�
 ANSWER = ("ขอบคุณสำหรับคำติชม ตั้งแต่เดือนหน้าจุดบริการตำบลบาเซาจะเปิดให้บริการในวันที่ไม่ตรง"
           "กับวันตลาดนัด และจะแจ้งกำหนดการใหม่ในการประชุมกลุ่มครั้งถัดไป")
 SEARCH = "ตลาดนัด"  # Thai has no spaces between words: a part of one must find it
+EARLIER_TITLE = "Lịch giao dịch tại xã chưa thuận tiện"  # the demo's critique of the same point
+EARLIER_WORDS = "lich giao dich"  # typed without diacritics
 
 
 def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
@@ -45,6 +48,10 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
 
     def th(message, **values):
         return translated(app, "th", message, **values)
+
+    def th_plural(singular, plural, n):
+        with app.test_request_context(), force_locale("th"):
+            return ngettext(singular, plural, n)
 
     check = PageChecks(page, app, screenshots, "feedback")
     critique = translate(app, "th", "Critique")
@@ -69,7 +76,8 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
     form = page.locator("main form[enctype='multipart/form-data']")
     # one organisation to speak for: hers, already chosen
     expect(form.locator("#organisation_id option:checked")).to_have_text(UNION)
-    expect(form.locator("label[for=title]")).to_have_text(th("Title"))
+    # the label, marked as required before anything is sent
+    expect(form.locator("label[for=title]")).to_contain_text(th("Title"))
     form.locator("#title").fill(TITLE)
     form.locator("#concerns").fill(CONCERNS)
     form.locator("#body").fill(BODY)
@@ -109,13 +117,19 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
     search.locator("button[type=submit]").click()
     page.wait_for_url("**/feedback/?*")
     page.wait_for_load_state("load")
-    found = page.locator("main .list-group a.list-group-item")
+    found = page.locator("main .feedback-list article.feedback-card")
     expect(found).to_have_count(1)
     expect(found).to_contain_text(TITLE)
     expect(found).to_contain_text(UNION)
     expect(found.locator(".badge").first).to_have_text(th("Submitted"))
+    # nobody endorses it yet, and it is due in the days ahead, in the Buddhist era
+    expect(found.locator(".feedback-card-endorsements")).to_have_text(
+        th_plural("%(num)s organisation", "%(num)s organisations", 0))
+    expect(found.locator(".feedback-card-deadline")).to_contain_text(
+        translated_pattern(app, "th", "Answer due %(date)s"))
+    expect(found.locator(".feedback-card-deadline")).to_contain_text(re.compile(r"25[6-9]\d"))
     check("the feedback list searched in Thai (manager)")
-    found.click()
+    found.locator("a.stretched-link").click()
     page.wait_for_url(f"**{item_path}")
     expect(state.first).to_have_text(th("Submitted"))
     check("the new critique (manager)")
@@ -130,12 +144,35 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
 
     draft = page.locator("main form[action$='/draft']")
     # each box is named by its own label (both fields are called "body")
-    expect(draft.locator("textarea[name=body]")).to_have_accessible_name(
-        th("Official response"))
+    # the response is written in the formatting editor, named by the form's label
+    # (a required one says so after its name)
+    expect(draft.locator(".ql-editor")).to_have_accessible_name(
+        re.compile("^" + re.escape(th("Official response"))))
     expect(page.locator("main form[action$='/note'] textarea[name=body]")
-           ).to_have_accessible_name(th("Internal note"))
-    draft.locator("textarea[name=body]").fill(ANSWER)
-    draft.locator("select[name=outcome]").select_option("accepted")
+           ).to_have_accessible_name(re.compile("^" + re.escape(th("Internal note"))))
+    # the outcome is the manager's to choose: nothing is chosen for her
+    outcome = draft.locator("select[name=outcome]")
+    expect(outcome.locator("option:checked")).to_have_text(th("Choose…"))
+    draft.locator(".ql-editor").click()
+    page.keyboard.insert_text(ANSWER)
+    draft.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+    draft = page.locator("main form[action$='/draft']")
+    outcome = draft.locator("select[name=outcome]")
+    expect(draft.locator("#outcome-error")).to_have_text(th("Choose the outcome of the answer."))
+    expect(draft.locator(".ql-editor")).to_contain_text(ANSWER)
+    check("the answer refused without an outcome (manager)")
+
+    # "duplicate of" finds items by their title: the earlier critique about the same commune
+    box = draft.locator("#duplicate_of")
+    box.press_sequentially(EARLIER_WORDS, delay=20)
+    suggestion = draft.locator(f"#duplicate_of-options option[value$='· {EARLIER_TITLE}']")
+    expect(suggestion).to_have_count(1)
+    expect(suggestion).to_have_attribute("value", re.compile(r"^#\d+ · "))
+    # never the item itself
+    expect(draft.locator(f"#duplicate_of-options option[value$='{TITLE}']")).to_have_count(0)
+    box.fill("")  # it is not a duplicate after all: the answer accepts it
+    outcome.select_option("accepted")
     draft.locator("button[type=submit]").click()
     page.wait_for_url(f"**{item_path}#response")
     expect(flash).to_have_text(th(
@@ -144,7 +181,7 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
     # a draft is not the answer yet
     expect(state.first).to_have_text(th("Acknowledged"))
     expect(page.locator("#response .card.border-success")).to_have_count(0)
-    expect(draft.locator("textarea[name=body]")).to_have_value(re.compile(re.escape(ANSWER)))
+    expect(draft.locator(".ql-editor")).to_contain_text(ANSWER)
     check("the critique with a draft answer (manager)")
 
     page.locator("main form[action$='/publish'] button").click()
@@ -190,3 +227,85 @@ def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
     expect(page.locator("#notes")).to_have_count(0)
     assert unread_notifications(page) == unread_before + 1  # the one she opened is read
     check("the answered critique, seen by the director")
+
+
+TEHRAN_MANAGER = "rm.tehran@cdb.example"
+ENDORSED = "کندی ارائه خدمات به تعاونی‌ها در شعب"        # three unions endorse it (demo)
+LATE_PROPOSAL = "تأمین مالی طرح‌های تعاونی در مناطق کم‌برخوردار"  # past its answer deadline
+PACKAGE_PROPOSAL = "بسته خدماتی ویژه اتحادیه‌های ملی"
+WORKING_CAPITAL = "تسهیلات سرمایه در گردش برای بافندگان روستایی"
+
+
+def _no_sideways_scroll(page):
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_the_list_as_cards_and_an_answer_naming_the_item_it_duplicates_in_persian(
+        page, live_server, demo_accounts, screenshots):
+    """The Tehran relationship manager reads the list as cards (endorsements and deadlines in
+    Persian digits and the Solar Hijri calendar, on a wide screen and on a phone), and answers
+    a proposal as a duplicate of an earlier request found by its title."""
+    app = live_server.app
+
+    def fa(message, **values):
+        return translated(app, "fa", message, **values)
+
+    check = PageChecks(page, app, screenshots, "feedback-cards")
+    sign_in(page, TEHRAN_MANAGER, demo_accounts.password, check)
+    expect(page.locator("html")).to_have_attribute("lang", "fa")
+    open_nav_link(page, "/feedback/")
+    cards = page.locator("main .feedback-list article.feedback-card")
+    endorsed = cards.filter(has_text=ENDORSED)
+    expect(endorsed.locator(".feedback-card-endorsements")).to_have_text("۳ سازمان")
+    late = cards.filter(has_text=LATE_PROPOSAL)
+    expect(late.locator(".feedback-card-deadline .text-danger")).to_contain_text(
+        translated_pattern(app, "fa", "Answer was due %(date)s (overdue)"))
+    expect(late.locator(".feedback-card-deadline")).to_contain_text(re.compile("۱۴۰[۴-۹]"))
+    check("the feedback list as cards")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert _no_sideways_scroll(page)
+    box = cards.first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # one card a row, on the screen
+    check("the feedback list as cards on a phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    cards.filter(has_text=PACKAGE_PROPOSAL).locator("a.stretched-link").click()
+    page.wait_for_url(re.compile(r".*/feedback/\d+$"))
+    item_path = page.url.removeprefix(live_server.url)
+    draft = page.locator("main form[action$='/draft']")
+    expect(draft.locator("select[name=outcome] option:checked")).to_have_text(fa("Choose…"))
+    draft.locator(".ql-editor").click()
+    page.keyboard.insert_text(
+        "این پیشنهاد با درخواست تسهیلات سرمایه در گردش بافندگان یکی است و همان‌جا پیگیری می‌شود.")
+    draft.locator("select[name=outcome]").select_option("duplicate")
+    picker = draft.locator("#duplicate_of")
+    picker.press_sequentially("سرمایه در گردش", delay=20)
+    suggestion = draft.locator(f"#duplicate_of-options option[value$='· {WORKING_CAPITAL}']")
+    expect(suggestion).to_have_count(1)
+    chosen = suggestion.get_attribute("value")
+    assert re.match("^#[۰-۹]+ · ", chosen), chosen  # the number in Persian digits
+    picker.fill(chosen)  # as the browser does when the suggestion is picked
+    check("the answer form with a suggested item")
+    draft.locator("button[type=submit]").click()
+    page.wait_for_url(f"**{item_path}#response")
+    draft = page.locator("main form[action$='/draft']")
+    expect(draft.locator("#duplicate_of")).to_have_value(chosen)
+    expect(draft.locator(".item-picker-chosen")).to_contain_text(WORKING_CAPITAL)
+    expect(draft.locator("select[name=outcome] option:checked")).to_have_text(fa("Duplicate"))
+    check("the draft answer naming the item it duplicates")
+
+    # the same pages in Thai, on a phone
+    switch_language(page, "th")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_load_state("load")
+    assert _no_sideways_scroll(page)
+    check("the draft answer naming the item it duplicates on a phone")
+    page.goto("/feedback/")
+    page.wait_for_load_state("load")
+    assert _no_sideways_scroll(page)
+    expect(page.locator("main .feedback-list article.feedback-card").filter(
+        has_text=ENDORSED).locator(".feedback-card-endorsements")).to_have_text("3 องค์กร")
+    check("the feedback list as cards on a phone")

@@ -24,14 +24,23 @@ ROUTES = {
     "feedback.submit": ("GET", "/feedback/new/critique", only(200, "union_director"), None),
     "feedback.show": ("GET", "/feedback/{confidential}",
                       everyone(200) | {"union_director": 404}, None),
-    "feedback.acknowledge": ("POST", "/feedback/{item}/acknowledge", admin_only(302), None),
-    "feedback.review": ("POST", "/feedback/{item}/review", admin_only(302), None),
-    "feedback.publish": ("POST", "/feedback/{drafted}/publish", admin_only(302), None),
-    "feedback.close": ("POST", "/feedback/{answered}/close", admin_only(302), None),
+    # the handling forms send the version the person saw (an empty one is a stale form)
+    "feedback.acknowledge": ("POST", "/feedback/{item}/acknowledge", admin_only(302),
+                             {"version_id": "{item_v}"}),
+    "feedback.review": ("POST", "/feedback/{item}/review", admin_only(302),
+                        {"version_id": "{item_v}"}),
+    "feedback.publish": ("POST", "/feedback/{drafted}/publish", admin_only(302),
+                         {"version_id": "{drafted_v}"}),
+    "feedback.close": ("POST", "/feedback/{answered}/close", admin_only(302),
+                       {"version_id": "{answered_v}"}),
     "feedback.add_note": ("POST", "/feedback/{item}/note", admin_only(302),
                           {"body": "Branch confirms the delay."}),
     "feedback.save_draft": ("POST", "/feedback/{item}/draft", admin_only(302),
-                            {"body": "We are on it.", "outcome": "planned"}),
+                            {"body": "We are on it.", "outcome": "planned",
+                             "version_id": "{item_v}"}),
+    # the answer form's "duplicate of" suggestions: for whoever answers the item
+    "feedback.duplicate_candidates": ("GET", "/feedback/{item}/duplicates?q=12",
+                                      admin_only(200), None),
     "feedback.reopen": ("POST", "/feedback/{answered}/reopen", only(302),
                         {"reason": "Not settled"}),
     "feedback.endorse": ("POST", "/feedback/{item}/endorse", only(302, "union_director"), None),
@@ -49,6 +58,18 @@ ROUTES = {
     # ... and removes a link only from the chain of the bank they look at
     "feedback.remove_escalation_link": ("POST", "/feedback/escalation/{escalation_link}/delete",
                                         admin_only(404), None),
+    # the discussion: the bank writes in any item's; a union only in its own or one it endorses
+    "feedback.post_comment": ("POST", "/feedback/{item}/discussion",
+                              only(302, *BANK), {"comment-body": "<p>Branch will call.</p>"}),
+    "feedback.remove_comment": ("POST", "/feedback/{item}/discussion/{comment}/remove",
+                                only(302), None),  # its author only (the world's director)
+    "feedback.edit_comment": ("POST", "/feedback/{item}/discussion/{comment}/edit",
+                              only(302), {"body": "<p>Corrected</p>"}),  # its author only
+    "feedback.hide_comment": ("POST", "/feedback/{item}/discussion/{comment}/hide",
+                              admin_only(302), None),  # the item's owner, or an administrator
+    "feedback.similar": ("GET", "/feedback/similar?title=افتتاح حساب",
+                         only(200, "union_director", "relationship_manager", "administrator"),
+                         None),
 }
 
 
@@ -61,6 +82,9 @@ def world():
     from portal.feedback import services
 
     services.save_draft(manager, drafted, body_html="Draft", outcome="planned")
+    from portal.feedback import conversation
+
+    comment = conversation.post(director, item, "<p>سه هفته منتظر ماندیم.</p>")
     key = uuid.uuid4().hex
     folder = Path(current_app.config["UPLOAD_DIR"]) / "feedback"
     folder.mkdir(parents=True, exist_ok=True)
@@ -76,6 +100,8 @@ def world():
     link = EscalationContact(network_id=bank.id, level=1, user_id=manager.id)
     db.session.add(link)
     db.session.commit()
-    return {"item": item.id, "confidential": confidential.id, "answered": answered.id,
+    return {"item": item.id, "item_v": item.version_id, "drafted_v": drafted.version_id,
+            "answered_v": answered.version_id,
+            "confidential": confidential.id, "answered": answered.id,
             "drafted": drafted.id, "manager": manager.id, "attachment": attachment.id,
-            "escalation_link": link.id}
+            "escalation_link": link.id, "comment": comment.id}

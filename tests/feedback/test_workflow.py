@@ -95,15 +95,19 @@ def test_steps_that_do_not_fit_the_state_are_refused(client, login, db, app):
         item = helpers.submit(director)
         answered = helpers.answer(manager, helpers.submit(director))
     login(manager)
-    no_draft = client.post(f"/feedback/{item.id}/publish", data={})
+    # the forms as the page sends them, with the version the manager saw
+    no_draft = client.post(f"/feedback/{item.id}/publish",
+                           data={"version_id": item.version_id})
     assert no_draft.status_code == 400 and "no draft" in no_draft.text
-    again = client.post(f"/feedback/{answered.id}/acknowledge", data={})
+    again = client.post(f"/feedback/{answered.id}/acknowledge",
+                        data={"version_id": answered.version_id})
     assert again.status_code == 400
     with app.test_request_context():
         services.close(manager, db.session.get(FeedbackItem, answered.id))
         db.session.commit()
-    closed = client.post(f"/feedback/{answered.id}/draft",
-                         data={"body": "More", "outcome": "accepted"})
+    closed = client.post(f"/feedback/{answered.id}/draft", data={
+        "body": "More", "outcome": "accepted",
+        "version_id": db.session.get(FeedbackItem, answered.id).version_id})
     assert closed.status_code == 400 and "cannot be answered" in closed.text
 
 
