@@ -1,5 +1,6 @@
-"""The home page of every role: at most 12 statements, the same number with a little and with
-a lot of data, and the organisation subtrees ("who can see what") computed once per request
+"""The home page of every role: at most MAX_QUERIES statements, the same number with a little
+and with a lot of data (what comes next, portal/home/services.py, is one statement whatever
+the role and the data), and the organisation subtrees ("who can see what") computed once per request
 (bench F12, F13). Counted as tests/test_query_counts.py counts.
 
 Also the per-request memo of those subtrees: it follows changes made within the request and
@@ -43,6 +44,10 @@ PANELS = {
     "administrator": ("panel-admin", "panel-network", "panel-commitments", "panel-turnover",
                       "panel-indicators"),
 }
+# what "What comes next" must list for each role in this world, so that its sources are
+# exercised with data (the branch staff and the administrator owe nothing here)
+STEPS = {"union_director": ("commitment",), "relationship_manager": ("feedback",),
+         "ministry_official": ("sign_off",)}
 GROWTH = {"small": {"months": 2, "commitments": 2, "plans": 2},
           "large": {"months": 6, "commitments": 20, "plans": 30}}
 
@@ -132,6 +137,8 @@ def test_home_statements_are_few_and_constant(app, client, db, login, role):
     html = response.get_data(as_text=True)
     missing = [panel for panel in PANELS[role] if f'id="{panel}"' not in html]
     assert not missing, f"{role}: the world does not exercise {missing}"
+    unlisted = [kind for kind in STEPS.get(role, ()) if f'data-kind="{kind}"' not in html]
+    assert 'id="next-steps"' in html and not unlisted, f"{role}: nothing listed of {unlisted}"
     large = _count(client, "/")
 
     assert len(large) == len(small), (
