@@ -6,6 +6,9 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -18,6 +21,7 @@ from wtforms.widgets import html_params
 from portal.accounts.models import Organisation
 from portal.accounts.picker import OrganisationField, offered_pairs
 from portal.core.forms import PortalForm, choices
+from portal.core.richtext import RichTextField
 from portal.extensions import db
 from portal.i18n.display import timezone_choices
 from portal.i18n.fields import LocalDateField, LocalIntegerField, LocalTimeField, NumberRange
@@ -163,7 +167,7 @@ class InviteForm(PortalForm):
 class MinutesForm(PortalForm):
     version_id = HiddenField()
     # the size limit is the service's, so an oversized text gets a clear message
-    body = TextAreaField(_l("Minutes"), validators=[DataRequired()])
+    body = RichTextField(_l("Minutes"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason for the correction"),
                            validators=[Optional(), Length(max=2000)])
 
@@ -174,7 +178,7 @@ class StatementForm(PortalForm):
     kind = SelectField(_l("Kind"), choices=[])
     topic = SelectField(_l("Topic"), choices=[])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField(_l("What was said"), validators=[DataRequired(), Length(max=50_000)])
+    body = RichTextField(_l("What was said"), validators=[DataRequired(), Length(max=50_000)])
 
 
 class CommitmentForm(PortalForm):
@@ -187,13 +191,26 @@ class CommitmentForm(PortalForm):
     due_on = LocalDateField(_l("Due date"), validators=[DataRequired()])
 
 
-class CommitmentStatusForm(PortalForm):
+class CommitmentRowForm(Form):
+    """One commitment's row in a table's progress form (no token of its own: the table's
+    form carries it)."""
+
+    commitment_id = HiddenField()
     version_id = HiddenField()
-    at_meeting = HiddenField()
     status = SelectField(_l("Status"), choices=choices(
         (s.value, label) for s, label in COMMITMENT_LABELS.items()))
     note = StringField(_l("Note (the reason, when dropped)"),
                        validators=[Optional(), Length(max=2000)])
+
+
+class CommitmentProgressForm(PortalForm):
+    """Progress on every commitment of one table of the meeting page, saved with one button.
+    Each table has its own prefix (made here, carried forward), so their boxes keep distinct
+    ids on the one page."""
+
+    TABLES = ("made", "carried")
+
+    rows = FieldList(FormField(CommitmentRowForm))
 
 
 class ReasonForm(PortalForm):

@@ -262,16 +262,21 @@ def _tell_invitees(meeting, kind, render_for, with_ics=False, people=None):
 
 # --- agenda ----------------------------------------------------------------------------------
 
-def add_agenda_item(actor, meeting, *, title, presenter=None, duration=None):
-    require(permissions.can_edit_meeting(actor, meeting))
+def _agenda_fields(title, presenter, duration):
+    """(title, presenter, minutes) of an agenda item as stored, or ValidationError."""
     title = plain_text(title or "", 300)
     if not title:
         raise ValidationError(_("Give the agenda item a title."), field="title")
     if duration is not None and not 0 < duration <= 600:
         raise ValidationError(_("Set aside between 1 and 600 minutes."), field="duration")
+    return title, plain_text(presenter or "", 200) or None, duration
+
+
+def add_agenda_item(actor, meeting, *, title, presenter=None, duration=None):
+    require(permissions.can_edit_meeting(actor, meeting))
+    title, presenter, duration = _agenda_fields(title, presenter, duration)
     position = max((a.position for a in meeting.agenda), default=0) + 1
-    item = AgendaItem(title=title, presenter=plain_text(presenter or "", 200) or None,
-                      minutes=duration, position=position)
+    item = AgendaItem(title=title, presenter=presenter, minutes=duration, position=position)
     meeting.agenda.append(item)
     _touch(meeting)
     db.session.flush()
@@ -289,18 +294,33 @@ def remove_agenda_item(actor, meeting, item):
     audit.record(actor, "meeting_agenda_removed", meeting, before={"title": item.title})
 
 
-def move_agenda_item(actor, meeting, item, step):
-    """Move an item one place up (step -1) or down (+1)."""
+def update_agenda_item(actor, meeting, item, *, title, presenter=None, duration=None):
+    """Change an item's text where it stands on the agenda; its place is kept."""
     require(permissions.can_edit_meeting(actor, meeting))
+    title, presenter, duration = _agenda_fields(title, presenter, duration)
+    before = {"title": item.title, "presenter": item.presenter, "minutes": item.minutes}
+    item.title, item.presenter, item.minutes = title, presenter, duration
+    _touch(meeting)
+    db.session.flush()
+    audit.record(actor, "meeting_agenda_changed", meeting, before=before,
+                 after={"title": title, "presenter": presenter, "minutes": duration})
+    return item
+
+
+def move_agenda_item(actor, meeting, item, step):
+    """Move an item one place up (step -1) or down (+1). The first item does not move up nor
+    the last down: ValidationError, as the page offers neither."""
+    require(permissions.can_edit_meeting(actor, meeting))
+    if not rules.may_move(actor, meeting, item, step):
+        raise ValidationError(str(rules.move_refusal(step)))
     items = list(meeting.agenda)
     index = items.index(item)
     other = index + (1 if step > 0 else -1)
-    if 0 <= other < len(items):
-        items[index].position, items[other].position = items[other].position, \
-            items[index].position
-        _touch(meeting)
-        db.session.flush()
-        audit.record(actor, "meeting_agenda_moved", meeting, after={"title": item.title})
+    items[index].position, items[other].position = items[other].position, \
+        items[index].position
+    _touch(meeting)
+    db.session.flush()
+    audit.record(actor, "meeting_agenda_moved", meeting, after={"title": item.title})
 
 
 # --- invitations and attendance --------------------------------------------------------------
@@ -605,6 +625,32 @@ def set_commitment_status(actor, commitment, status, note=None, at_meeting=None,
     return commitment
 
 
+def record_progress(actor, meeting, changes):
+    """Several commitments moved on at once, from one table of the meeting page. changes:
+    [(commitment, status, note, expected_version)], each made at this meeting or carried
+    forward to it (then recorded as progress at this meeting). A row left as it was is skipped;
+    the others go through set_commitment_status. Every refused row is reported at once:
+    ValidationError with details rows={index: message}; a stale row raises Conflict. Either
+    way the caller rolls back, so the table is saved whole or not at all. Returns how many
+    commitments changed."""
+    refused, changed = {}, 0
+    for index, (commitment, status, note, expected_version) in enumerate(changes):
+        if status == commitment.status.value and not (note or "").strip():
+            continue
+        at_meeting = meeting if commitment.meeting_id != meeting.id else None
+        try:
+            set_commitment_status(actor, commitment, status, note, at_meeting,
+                                  expected_version)
+        except ValidationError as error:
+            refused[index] = error.message
+        else:
+            changed += 1
+    if refused:
+        raise ValidationError(_("Nothing was saved: check the commitments marked below."),
+                              rows=refused)
+    return changed
+
+
 def carried_commitments(meeting, visible_meetings=None):
     """Commitments of earlier meetings in the series that were still open when this meeting
     took place (or are open now): they appear on every later meeting until closed. For a table
@@ -715,8 +761,8 @@ def mark_held(actor, meeting, expected_version=None, now=None):
     """planned → held, once the meeting has started."""
     now = now or utcnow()
     require(permissions.can_mark_held(actor, meeting))
-    if meeting.starts_at > now:
-        raise ValidationError(_("A meeting can be marked as held once it has started."))
+    if not rules.has_started(meeting, now):
+        raise ValidationError(str(rules.NOT_STARTED))
     _step(actor, meeting, True, MeetingState.HELD, "meeting_held", expected_version,
           held_at=now)
 
@@ -737,8 +783,8 @@ def cancel(actor, meeting, reason, expected_version=None):
 def approve_minutes(actor, meeting, expected_version=None):
     """held → minutes approved: the minutes freeze; consultation sessions go to the ministry."""
     require(permissions.can_approve_minutes(actor, meeting))
-    if meeting.minutes is None or not meeting.minutes.revisions:
-        raise ValidationError(_("Write the minutes before approving them."))
+    if not rules.minutes_written(meeting) or not meeting.minutes.revisions:
+        raise ValidationError(str(rules.NO_MINUTES))
     _step(actor, meeting, True, MeetingState.MINUTES_APPROVED, "meeting_minutes_approved",
           expected_version, minutes_approved_at=utcnow(), minutes_approved_by_id=actor.id)
     if meeting.kind == MeetingKind.CONSULTATION_SESSION:

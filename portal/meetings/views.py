@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -26,16 +27,18 @@ from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from portal.core.forms import choices
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
+from portal.core.richtext import outline_html
+from portal.core.tabular import content_disposition
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
 from portal.feedback.models import KIND_LABELS as STATEMENT_KIND_LABELS
 from portal.feedback.models import TOPIC_LABELS, FeedbackItem
 from portal.home.panels import home_panel, nav_item
+from portal.i18n import number_filter
 from portal.i18n.fields import filter_day, reader_day_bounds
 from portal.meetings import forms, ical, rules, services
 from portal.meetings.models import (
-    COMMITMENT_LABELS,
     Commitment,
     ConsultationSeries,
     Invitation,
@@ -241,7 +244,7 @@ _WITH_AGENDA = sa.orm.selectinload(Meeting.agenda)
 
 def _ics_response(meetings, name, filename):
     return Response(ical.calendar_bytes(meetings, name), mimetype="text/calendar",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+                    headers={"Content-Disposition": content_disposition(filename, "inline")})
 
 
 # --- feeds a calendar program subscribes to (no session cookie: a signed token) --------------
@@ -323,14 +326,17 @@ def new():
     form = _meeting_form()
     if request.method == "GET":
         form.recorder_id.data = current_user.id
-        # the organiser's own office, never the first of the list (another country's branch)
-        form.host_organisation_id.data = getattr(rules.default_host(current_user), "id", None)
-        series = db.session.get(ConsultationSeries, request.args.get("series", 0, type=int))
+        # the organiser's own office in their network, never the first of the list (another
+        # country's branch); a session of a series is hosted where the series is
+        host = rules.default_host(current_user)
+        series = _requested_series()
         if series is not None:
             form.series_id.data = series.id
             form.kind.data = MeetingKind.CONSULTATION_SESSION.value
-            form.host_organisation_id.data = series.host_organisation_id
+            host = series.host_organisation
             form.title.data = series.display_title()
+        form.host_organisation_id.data = getattr(host, "id", None)
+        form.timezone.data = rules.default_zone(host) or form.timezone.data
     message = None
     if form.validate_on_submit():
         try:
@@ -349,6 +355,16 @@ def new():
     status = 400 if (form.errors or message) else 200
     return render_template("meetings/form.html", form=form, meeting=None,
                            message=message), status
+
+
+def _requested_series():
+    """The series named in the address (?series=), if the person may see it: a session planned
+    from a series page starts with the series' title and host."""
+    series_id = request.args.get("series", type=int)
+    if not series_id:
+        return None
+    return db.session.scalar(permissions.visible_series(current_user).where(
+        ConsultationSeries.id == series_id))
 
 
 def _load(meeting_id, *options):
@@ -451,8 +467,49 @@ def _page_context(meeting):
     invitation = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
     return dict(meeting=meeting, statements=_statements(meeting),
                 carried=_visible_commitments(services.carried_commitments, meeting),
-                today=_today(),
-                my_invitation=invitation, commitment_labels=COMMITMENT_LABELS)
+                today=_today(), my_invitation=invitation, meeting_rules=rules)
+
+
+def _agenda_forms(meeting, edited=None):
+    """{item id: its edit form}, filled with what the item says, for those who may edit the
+    agenda; edited (a refused form) keeps what was typed for its item."""
+    if not rules.may_edit_agenda(current_user, meeting):
+        return {}
+    found = {}
+    for item in meeting.agenda:
+        if edited is not None and edited.item_id == item.id:
+            found[item.id] = edited
+            continue
+        # formdata=None: on a page shown again after another form was refused, the items'
+        # forms show the items, not the other form's post
+        found[item.id] = _agenda_item_form(item, formdata=None, data={
+            "title": item.title, "presenter": item.presenter, "duration": item.minutes})
+    return found
+
+
+def _agenda_item_form(item, **kwargs):
+    """An agenda item's edit form: the same names for every item (the address says which
+    item), ids of its own, so each label names its item's box."""
+    form = forms.AgendaForm(prefix="item", **kwargs)
+    form.item_id = item.id
+    for field in form:
+        field.id = f"item-{item.id}-{field.short_name}"
+    return form
+
+
+def _progress_form(meeting, table, commitments, given=None):
+    """The progress form of one commitment table: a row for each commitment the reader may
+    move on there, None when there is none. given (a refused form of this table) keeps what
+    was typed and the rows' messages."""
+    if given is not None and given.table == table:
+        return given
+    updatable = rules.updatable_commitments(current_user, meeting, commitments,
+                                            carried=table == "carried")
+    if not updatable:
+        return None
+    return forms.CommitmentProgressForm(formdata=None, prefix=table, data={"rows": [
+        {"commitment_id": c.id, "version_id": c.version_id, "status": c.status.value}
+        for c in updatable]})
 
 
 def _show(meeting, status=200, **given):
@@ -487,14 +544,19 @@ def _show(meeting, status=200, **given):
     reason_form.version_id.data = meeting.version_id
     sign_off_form = forms.SignOffForm()
     sign_off_form.version_id.data = meeting.version_id
+    context = _page_context(meeting)
+    progress = given.get("progress_form")
     return render_template(
         "meetings/show.html", version_form=version_form, invite_form=invite_form,
         agenda_form=given.get("agenda_form") or forms.AgendaForm(),
+        agenda_forms=_agenda_forms(meeting, given.get("agenda_item_form")),
         statement_form=statement_form, commitment_form=commitment_form,
         reason_form=reason_form, sign_off_form=sign_off_form,
-        status_form=forms.CommitmentStatusForm(), message=given.get("message"),
+        made_progress=_progress_form(meeting, "made", meeting.commitments, progress),
+        carried_progress=_progress_form(meeting, "carried", context["carried"], progress),
+        message=given.get("message"),
         feed_url=url_for("meetings.feed", token=feed_token(current_user), _external=True),
-        **_page_context(meeting)), status
+        **context), status
 
 
 @bp.route("/<int:meeting_id>")
@@ -516,6 +578,13 @@ def printable(meeting_id):
 def calendar(meeting_id):
     meeting = _load(meeting_id)
     return _ics_response([meeting], meeting.title, f"meeting-{meeting.id}.ics")
+
+
+def _refuse(meeting_id, message):
+    """An action the meeting's state or date does not allow (its button is not on the page,
+    but a page left open may still send it): the meeting page again, saying why."""
+    flash(str(message), "danger")
+    return _show(_load_record(meeting_id), status=400)
 
 
 def _act(meeting_id, action, done, form_cls=forms.VersionForm, anchor=""):
@@ -544,6 +613,10 @@ def _act(meeting_id, action, done, form_cls=forms.VersionForm, anchor=""):
 @bp.route("/<int:meeting_id>/held", methods=["POST"])
 @login_required
 def mark_held(meeting_id):
+    meeting = _load(meeting_id)
+    require(permissions.can_mark_held(current_user, meeting))
+    if not rules.may_mark_held(current_user, meeting):
+        return _refuse(meeting_id, rules.NOT_STARTED)
     return _act(meeting_id, lambda m, f: services.mark_held(current_user, m,
                                                             f.version_id.data),
                 _("The meeting is marked as held. Record attendance and the minutes."))
@@ -561,6 +634,10 @@ def cancel(meeting_id):
 @bp.route("/<int:meeting_id>/approve", methods=["POST"])
 @login_required
 def approve_minutes(meeting_id):
+    meeting = _load(meeting_id)
+    require(permissions.can_approve_minutes(current_user, meeting))
+    if not rules.may_approve_minutes(current_user, meeting):
+        return _refuse(meeting_id, rules.NO_MINUTES)
     return _act(meeting_id, lambda m, f: services.approve_minutes(current_user, m,
                                                                   f.version_id.data),
                 _("The minutes are approved and frozen."))
@@ -613,6 +690,28 @@ def add_agenda(meeting_id):
     return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#agenda")
 
 
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/edit", methods=["POST"])
+@login_required
+def edit_agenda(meeting_id, item_id):
+    """An agenda item changed where it stands: its title, presenter and time."""
+    meeting = _load(meeting_id)
+    require(rules.may_edit_agenda(current_user, meeting))
+    item = _agenda_item(meeting, item_id)
+    form = _agenda_item_form(item)
+    if not form.validate_on_submit():
+        return _show(meeting, status=400, agenda_item_form=form)
+    try:
+        services.update_agenda_item(current_user, meeting, item, title=form.title.data,
+                                    presenter=form.presenter.data, duration=form.duration.data)
+    except ValidationError as error:
+        db.session.rollback()
+        return _show(_load_record(meeting_id), status=400, agenda_item_form=form,
+                     message=form_errors_into(form, error))
+    db.session.commit()
+    flash(_("The agenda item is updated."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + f"#agenda-item-{item.id}")
+
+
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
 @login_required
 def remove_agenda(meeting_id, item_id):
@@ -627,9 +726,12 @@ def remove_agenda(meeting_id, item_id):
 @login_required
 def move_agenda(meeting_id, item_id):
     meeting = _load(meeting_id)
-    require(permissions.can_edit_meeting(current_user, meeting))
+    require(rules.may_edit_agenda(current_user, meeting))
+    item = _agenda_item(meeting, item_id)
     step = -1 if request.form.get("direction") == "up" else 1
-    services.move_agenda_item(current_user, meeting, _agenda_item(meeting, item_id), step)
+    if not rules.may_move(current_user, meeting, item, step):
+        return _refuse(meeting_id, rules.move_refusal(step))
+    services.move_agenda_item(current_user, meeting, item, step)
     db.session.commit()
     return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#agenda")
 
@@ -731,50 +833,65 @@ def commitment(meeting_id):
     return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#commitments")
 
 
-@bp.route("/commitments/<int:commitment_id>/status", methods=["POST"])
+@bp.route("/<int:meeting_id>/commitments/progress", methods=["POST"])
 @login_required
-def commitment_status(commitment_id):
-    found = db.session.get(Commitment, commitment_id)
-    if found is None:
-        abort(404)
-    meeting = _load(found.meeting_id)  # 404 unless the reader may see where it was made
-    form = forms.CommitmentStatusForm()
-    at_meeting = None
-    if form.at_meeting.data:
-        at_meeting = _load(int(form.at_meeting.data)) if form.at_meeting.data.isdigit() \
-            else abort(400)
-    back = url_for("meetings.show", meeting_id=(at_meeting or meeting).id) + "#commitments"
-    require(permissions.can_update_commitment(current_user, found, at_meeting))
-    if not form.validate_on_submit():
+def commitment_progress(meeting_id):
+    """Progress on the commitments of one table of the meeting page (made here, or carried
+    forward from earlier meetings of the series), with one Save: each row moves on as
+    set_commitment_status does, all or none."""
+    meeting = _load_record(meeting_id)
+    table = request.form.get("table", "")
+    if table not in forms.CommitmentProgressForm.TABLES:
         abort(400)
+    form = forms.CommitmentProgressForm(prefix=table)
+    form.table = table
+    # only the commitments this page shows, and only those the reader may see
+    listed = meeting.commitments if table == "made" else \
+        _visible_commitments(services.carried_commitments, meeting)
+    by_id = {c.id: c for c in listed}
+    rows = [(row, by_id.get(_int(row.commitment_id.data))) for row in form.rows]
+    if not rows or any(c is None for _row, c in rows):
+        abort(404)
+    for _row, found in rows:
+        require(permissions.can_update_commitment(
+            current_user, found, meeting if table == "carried" else None))
+    if not form.validate_on_submit():
+        return _show(meeting, status=400, progress_form=form)
     try:
-        services.set_commitment_status(current_user, found, form.status.data, form.note.data,
-                                       at_meeting, form.version_id.data)
+        changed = services.record_progress(current_user, meeting, [
+            (found, row.status.data, row.note.data, row.version_id.data)
+            for row, found in rows])
     except Conflict:
         db.session.rollback()
-        flash(_("Someone else updated this commitment first. Here it is as it is now."),
-              "warning")
-        return _show(at_meeting or meeting, status=409)
+        flash(_("Someone else updated one of these commitments first. Here they are as they "
+                "are now."), "warning")
+        return _show(_load_record(meeting_id), status=409)
     except ValidationError as error:
         db.session.rollback()
-        flash(error.message, "danger")
-        return _show(_load_record((at_meeting or meeting).id), status=400)
+        for index, reason in error.details.get("rows", {}).items():
+            form.rows[index].note.errors = [*form.rows[index].note.errors, reason]
+        return _show(_load_record(meeting_id), status=400, progress_form=form,
+                     message=error.message)
     db.session.commit()
-    flash(_("The commitment is updated."), "success")
-    return redirect(back)
+    flash(ngettext("%(num)s commitment is updated.", "%(num)s commitments are updated.",
+                   changed) if changed else _("Nothing was changed."), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#commitments")
+
+
+def _int(text):
+    return int(text) if text and str(text).isdecimal() else None
 
 
 # --- minutes ---------------------------------------------------------------------------------
 
 def _can_write_minutes(meeting):
-    return permissions.can_record_meeting(current_user, meeting) or \
-        permissions.can_correct_minutes(current_user, meeting)
+    return rules.may_write_minutes(current_user, meeting)
 
 
 def _agenda_outline(meeting):
-    """A new editor starts with the agenda as headings, so minutes can follow it."""
-    return "\n".join(f"<h3>{item.position}. {item.title}</h3>\n<p></p>"
-                     for item in meeting.agenda)
+    """A new editor starts with the agenda as headings (in the reader's digits), each with a
+    line to write under, so minutes can follow it."""
+    return outline_html(f"{number_filter(item.position)}. {item.title}" for item in meeting.agenda)
 
 
 @bp.route("/<int:meeting_id>/minutes", methods=["GET", "POST"])

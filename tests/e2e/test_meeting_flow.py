@@ -22,6 +22,7 @@ from tests.e2e.pages import (
     open_nav_link,
     sign_in,
     sign_out,
+    switch_language,
     translate,
     translated,
     translated_in_context,
@@ -47,8 +48,24 @@ STATEMENT = "صندوق ضمانت برای تسهیلات بافندگان رو
 STATEMENT_BODY = ("اتحادیه پیشنهاد کرد صندوقی برای ضمانت تسهیلات بافندگان عضو تعاونی‌ها "
                   "تشکیل شود تا نبود وثیقه مانع دریافت تسهیلات نشود.")
 COMMITMENT = "ارائه پیش‌نویس تسهیلات سرمایه در گردش بافندگان به نشست بعدی"
+PROGRESS = "پیش‌نویس تسهیلات به کارگروه اعتبارات فرستاده شد."
 SIGN_OFF = "صورتجلسه و تعهد نشست تأیید می‌شود؛ پیشرفت آن در نشست بعدی گزارش شود."
 LATIN_DIGIT = re.compile("[0-9]")
+
+
+def named(label):
+    """A box's accessible name: its label, then perhaps "(required)" (the form guide)."""
+    return re.compile("^" + re.escape(label))
+
+
+def updated(app, language, n):
+    """The message after n commitments were moved on, as the page shows it (digits too)."""
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context(), force_locale(language):
+        text = ngettext("%(num)s commitment is updated.", "%(num)s commitments are updated.", n)
+    assert text != f"{n} commitment is updated.", f"no {language} translation yet"
+    return to_persian_digits(text) if language == "fa" else text
 
 
 def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
@@ -124,7 +141,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     agenda = page.locator("#agenda")
     agenda.locator("summary").click()
     add = agenda.locator("form[action$='/agenda']")
-    expect(add.locator("[name=title]")).to_have_accessible_name(fa("Agenda item"))
+    expect(add.locator("[name=title]")).to_have_accessible_name(named(fa("Agenda item")))
     add.locator("[name=title]").fill(AGENDA_ITEM)
     add.locator("[name=presenter]").fill(PRESENTER)
     add.locator("[name=duration]").fill("45")
@@ -193,9 +210,9 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
         CARPET_UNION)  # only an invited organisation speaks from the floor
     # each field is named by its own label (the agenda form has a "title" too, the
     # commitment form an "organisation_id")
-    expect(said.locator("[name=title]")).to_have_accessible_name(fa("Title"))
+    expect(said.locator("[name=title]")).to_have_accessible_name(named(fa("Title")))
     expect(said.locator("select[name=organisation_id]")).to_have_accessible_name(
-        fa("Organisation speaking"))
+        named(fa("Organisation speaking")))
     said.locator("select[name=kind]").select_option("proposal")
     said.locator("select[name=topic]").select_option("financing")
     said.locator("[name=title]").fill(STATEMENT)
@@ -217,7 +234,7 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     commitments.locator("summary").first.click()
     commit = commitments.locator("form[action$='/commitments']")
     expect(commit.locator("select[name=organisation_id]")).to_have_accessible_name(
-        fa("Organisation that owns it"))
+        named(fa("Organisation that owns it")))
     commit.locator("[name=description]").fill(COMMITMENT)
     commit.locator("select[name=organisation_id]").select_option(label="بانک توسعه تعاون")
     commit.locator("select[name=owner_id]").select_option(label=manager_name)
@@ -226,11 +243,21 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     commit.locator("button[type=submit]").click()
     page.wait_for_url(f"**{meeting_path}#commitments")
     expect(flash).to_have_text(fa("The commitment is recorded."))
-    row = commitments.locator("table").first.locator("tbody tr").filter(has_text=COMMITMENT)
-    expect(row).to_contain_text(manager_name)
-    expect(row.locator("td").nth(3)).to_contain_text(
+    # the recorder moves it on where it is listed: one form for the table, a card each
+    card = commitments.locator(".commitment-card").filter(has_text=COMMITMENT)
+    expect(card).to_contain_text(manager_name)
+    expect(card.locator("select option:checked")).to_have_text(
         translated_in_context(app, "fa", "commitment status", "Open"))
     check("the held session with minutes, a statement and a commitment")
+    card.locator("select").select_option("in_progress")
+    card.locator("input[name$='-note']").fill(PROGRESS)
+    # the table of those made here (those carried from the first session have their own form)
+    commitments.locator("form[action$='/commitments/progress']").filter(
+        has_text=COMMITMENT).locator("button[type=submit]").click()
+    page.wait_for_url(f"**{meeting_path}#commitments")
+    expect(flash).to_have_text(updated(app, "fa", 1))
+    expect(card.locator("select option:checked")).to_have_text(fa("In progress"))
+    expect(card.locator("details")).to_contain_text(PROGRESS)  # in its history
 
     # the statement is now an item of the feedback area, linked back to the meeting
     statement.get_by_role("link", name=STATEMENT).click()
@@ -306,11 +333,162 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     row = page.locator("#commitments table").first.locator("tbody tr").filter(
         has_text=COMMITMENT)
     expect(row).to_contain_text(manager_name)
-    expect(row.locator("td").nth(3)).to_contain_text(
-        translated_in_context(app, "fa", "commitment status", "Open"))
+    expect(row.locator("td").nth(3)).to_contain_text(fa("In progress"))
     expect(page.locator("#statements")).to_contain_text(STATEMENT)
     expect(page.locator("#minutes")).to_contain_text(MINUTES_TEXT)
     # read-only: nothing to record, approve or correct
     expect(page.locator("main form[action*='/meetings/']")).to_have_count(0)
     expect(page.locator("#minutes a[href$='/minutes']")).to_have_count(0)
     check("the signed-off session, read by the union's director")
+
+
+# --- issue 17: the meeting page on a phone, in Persian and Thai ----------------------------------
+
+PHONE = {"width": 390, "height": 844}
+NEXT_TITLE = "نشست پیگیری تعهدات با اتحادیه فرش دستباف"
+NEXT_AGENDA = (("گزارش پیگیری تعهدات نشست پیشین", "بانک توسعه تعاون"),
+               ("صندوق ضمانت تسهیلات بافندگان روستایی", "نماینده اتحادیه فرش دستباف"),
+               ("جمع‌بندی و تعیین تعهدات تازه", "امیرهوشنگ عصارزاده"))
+CARRIED = ("ارائه پیش‌نویس تسهیلات سرمایه در گردش بافندگان روستایی به کارگروه اعتبارات بانک",
+           "معرفی شعبه ویژه تعاون تهران به تعاونی‌های عضو اتحادیه فرش دستباف")
+
+
+@pytest.fixture()
+def next_session(live_server):
+    """A session three weeks ahead in a series of its own, with its agenda, and two
+    commitments carried forward from the session before it (held, not yet approved)."""
+    import sqlalchemy as sa
+
+    from portal.accounts.models import Organisation, User
+    from portal.extensions import db
+    from portal.meetings import services
+
+    with live_server.app.test_request_context():
+        manager = db.session.scalar(sa.select(User).where(User.email == MANAGER))
+        bank = db.session.scalar(sa.select(Organisation).where(Organisation.code == "CDB-HO"))
+        series = services.create_series(manager, title="پیگیری نشست‌های اتحادیه فرش دستباف",
+                                        host_organisation=bank)
+
+        def session(title, start):
+            return services.plan_meeting(
+                manager, kind="consultation_session", series=series, title=title,
+                starts_local=start, ends_local=start + timedelta(hours=2),
+                timezone="Asia/Tehran", place=PLACE, online_link=None, host_organisation=bank,
+                chair=None, chair_name=CHAIR, recorder=manager, confidential=False)
+
+        today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tehran")).date()
+        earlier = session("نشست نخست با اتحادیه فرش دستباف",
+                          datetime.combine(today - timedelta(days=10), datetime.min.time())
+                          + timedelta(hours=10))
+        services.mark_held(manager, earlier)
+        for n, what in enumerate(CARRIED):
+            services.add_commitment(manager, earlier, description=what, organisation=bank,
+                                    owner=manager, due_on=today + timedelta(days=30 * (n + 1)))
+        later = session(NEXT_TITLE, datetime.combine(today + timedelta(days=21),
+                                                     datetime.min.time()) + timedelta(hours=10))
+        for title, presenter in NEXT_AGENDA:
+            services.add_agenda_item(manager, later, title=title, presenter=presenter)
+        db.session.commit()
+        return f"/meetings/{later.id}"
+
+
+def no_sideways_scroll(page):
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, "
+                           "document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"the page scrolls sideways: {widths} at {page.url}"
+
+
+def inside_the_screen(locator):
+    box = locator.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+
+
+def test_the_meeting_page_fits_a_phone_in_persian_and_thai(
+        page, live_server, demo_accounts, screenshots, next_session):
+    app = live_server.app
+    page.set_viewport_size(PHONE)
+    check = PageChecks(page, app, screenshots, "meeting-phone")
+    flash = page.locator("main .alert-success[role=status]")
+    sign_in(page, MANAGER, demo_accounts.password)
+    page.goto(next_session)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("main h1")).to_have_text(NEXT_TITLE)
+
+    # three weeks ahead: not "held" yet, and the page says when it can be
+    expect(page.locator("main form[action$='/held']")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text(translated(
+        app, "fa", "Once the meeting has started, you can mark it as held here."))
+    expect(page.locator("#minutes a[href$='/minutes']")).to_have_count(0)
+
+    # one agenda, each item with its own controls; none that cannot apply
+    agenda = page.locator("#agenda")
+    expect(agenda.locator("ol")).to_have_count(1)
+    items = agenda.locator("ol.agenda > li")
+    expect(items).to_have_count(3)
+    for n, (title, _presenter) in enumerate(NEXT_AGENDA):
+        expect(agenda.get_by_text(title, exact=True)).to_have_count(1)
+        expect(items.nth(n)).to_contain_text(title)
+    expect(items.first.locator("input[name=direction][value=up]")).to_have_count(0)
+    expect(items.first.locator("input[name=direction][value=down]")).to_have_count(1)
+    expect(items.last.locator("input[name=direction][value=down]")).to_have_count(0)
+    no_sideways_scroll(page)
+    check("the session three weeks ahead, on a phone")
+
+    # an item edited where it stands, its form on the screen
+    second = items.nth(1)
+    second.locator("summary").click()
+    title_box = second.locator("input[name='item-title']")
+    expect(title_box).to_be_visible()
+    expect(title_box).to_have_accessible_name(named(translated(app, "fa", "Agenda item")))
+    inside_the_screen(title_box)
+    title_box.fill("صندوق ضمانت تسهیلات بافندگان عضو تعاونی‌ها")
+    second.locator("input[name='item-duration']").fill("۴۵")
+    no_sideways_scroll(page)
+    check("an agenda item being edited, on a phone")
+    second.locator("form[action$='/edit'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*#agenda-item-\d+$"))
+    expect(items.nth(1)).to_contain_text("صندوق ضمانت تسهیلات بافندگان عضو تعاونی‌ها")
+    expect(items.nth(1)).to_contain_text(translated(
+        app, "fa", "%(n)s minutes", n=to_persian_digits(45)))
+
+    # the carried commitments: one form, a card each, every box on the screen
+    commitments = page.locator("#commitments")
+    progress = commitments.locator("form[action$='/commitments/progress']")
+    expect(progress).to_have_count(1)
+    cards = progress.locator(".commitment-card")
+    expect(cards).to_have_count(2)
+    for n in range(2):
+        inside_the_screen(cards.nth(n).locator("select"))
+        inside_the_screen(cards.nth(n).locator("input[name$='-note']"))
+    cards.nth(0).locator("select").select_option("in_progress")
+    cards.nth(0).locator("input[name$='-note']").fill(PROGRESS)
+    cards.nth(1).locator("select").select_option("done")
+    no_sideways_scroll(page)
+    check("the carried commitments being moved on, on a phone")
+    progress.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*#commitments$"))
+    expect(flash).to_have_text(updated(app, "fa", 2))
+    # the one still open stays carried forward, in progress; the one done before this session
+    # is no longer carried to it
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text(CARRIED[0])
+    expect(cards.first.locator("select option:checked")).to_have_text(
+        translated(app, "fa", "In progress"))
+    expect(cards.first.locator("details")).to_contain_text(PROGRESS)
+    no_sideways_scroll(page)
+    check("the carried commitments moved on, on a phone")
+
+    # the same page in Thai, chosen from the menu (folded behind its button on a phone)
+    page.locator("nav.portal-nav .navbar-toggler").click()
+    switch_language(page, "th")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("#agenda ol.agenda > li")).to_have_count(3)
+    expect(page.locator("main form[action$='/held']")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text(translated(
+        app, "th", "Once the meeting has started, you can mark it as held here."))
+    expect(page.locator("#commitments .commitment-card")).to_have_count(1)
+    no_sideways_scroll(page)
+    check("the session three weeks ahead, on a phone")
+    page.locator("#agenda ol.agenda > li").first.locator("summary").click()
+    no_sideways_scroll(page)
+    check("an agenda item being edited, on a phone")

@@ -48,7 +48,9 @@ def test_transition(action, state, role, client, login):
     cast = helpers.Cast()
     meeting = _meeting_in(cast, state)
     login(_user(cast, role))
-    response = client.post(f"/meetings/{meeting.id}/{action}", data=form)
+    # the version the page was loaded at, as every form of the page sends it
+    response = client.post(f"/meetings/{meeting.id}/{action}",
+                           data={**form, "version_id": meeting.version_id})
     now = db.session.get(Meeting, meeting.id).state.value
     if state == from_state and role in allowed:
         assert response.status_code == 302, response.text[:300]
@@ -75,7 +77,8 @@ def test_the_chair_with_an_account_may_approve_the_minutes(client, login):
     meeting.chair = chair
     db.session.commit()
     login(chair)
-    assert client.post(f"/meetings/{meeting.id}/approve").status_code == 302
+    assert client.post(f"/meetings/{meeting.id}/approve",
+                       data={"version_id": meeting.version_id}).status_code == 302
 
 
 def test_after_sign_off_everything_is_read_only(client, login):

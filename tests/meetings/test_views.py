@@ -123,8 +123,8 @@ def test_sign_off_by_anyone_but_the_ministry_is_403(client, login):
     login(cast.recorder)
     assert client.post(f"/meetings/{meeting.id}/sign-off").status_code == 403
     login(cast.official)
-    assert client.post(f"/meetings/{meeting.id}/sign-off",
-                       data={"comment": "تأیید شد"}).status_code == 302
+    assert client.post(f"/meetings/{meeting.id}/sign-off", data={
+        "comment": "تأیید شد", "version_id": meeting.version_id}).status_code == 302
 
 
 def test_a_confidential_meeting_is_hidden_from_an_uninvited_union(client, login):
