@@ -2,7 +2,12 @@
 presentation attributes. Every chart has a <title> and <desc> and the page shows the same
 numbers as a table. In right-to-left pages the time axis runs from right to left and the
 bars grow from the right, and every label is formatted by the caller with the locale's
-filters (digits, separators, calendar)."""
+filters (digits, separators, calendar).
+
+A phone shows a chart about 340 px wide: a 640-unit chart scaled down to that prints its
+12-unit labels at 6 px. Each chart therefore has a compact layout (compact=True) drawn for a
+phone's width, with fewer labels and bars under their names; a page shows the compact one on
+phones and the full one elsewhere (.chart-wide / .chart-phone in portal.css)."""
 import itertools
 
 from markupsafe import Markup, escape
@@ -23,27 +28,59 @@ def _isolated(label):
     return escape(f"{FSI}{label}{PDI}")
 
 
-def _open(width, height, title, desc, rtl):
+# the compact layout's width in units: drawn at 336-366 px (a 360-390 px phone less the page's
+# margins), so its 13-unit labels print at 12-13 px
+PHONE_WIDTH = 360
+PHONE_FONT = 13
+
+
+def _open(width, height, title, desc, rtl, font_size=12):
     n = next(_ids)
     return n, (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
                f'class="portal-chart" width="100%" role="img" '
                f'aria-labelledby="chart-{n}-t chart-{n}-d" direction="{"rtl" if rtl else "ltr"}" '
-               f'font-family="inherit" font-size="12">'
+               f'font-family="inherit" font-size="{font_size}">'
                f'<title id="chart-{n}-t">{escape(title)}</title>'
                f'<desc id="chart-{n}-d">{escape(desc)}</desc>')
 
 
+def _shown_x_labels(count, most):
+    """The x positions that get a label: at most `most`, evenly spread from the oldest to the
+    latest, so two are never crowded together at the end."""
+    if count <= most:
+        return set(range(count))
+    return {round(i * (count - 1) / (most - 1)) for i in range(most)}
+
+
+def _y_ticks_for_phone(y_ticks):
+    """Every other tick, the first and the last kept: five share labels crowd a phone's axis."""
+    if len(y_ticks) <= 3:
+        return list(y_ticks)
+    kept = list(y_ticks[::2])
+    if kept[-1] != y_ticks[-1]:
+        kept.append(y_ticks[-1])
+    return kept
+
+
 def line_chart(title, desc, x_labels, series, y_ticks, rtl=False, width=640, height=260,
-               y_max=1.0, markers=()):
+               y_max=1.0, markers=(), compact=False):
     """Lines over time.
 
     x_labels: formatted labels of the x positions (oldest first); series: [(name, [value or
     None per x])] with values between 0 and y_max; y_ticks: [(value, formatted label)];
     markers: [(x index, formatted label)] drawn as a dashed vertical line (an event).
+    compact: the phone layout (PHONE_WIDTH wide, larger type, three month labels, fewer ticks).
     """
-    n, out = _open(width, height, title, desc, rtl)
-    # the far margin leaves room for half a centred month label ("مرداد ۱۴۰۴" is ~90 px)
-    left, right, top, bottom = 56, 48, 16, 48
+    if compact:
+        width, height, font_size, most_labels = PHONE_WIDTH, 220, PHONE_FONT, 3
+        y_ticks = _y_ticks_for_phone(y_ticks)
+        # a month label ("مرداد ۱۴۰۴") is ~70 units at 13: half of it fits in either margin
+        left, right, top, bottom = 44, 40, 14, 44
+    else:
+        font_size, most_labels = 12, 6
+        # the far margin leaves room for half a centred month label ("مرداد ۱۴۰۴" is ~90 px)
+        left, right, top, bottom = 56, 48, 16, 48
+    n, out = _open(width, height, title, desc, rtl, font_size)
     if rtl:
         left, right = right, left
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -72,13 +109,9 @@ def line_chart(title, desc, x_labels, series, y_ticks, rtl=False, width=640, hei
                      f' stroke="#d0d7de" stroke-width="1"/>')
         parts.append(f'<text {_attrs(x=f"{label_x:.1f}", y=f"{y + 4:.1f}")} '
                      f'text-anchor="{anchor_y}" fill="#333">{escape(label)}</text>')
-    # at most about six labels (month names with years are long, Persian ones longer still),
-    # always the latest, never two crowded together at the end
-    every = max(1, -(-count // 6))
-    shown = set(range(0, count, every))
-    if count - 1 not in shown:
-        shown.discard(max(shown))
-        shown.add(count - 1)
+    # at most about six labels (three on a phone): month names with years are long, Persian
+    # ones longer still
+    shown = _shown_x_labels(count, most_labels)
     for i, label in enumerate(x_labels):
         if i not in shown:
             continue
@@ -107,42 +140,90 @@ def line_chart(title, desc, x_labels, series, y_ticks, rtl=False, width=640, hei
 
 
 def bar_chart(title, desc, bars, rtl=False, width=640, bar_height=22, max_value=1.0,
-              label_width=220, threshold=None):
+              label_width=220, threshold=None, compact=False):
     """Horizontal bars: [(label, value, formatted value)], values from 0 to max_value.
-    threshold: (value, formatted label) drawn as a dashed line across the bars."""
+    threshold: (value, formatted label) drawn as a dashed line across the bars.
+    compact: the phone layout, each name on its own line above its bar."""
+    if compact:
+        return _stacked_bar_chart(title, desc, bars, rtl, max_value, threshold)
     height = 16 + len(bars) * (bar_height + 8) + (20 if threshold else 0)
     n, out = _open(width, height, title, desc, rtl)
     plot_w = width - label_width - 80
     parts = [out]
     for i, (label, value, shown) in enumerate(bars):
         y = 8 + i * (bar_height + 8)
-        length = max(0.0, min(value or 0, max_value)) / max_value * plot_w
+        length = _length(value, max_value, plot_w)
         if rtl:
             text_x, bar_x, value_x = width - 4, width - label_width - length, \
                 width - label_width - length - 6
-            anchor, value_anchor = "start", "end"
         else:
             text_x, bar_x, value_x = 4, label_width, label_width + length + 6
-            anchor, value_anchor = "start", "start"
-        if rtl:
-            anchor = "start"  # with direction=rtl, start is the right edge
-        short = label if len(label) <= 34 else label[:33] + "…"
+        # with direction=rtl, "start" is the right edge: every text starts on the reading side
         parts.append(f'<text {_attrs(x=text_x, y=f"{y + bar_height * 0.7:.1f}")} '
-                     f'text-anchor="{anchor}" fill="#222">{_isolated(short)}'
+                     f'text-anchor="start" fill="#222">{_isolated(_shortened(label, 34))}'
                      f'<title>{_isolated(label)}</title></text>')
-        parts.append(f'<rect {_attrs(x=f"{bar_x:.1f}", y=y, width=f"{length:.1f}")} '
-                     f'height="{bar_height}" fill="{PALETTE[0]}" rx="2">'
-                     f'<title>{_isolated(label)}: {escape(shown)}</title></rect>')
+        parts.append(_bar(bar_x, y, length, bar_height, label, shown))
         parts.append(f'<text {_attrs(x=f"{value_x:.1f}", y=f"{y + bar_height * 0.7:.1f}")} '
-                     f'text-anchor="{value_anchor if not rtl else "start"}" fill="#222">'
-                     f'{escape(shown)}</text>')
+                     f'text-anchor="start" fill="#222">{escape(shown)}</text>')
     if threshold:
-        value, shown = threshold
-        offset = max(0.0, min(value, max_value)) / max_value * plot_w
-        x = width - label_width - offset if rtl else label_width + offset
-        parts.append(f'<line {_attrs(x1=f"{x:.1f}", x2=f"{x:.1f}", y1=0, y2=height - 18)} '
-                     f'stroke="#b91c1c" stroke-dasharray="5 3" stroke-width="1.5"/>')
-        parts.append(f'<text {_attrs(x=f"{x:.1f}", y=height - 4)} text-anchor="middle" '
-                     f'fill="#b91c1c">{escape(shown)}</text>')
+        x = _threshold_x(threshold[0], max_value, plot_w, label_width, width, rtl)
+        parts.append(_threshold(x, height, threshold[1]))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every value escaped  # nosec B704
+
+
+def _stacked_bar_chart(title, desc, bars, rtl, max_value, threshold):
+    """The phone layout of bar_chart(): a name needs the whole width of a phone, so it sits on
+    its own line and its bar runs the full width below it, the value at the bar's end."""
+    width, bar_height, name_height, gap = PHONE_WIDTH, 16, 18, 10
+    row = name_height + bar_height + gap
+    height = 6 + len(bars) * row + (22 if threshold else 0)
+    n, out = _open(width, height, title, desc, rtl, PHONE_FONT)
+    margin, value_room = 4, 62
+    plot_w = width - 2 * margin - value_room
+    parts = [out]
+    for i, (label, value, shown) in enumerate(bars):
+        top = 6 + i * row
+        bar_y = top + name_height
+        length = _length(value, max_value, plot_w)
+        start = width - margin if rtl else margin
+        bar_x = width - margin - length if rtl else margin
+        value_x = bar_x - 6 if rtl else margin + length + 6
+        parts.append(f'<text {_attrs(x=start, y=top + name_height - 5)} text-anchor="start" '
+                     f'fill="#222">{_isolated(_shortened(label, 44))}'
+                     f'<title>{_isolated(label)}</title></text>')
+        parts.append(_bar(bar_x, bar_y, length, bar_height, label, shown))
+        parts.append(f'<text {_attrs(x=f"{value_x:.1f}", y=f"{bar_y + bar_height - 3:.1f}")} '
+                     f'text-anchor="start" fill="#222">{escape(shown)}</text>')
+    if threshold:
+        x = _threshold_x(threshold[0], max_value, plot_w, margin, width, rtl)
+        parts.append(_threshold(x, height, threshold[1]))
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every value escaped  # nosec B704
+
+
+def _shortened(label, most):
+    return label if len(label) <= most else label[:most - 1] + "…"
+
+
+def _length(value, max_value, plot_w):
+    return max(0.0, min(value or 0, max_value)) / max_value * plot_w
+
+
+def _bar(x, y, length, height, label, shown):
+    return (f'<rect {_attrs(x=f"{x:.1f}", y=y, width=f"{length:.1f}")} '
+            f'height="{height}" fill="{PALETTE[0]}" rx="2">'
+            f'<title>{_isolated(label)}: {escape(shown)}</title></rect>')
+
+
+def _threshold_x(value, max_value, plot_w, inset, width, rtl):
+    """Where a threshold falls: measured from the bars' start (inset from the reading side)."""
+    offset = _length(value, max_value, plot_w)
+    return width - inset - offset if rtl else inset + offset
+
+
+def _threshold(x, height, shown):
+    return (f'<line {_attrs(x1=f"{x:.1f}", x2=f"{x:.1f}", y1=0, y2=height - 18)} '
+            f'stroke="#b91c1c" stroke-dasharray="5 3" stroke-width="1.5"/>'
+            f'<text {_attrs(x=f"{x:.1f}", y=height - 4)} text-anchor="middle" '
+            f'fill="#b91c1c">{escape(shown)}</text>')

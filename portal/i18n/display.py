@@ -14,7 +14,7 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
 from portal import i18n
-from portal.core import clock
+from portal.core import clock, filters
 from portal.i18n import formatting
 
 # The zones a person or a meeting can choose, the network's first (portal/meetings/forms.py
@@ -133,6 +133,15 @@ def currency_name(code):
         return code
 
 
+def country_name(code):
+    """A country by its name in the reader's language ("ایران", "Việt Nam", "อิหร่าน"): a
+    reporting period belongs to a country, and a bare "IR" means nothing to its reader."""
+    if not code:
+        return ""
+    names = formatting.babel_locale(i18n.current_language()).territories
+    return names.get(str(code).upper(), str(code))
+
+
 def numbering_class():
     """The class of <body> that numbers ordered lists in the reader's digits (portal.css):
     Persian digits only for a Persian page of a reader who chose them."""
@@ -141,5 +150,6 @@ def numbering_class():
 
 FILTERS = {"bdi": isolate, "timezone_label": timezone_label, "hours": hours,
            "file_size": file_size, "localise_digits": localise_digits,
-           "currency_name": currency_name}
-GLOBALS = {"numbering_class": numbering_class, "timezone_label": timezone_label}
+           "currency_name": currency_name, "country_name": country_name}
+GLOBALS = {"numbering_class": numbering_class, "timezone_label": timezone_label,
+           "active_filter_count": filters.active_count}

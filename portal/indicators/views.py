@@ -59,19 +59,28 @@ def _context(org):
         communes=communes, several_districts=len({r.within for r in communes}) > 1,
         overdue={(r.within, r.place): r for r in overdue},
         without_overdue=without, overdue_communes=overdue_communes,
-        attainment_chart=charts.bar_chart(
+        **_charts(period, rows, ratings, compact=False),
+        **_charts(period, rows, ratings, compact=True),
+    )
+    return context
+
+
+def _charts(period, rows, ratings, compact):
+    """The scorecard's charts, for wide screens or (compact) laid out for a phone."""
+    suffix = "_phone" if compact else ""
+    return {
+        "attainment_chart" + suffix: charts.bar_chart(
             _("Attainment against the plan, %(month)s", month=month_filter(period)),
             _("Each indicator's actual value as a share of its plan."),
             [(str(r["indicator"].label), r["attainment"], percent_filter(r["attainment"]))
              for r in rows if r["attainment"] is not None], rtl=is_rtl(), max_value=1.2,
-            threshold=(1.0, percent_filter(1, 0))),
-        ratings_chart=charts.bar_chart(
+            threshold=(1.0, percent_filter(1, 0)), compact=compact),
+        "ratings_chart" + suffix: charts.bar_chart(
             _("Groups by rating"), _("Number of savings-and-loan groups rated good, fair, "
                                      "average and weak."),
             [(str(r["grade"].label), r["share"], percent_filter(r["share"])) for r in ratings],
-            rtl=is_rtl()),
-    )
-    return context
+            rtl=is_rtl(), compact=compact),
+    }
 
 
 @bp.route("/<int:org_id>")

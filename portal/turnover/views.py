@@ -18,6 +18,7 @@ from portal.core.views import after_upload, form_errors_into
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, month_filter, percent_filter
+from portal.i18n.display import country_name
 from portal.turnover import api, concentration, forms, importing, services
 from portal.turnover.models import (
     FIGURE_LABELS,
@@ -82,6 +83,19 @@ def window_label(window):
              last=month_filter(window.last))
 
 
+def _window_option(months):
+    """How the period picker names a month or quarter: in words ("مرداد ۱۴۰۴"), with its
+    country's name only when the picker offers the periods of more than one country."""
+    several = len({w.country for w in months}) > 1
+
+    def option(window):
+        if not several:
+            return window_label(window)
+        return _("%(period)s, %(country)s", period=window_label(window),
+                 country=country_name(window.country))
+    return option
+
+
 def _sector_names(rows):
     """At the sector level the name column holds the Sector value: show its label."""
     labels = {s.value: str(s.label) for s in Sector}
@@ -116,7 +130,13 @@ def _default_level():
     return "organisation"
 
 
-def _trend_chart(window, rows, title):
+def _trend_charts(window, rows, title):
+    """The trend as a chart for wide screens and one laid out for a phone."""
+    return {"trend_chart": _trend_chart(window, rows, title),
+            "trend_chart_phone": _trend_chart(window, rows, title, compact=True)}
+
+
+def _trend_chart(window, rows, title, compact=False):
     rows = [r for r in rows if r.currency == rows[-1].currency] if rows else []
     months = [r.month for r in rows]
     label = window_label if window.length == 3 else month_filter
@@ -134,7 +154,7 @@ def _trend_chart(window, rows, title):
     return charts.line_chart(
         title, description,
         [label(m) for m in months], [(_("In-bank share"), [r.share for r in rows])],
-        ticks, rtl=is_rtl())
+        ticks, rtl=is_rtl(), compact=compact)
 
 
 @bp.route("/")
@@ -150,6 +170,7 @@ def dashboard():
         level = _default_level()
     context = {"available": available, "window": window, "level": level,
                "months": months, "quarters": quarters, "window_label": window_label,
+               "window_option": _window_option(months),
                "levels": LEVEL_LABELS, "threshold": services.threshold()}
     if window is not None:
         context.update(_dashboard_figures(window, level, context["threshold"], available))
@@ -173,14 +194,21 @@ def _dashboard_figures(window, level, below, available):
         trend_label=(lambda m: window_label(Window.quarter_of("", m))) if window.length == 3
         else month_filter,
         concentration=concentration.concentration(current_user, window),
-        trend_chart=_trend_chart(window, trend, _("Trend of the in-bank share")),
-        bars=charts.bar_chart(
-            _("In-bank share by %(level)s, %(month)s", level=LEVEL_LABELS[level],
-              month=window_label(window)),
-            _("Share of each one's turnover that went through the bank."),
-            [(r.name or "—", r.share, percent_filter(r.share, 1)) for r in rows[:25]],
-            rtl=is_rtl(), threshold=(below, percent_filter(below, 0))),
+        **_trend_charts(window, trend, _("Trend of the in-bank share")),
+        bars=_share_bars(window, level, rows, below),
+        bars_phone=_share_bars(window, level, rows, below, compact=True),
     )
+
+
+def _share_bars(window, level, rows, below, compact=False):
+    # a phone has room for the ten largest; the table below lists them all
+    return charts.bar_chart(
+        _("In-bank share by %(level)s, %(month)s", level=LEVEL_LABELS[level],
+          month=window_label(window)),
+        _("Share of each one's turnover that went through the bank."),
+        [(r.name or "—", r.share, percent_filter(r.share, 1))
+         for r in rows[:10 if compact else 25]],
+        rtl=is_rtl(), threshold=(below, percent_filter(below, 0)), compact=compact)
 
 
 def _table(name, window, level):
@@ -259,7 +287,7 @@ def union_report(org_id):
             members=members, totals=totals, trend=trend,
             trend_label=(lambda m: window_label(Window.quarter_of("", m)))
             if window.length == 3 else month_filter,
-            trend_chart=_trend_chart(window, trend, _("Trend of the in-bank share")))
+            **_trend_charts(window, trend, _("Trend of the in-bank share")))
     return render_template("turnover/union_report.html", **context)
 
 
@@ -362,8 +390,11 @@ def _report_form(report=None):
         ReportingPeriod.month.desc())).all() if report is None else [report.period]
     form.organisation_id.offer(_editable_organisations() if report is None else sa.select(
         Organisation).where(Organisation.id == report.organisation_id))
-    form.period_id.choices = choices((p.id, f"{p.country} · {month_filter(p.month)}")
-                                     for p in open_periods)
+    several = len({p.country for p in open_periods}) > 1
+    form.period_id.choices = choices(
+        (p.id, _("%(period)s, %(country)s", period=month_filter(p.month),
+                 country=country_name(p.country)) if several else month_filter(p.month))
+        for p in open_periods)
     if request.method == "GET" and report is not None:
         form.version_id.data = report.version_id
     return form

@@ -14,13 +14,13 @@ ROUTES = {
     "products.create": ("GET", "/products/new", admin_only(), None),
     "products.edit": ("GET", "/products/{draft_product}/edit", admin_only(), None),
     "products.change_status": ("POST", "/products/{draft_product}/status", admin_only(302),
-                               {"status": "in_design"}),
+                               {"status": "in_design", "version_id": "1"}),
     "products.packages": ("GET", "/products/packages/", everyone(200), None),
     "products.package": ("GET", "/products/packages/{draft_package}", WHOLE_CATALOGUE, None),
     "products.package_create": ("GET", "/products/packages/new", admin_only(), None),
     "products.package_edit": ("GET", "/products/packages/{package}/edit", admin_only(), None),
     "products.package_status": ("POST", "/products/packages/{package}/status",
-                                admin_only(302), {"status": "withdrawn"}),
+                                admin_only(302), {"status": "withdrawn", "version_id": "1"}),
 }
 
 

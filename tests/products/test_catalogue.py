@@ -141,15 +141,18 @@ def test_status_moves_follow_the_lifecycle_and_stamp_availability_once(client, l
     product = make_product(status=ProductStatus.DRAFT)
     db.session.commit()
     admin = login_as("administrator")
-    refused = client.post(f"/products/{product.id}/status", data={"status": "available"},
+    def seen(status):  # the page's form carries the version it shows
+        return {"status": status, "version_id": db.session.get(Product, product.id).version_id}
+
+    refused = client.post(f"/products/{product.id}/status", data=seen("available"),
                           follow_redirects=True)
     assert "cannot go from" in refused.text
     db.session.expire_all()
     assert db.session.get(Product, product.id).status == ProductStatus.DRAFT
     assert client.post(f"/products/{product.id}/status",
-                       data={"status": "in_design"}).status_code == 302
+                       data=seen("in_design")).status_code == 302
     assert client.post(f"/products/{product.id}/status",
-                       data={"status": "available"}).status_code == 302
+                       data=seen("available")).status_code == 302
     db.session.expire_all()
     product = db.session.get(Product, product.id)
     assert product.status == ProductStatus.AVAILABLE and product.available_since is not None

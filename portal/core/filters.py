@@ -1,0 +1,15 @@
+"""Filters of a list: how many the reader has set, for the button that folds them on a phone
+(portal/templates/_filters.html)."""
+
+# query parameters that page or order a list rather than narrow it
+NOT_FILTERS = frozenset({"page", "per_page", "sort"})
+
+
+def active_count(args, ignore=()):
+    """How many filters are set in the query string args (a MultiDict such as request.args):
+    each parameter with a value counts once, whatever it holds ("kind=critique" and
+    "overdue=1" alike); an empty box ("q=") and the page, the page size and the sort order
+    do not."""
+    skipped = NOT_FILTERS | set(ignore)
+    return sum(1 for name in args if name not in skipped
+               and any(str(value).strip() for value in args.getlist(name)))
