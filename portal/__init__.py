@@ -84,7 +84,7 @@ def _init_extensions(app):
 # PORTAL_AREAS can narrow the list (e.g. to work on one area while another is unfinished).
 # Products and branches come before feedback: demo requests link to demo products.
 AREAS = tuple(os.environ.get("PORTAL_AREAS", "home,accounts,products,branches,feedback,"
-                             "meetings,turnover,indicators,results").split(","))
+                             "meetings,turnover,indicators,results,field").split(","))
 
 
 def area_modules(name):

@@ -248,8 +248,8 @@ def _build_digest(user, frequency, notes, now):
             if note.link:
                 lines.append(_public(note.link))
             lines.append("")
-        lines.append(_("Choose how and when you are told: %(link)s",
-                       link=preferences_address()))
+        lines.append(_("Choose how and when you are told by e-mail:"))
+        lines.append(preferences_address())
     outbox.enqueue(user.email, subject[:300], "\n".join(lines), locale=locale,
                    list_unsubscribe=_unsubscribe_url(unsubscribe_token(user, EVERY_GROUP)))
     state = db.session.get(DigestState, (user.id, frequency.value))

@@ -67,8 +67,9 @@ def notify(user, kind, render, link=None, attachments=None):
 def _email_now(user, kind, title, body, link, attachments, locale):
     full_link = current_app.config["PUBLIC_URL"].rstrip("/") + link if link else ""
     with force_locale(locale):
-        footer = _("Choose how and when you are told: %(link)s",
-                   link=digests.preferences_address())
+        # the address on a line of its own: mail clients and the HTML part link it whole
+        footer = _("Choose how and when you are told by e-mail:") + "\n" + \
+            digests.preferences_address()
     text = "\n\n".join(part for part in (body, full_link, footer) if part)
     outbox.enqueue(user.email, title[:300], text, attachments, locale=locale,
                    list_unsubscribe=digests.unsubscribe_address(user, kind))

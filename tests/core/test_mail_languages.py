@@ -243,7 +243,8 @@ def test_every_mail_arrives_exactly_as_written(app, db, raw_smtp, locale):
     queued = db.session.scalars(sa.select(OutboxMessage)).all()
     with force_locale(locale):
         invitation_subject = _("Your invitation to the Cooperative Bank Portal")
-        moved_subject = _("Your e-mail address was changed")
+        # a change of address is confirmed from the new address first (nothing changes yet)
+        moved_subject = _("Confirm your new e-mail address")
         portal_name = _("Cooperative Bank Portal")
     written = Counter((m.to_address, m.subject) for m in queued)
     assert {note.title for note in notes} | {invitation_subject, moved_subject} == \
