@@ -51,7 +51,8 @@ def _share_actuals(result, since):
         .join(ReportingPeriod, ReportingPeriod.id == TurnoverReport.period_id)
         .where(TurnoverReport.organisation_id.in_(members), ReportingPeriod.month >= since)
         .group_by(ReportingPeriod.month).order_by(ReportingPeriod.month)).all()
-    return [(month, bank / total) for month, bank, total in rows if total]
+    # PostgreSQL sums big integers as Decimal: the share is a float like every other figure
+    return [(month, float(bank) / float(total)) for month, bank, total in rows if total]
 
 
 def measured_progress(result, series=None):

@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.feedback.models import Topic
 from portal.home.panels import nav_item
 from portal.i18n import current_language, is_rtl, month_filter, number_filter, percent_filter
+from portal.i18n.fields import reader_digits
 from portal.indicators.models import Indicator, Unit
 from portal.meetings.models import Commitment, Meeting
 from portal.results import accountability, forms, measures, rules, services
@@ -122,8 +123,9 @@ def _linked(text, query, model, message, field):
     found = list(db.session.scalars(query.where(model.id.in_(numbers))))
     missing = sorted(set(numbers) - {record.id for record in found})
     if missing:
+        # numbers as names, in the reader's digits but never grouped: "#۱۲۶۳", not "#۱٬۲۶۳"
         raise ValidationError(message % {"numbers": ", ".join(
-            "#" + number_filter(n) for n in missing)}, field=field)
+            "#" + reader_digits(str(n)) for n in missing)}, field=field)
     return found
 
 

@@ -199,3 +199,15 @@ def _catalogue(app, language):
     messages = [m for m in catalogue if m.id and isinstance(m.id, str)]
     return ({m.id for m in messages},
             {m.string for m in messages if isinstance(m.string, str) and m.string != m.id})
+
+
+def paste_html(editor, html=None, text=None):
+    """What Ctrl+V does in a rich-text editor with this clipboard: a paste event carrying
+    its data (what a word processor or a web page puts there)."""
+    editor.evaluate("""(el, data) => {
+        const clipboard = new DataTransfer();
+        if (data.html) { clipboard.setData('text/html', data.html); }
+        if (data.text) { clipboard.setData('text/plain', data.text); }
+        el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: clipboard,
+                                                      bubbles: true, cancelable: true}));
+    }""", {"html": html, "text": text})

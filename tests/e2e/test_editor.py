@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.pages import check_accessibility, sign_in, switch_language, translated
+from tests.e2e.pages import check_accessibility, paste_html, sign_in, switch_language, translated
 
 pytestmark = pytest.mark.e2e
 
@@ -92,15 +92,7 @@ def _stored_minutes(app, meeting_id):
         return db.session.get(Meeting, meeting_id).minutes.body_html
 
 
-def _paste(editor, html=None, text=None):
-    """What Ctrl+V does with this clipboard: a paste event carrying its data."""
-    editor.evaluate("""(el, data) => {
-        const clipboard = new DataTransfer();
-        if (data.html) { clipboard.setData('text/html', data.html); }
-        if (data.text) { clipboard.setData('text/plain', data.text); }
-        el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: clipboard,
-                                                      bubbles: true, cancelable: true}));
-    }""", {"html": html, "text": text})
+_paste = paste_html
 
 
 @pytest.mark.parametrize("language", ["fa", "vi", "th"])

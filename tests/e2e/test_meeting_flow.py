@@ -20,6 +20,7 @@ from portal.meetings.demo import SERIES_TITLE
 from tests.e2e.pages import (
     PageChecks,
     open_nav_link,
+    paste_html,
     sign_in,
     sign_out,
     switch_language,
@@ -195,11 +196,18 @@ def test_a_consultation_session_is_recorded_approved_and_signed_off_in_persian(
     body = page.locator("#minutes-form textarea[name=body]")
     expect(body).to_have_value(re.compile(re.escape(AGENDA_ITEM)))  # the agenda as headings
     check("the minutes editor")
-    body.fill(MINUTES)
+    # written in the editor: everything selected, then the prepared minutes pasted over it
+    editor = page.locator("#minutes-form .ql-editor")
+    editor.click()
+    page.keyboard.press("Control+A")
+    paste_html(editor, MINUTES)
     page.locator("#minutes-form button[type=submit]").click()
     page.wait_for_url(f"**{meeting_path}#minutes")
     expect(flash).to_have_text(fa("The minutes are saved."))
     expect(page.locator("#minutes .minutes-text")).to_contain_text(MINUTES_TEXT)
+    # kept as formatting, never shown as tags
+    expect(page.locator("#minutes .minutes-text h3").first).to_contain_text(AGENDA_ITEM)
+    expect(page.locator("#minutes .minutes-text")).not_to_contain_text("<h3>")
     check("the session with its minutes")
 
     # a proposal from the floor: the union's statement becomes a feedback item
