@@ -1,5 +1,6 @@
 """results the bank commits to ("you said, we did"): texts per language, milestones, the
-feedback items each result answers, the meeting commitments it carries out, and the figure
+feedback items each result answers, the meeting commitments it carries out,
+the offers and branches it changes, and the figure
 that measures it
 
 Revision ID: d9a1f3b7c520
@@ -119,9 +120,26 @@ def upgrade():
     with op.batch_alter_table('result_commitment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_result_commitment_commitment_id'), ['commitment_id'],
                               unique=False)
+    for table, column, target in (('result_product', 'product_id', 'product'),
+                                  ('result_package', 'package_id', 'service_package'),
+                                  ('result_branch', 'branch_id', 'branch')):
+        op.create_table(
+            table,
+            sa.Column('result_id', sa.Integer(), nullable=False),
+            sa.Column(column, sa.Integer(), nullable=False),
+            sa.ForeignKeyConstraint([column], [f'{target}.id'], ondelete='CASCADE',
+                                    name=op.f(f'fk_{table}_{column}_{target}')),
+            sa.ForeignKeyConstraint(['result_id'], ['result.id'], ondelete='CASCADE',
+                                    name=op.f(f'fk_{table}_result_id_result')),
+            sa.PrimaryKeyConstraint('result_id', column, name=op.f(f'pk_{table}')),
+        )
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(batch_op.f(f'ix_{table}_{column}'), [column], unique=False)
 
 
 def downgrade():
+    for table in ('result_branch', 'result_package', 'result_product'):
+        op.drop_table(table)
     op.drop_table('result_commitment')
     op.drop_table('result_feedback_item')
     op.drop_table('result_milestone')

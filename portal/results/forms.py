@@ -2,7 +2,14 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.accounts.picker import OrganisationField
@@ -38,6 +45,12 @@ class ResultForm(PortalForm):
                         validators=[Optional(), Length(max=500)])
     commitments = StringField(_l("Carries out meeting commitments (numbers, e.g. #3)"),
                               validators=[Optional(), Length(max=500)])
+    products = SelectMultipleField(_l("Products it changes"), coerce=int,
+                                   validators=[Optional()])
+    packages = SelectMultipleField(_l("Service packages it changes"), coerce=int,
+                                   validators=[Optional()])
+    branches = SelectMultipleField(_l("Branches it changes"), coerce=int,
+                                   validators=[Optional()])
     # measured by a figure (optional)
     measure = SelectField(_l("Measured by"), validators=[Optional()])
     measure_organisation_id = OrganisationField(_l("Whose figure"), validators=[Optional()])

@@ -62,6 +62,21 @@ result_commitment = sa.Table(
 )
 
 
+
+def _link_table(name, column, target):
+    return sa.Table(
+        name, db.metadata,
+        sa.Column("result_id", sa.ForeignKey("result.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(column, sa.ForeignKey(f"{target}.id", ondelete="CASCADE"), primary_key=True,
+                  index=True))
+
+
+# the offers and branches a result changes
+result_product = _link_table("result_product", "product_id", "product")
+result_package = _link_table("result_package", "package_id", "service_package")
+result_branch = _link_table("result_branch", "branch_id", "branch")
+
+
 class Result(TimestampMixin, VersionedMixin, db.Model):
     """Something the bank does because of what it was told. Belongs to one bank's network."""
 
@@ -109,6 +124,10 @@ class Result(TimestampMixin, VersionedMixin, db.Model):
     # the meeting commitments this result carries out
     commitments = relationship("Commitment", secondary=result_commitment,
                                order_by="Commitment.id")
+    products = relationship("Product", secondary=result_product, order_by="Product.code")
+    packages = relationship("ServicePackage", secondary=result_package,
+                            order_by="ServicePackage.code")
+    branches = relationship("Branch", secondary=result_branch, order_by="Branch.id")
 
     def text_in(self, locale):
         """(text, is_fallback): the reader's language, else English, else any language."""

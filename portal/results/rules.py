@@ -70,3 +70,21 @@ def visible_commitments(user, result):
     meetings = permissions.visible_meetings(user).with_only_columns(Meeting.id)
     return list(db.session.scalars(sa.select(Commitment).where(
         Commitment.id.in_(ids), Commitment.meeting_id.in_(meetings)).order_by(Commitment.id)))
+
+
+def visible_offers(user, result):
+    """{"products", "packages", "branches"}: those the result changes that this reader may
+    see (a product still in design is the bank's and the ministry's)."""
+    from portal.branches.models import Branch
+    from portal.products.models import Product, ServicePackage
+
+    def seen(query, model, records):
+        ids = [r.id for r in records]
+        if not ids:
+            return []
+        return list(db.session.scalars(query.where(model.id.in_(ids)).order_by(model.id)))
+
+    return {"products": seen(permissions.visible_products(user), Product, result.products),
+            "packages": seen(permissions.visible_packages(user), ServicePackage,
+                             result.packages),
+            "branches": seen(permissions.visible_branches(user), Branch, result.branches)}

@@ -134,10 +134,11 @@ def _set_measure(result, measure):
 
 
 def save_result(actor, *, texts, owner, due_on, parent=None, weight=1, typed_progress=0,
-                items=(), commitments=(), measure=None, result=None,
+                items=(), commitments=(), offers=None, measure=None, result=None,
                 expected_version=None):
     """Create or change a result in the network the actor looks at. items and commitments
-    must already be the ones the actor may see (the view resolves them through the scopes).
+    must already be the ones the actor may see (the view resolves them through the scopes), as
+    must offers: {"products", "packages", "branches"} the result changes.
     Raises PermissionDenied, ValidationError, Conflict (stale version)."""
     require(rules.can_manage_results(actor))
     creating = result is None
@@ -163,6 +164,10 @@ def save_result(actor, *, texts, owner, due_on, parent=None, weight=1, typed_pro
     result.typed_progress = int(typed_progress or 0)
     result.items = list(items)
     result.commitments = list(commitments)
+    offers = offers or {}
+    result.products = list(offers.get("products", ()))
+    result.packages = list(offers.get("packages", ()))
+    result.branches = list(offers.get("branches", ()))
     _set_measure(result, measure)
     if result.typed_progress > 0 and result.status == ResultStatus.PLANNED:
         result.status = ResultStatus.IN_PROGRESS

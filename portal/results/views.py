@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.accounts.models import Organisation, User
+from portal.branches.models import Branch
 from portal.core import charts
 from portal.core.clock import reader_today
 from portal.core.errors import ValidationError, require
@@ -21,6 +22,7 @@ from portal.i18n import current_language, is_rtl, month_filter, number_filter, p
 from portal.i18n.fields import reader_digits
 from portal.indicators.models import Indicator, Unit
 from portal.meetings.models import Commitment, Meeting
+from portal.products.models import Product, ServicePackage
 from portal.results import accountability, forms, measures, rules, services
 from portal.results.models import LOCALES, MeasureKind, ResultStatus
 
@@ -84,6 +86,7 @@ def _show_page(result, milestone_form=None):
         figure_chart_phone=_figure_chart(result, series, compact=True),
         items=rules.visible_items(current_user, result), progress=services.progress,
         commitments=rules.visible_commitments(current_user, result),
+        offers=rules.visible_offers(current_user, result),
         status_form=forms.StatusForm(version_id=result.version_id),
         milestone_form=milestone_form or forms.MilestoneForm(), children=result.children)
 
@@ -99,7 +102,34 @@ def _indicators():
                                                                  Indicator.id)))
 
 
+def _offer_choices(form):
+    locale = current_language()
+    products = db.session.scalars(permissions.visible_products(current_user).order_by(
+        Product.code)).all()
+    packages = db.session.scalars(permissions.visible_packages(current_user).order_by(
+        ServicePackage.code)).all()
+    branches = db.session.scalars(permissions.visible_branches(current_user).order_by(
+        Branch.id)).all()
+    form.products.choices = choices([(p.id, p.name_in(locale)) for p in products])
+    form.packages.choices = choices([(p.id, p.name_in(locale)) for p in packages])
+    form.branches.choices = choices([(b.id, b.name) for b in branches])
+
+
+def _offers_of(form):
+    """The offers and branches chosen, each one of those the person may see."""
+    def chosen(query, model, ids):
+        return list(db.session.scalars(query.where(model.id.in_(ids)))) if ids else []
+
+    return {"products": chosen(permissions.visible_products(current_user), Product,
+                               form.products.data),
+            "packages": chosen(permissions.visible_packages(current_user), ServicePackage,
+                               form.packages.data),
+            "branches": chosen(permissions.visible_branches(current_user), Branch,
+                               form.branches.data)}
+
+
 def _fill_choices(form, result=None):
+    _offer_choices(form)
     form.measure.choices = choices(
         [("", _("Nothing: progress typed, or computed from its parts")),
          (MeasureKind.IN_BANK_SHARE.value, MeasureKind.IN_BANK_SHARE.label)]
@@ -184,7 +214,8 @@ def _save(form, result):
         current_user, texts=form.texts(), owner=owner, due_on=form.due_on.data, parent=parent,
         weight=form.weight.data or 1, typed_progress=form.typed_progress.data or 0,
         items=_linked_items(form.items.data),
-        commitments=_linked_commitments(form.commitments.data), measure=_measure_of(form),
+        commitments=_linked_commitments(form.commitments.data), offers=_offers_of(form),
+        measure=_measure_of(form),
         result=result,
         expected_version=form.version_id.data if result is not None else None)
 
@@ -196,6 +227,9 @@ def _result_form(result=None):
         form.load_texts(result)
         form.items.data = ", ".join(f"#{item.id}" for item in result.items)
         form.commitments.data = ", ".join(f"#{c.id}" for c in result.commitments)
+        form.products.data = [p.id for p in result.products]
+        form.packages.data = [p.id for p in result.packages]
+        form.branches.data = [b.id for b in result.branches]
         _load_measure(form, result)
     elif request.method == "GET" and request.args.get("item"):
         form.items.data = "#" + request.args["item"][:12]

@@ -217,3 +217,28 @@ def test_a_result_carries_out_a_meeting_commitment_the_reader_may_see(client, lo
     login(other)
     response = client.post("/results/new", data=_form(other, commitments=f"#{promised.id}"))
     assert response.status_code == 400
+
+
+def test_a_result_names_the_offers_and_branches_it_changes_each_reader_sees_what_they_may(
+        client, login):
+    from portal.products.models import ProductStatus
+    from tests.branches.helpers import make_branch
+    from tests.products.helpers import make_product
+
+    _union, director, manager = fb.union_with_manager()
+    offered = make_product("WEAVERS-WC")
+    in_design = make_product("WEAVERS-GUARANTEE", status=ProductStatus.IN_DESIGN)
+    branch = make_branch()
+    login(_persian(manager))
+    response = client.post("/results/new", data=_form(
+        manager, products=[str(offered.id), str(in_design.id)], branches=[str(branch.id)]))
+    assert response.status_code == 302, response.text
+    result = db.session.scalar(sa.select(Result))
+    assert {p.code for p in result.products} == {"WEAVERS-WC", "WEAVERS-GUARANTEE"}
+    page = client.get(f"/results/{result.id}").text
+    assert f"/products/{in_design.id}\"" in page and f"/branches/{branch.id}\"" in page
+    # a union's director reads the catalogue as offered: the product in design is not named
+    login(director)
+    page = client.get(f"/results/{result.id}").text
+    assert f"/products/{offered.id}\"" in page
+    assert f"/products/{in_design.id}\"" not in page
