@@ -113,6 +113,10 @@ class Config:
         self.OUTBOX_BACKOFF_SECONDS = _env_int("OUTBOX_BACKOFF_SECONDS", 30)
         self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
         self.PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
+        # passkeys (WebAuthn): the relying party id (a host name) and the origin browsers sign
+        # for; both default from PUBLIC_URL, set them when the portal is reached another way
+        self.WEBAUTHN_RP_ID = _env("WEBAUTHN_RP_ID")
+        self.WEBAUTHN_ORIGIN = _env("WEBAUTHN_ORIGIN")
         self.PAGE_SIZE = _env_int("PAGE_SIZE", 25)
         # static URLs carry a content hash (asset_url), so browsers may keep them for a year
         self.SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600

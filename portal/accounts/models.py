@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column
+from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.core.textnorm import search_key
 from portal.extensions import db
 
@@ -214,6 +214,8 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
                                cascade="all, delete-orphan")
     portfolio = relationship("Organisation", secondary=portfolio_entry,
                              order_by="Organisation.name")
+    passkeys = relationship("Passkey", back_populates="user", cascade="all, delete-orphan",
+                            order_by="Passkey.created_at")
 
     def get_id(self):
         return f"{self.id}:{self.session_version}"
@@ -245,11 +247,40 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
         return self.password_hash is None
 
     @property
-    def has_two_factor(self):
+    def has_totp(self):
+        """The authenticator app is set up (a code confirmed it)."""
         return self.two_factor_since is not None
+
+    @property
+    def has_two_factor(self):
+        """An authenticator app, a passkey or security key, or both."""
+        return self.has_totp or bool(self.passkeys)
 
     def __repr__(self):
         return f"<User {self.email}>"
+
+
+class Passkey(db.Model):
+    """A passkey or security key (WebAuthn credential) a person registered as a second factor.
+
+    Only the public key is kept. sign_count is the authenticator's counter at the last use: a
+    lower or equal one later means a cloned key or a replayed assertion, and is refused.
+    """
+
+    __tablename__ = "passkey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    credential_id: Mapped[bytes] = mapped_column(sa.LargeBinary(1023), nullable=False,
+                                                 unique=True)
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
+    sign_count: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    user = relationship("User", back_populates="passkeys")
 
 
 class RecoveryCode(db.Model):

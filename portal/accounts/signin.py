@@ -48,7 +48,7 @@ def must_enrol(user):
 
 def start_enrolment(user):
     """A new secret for the person to scan; the factor is not on until a code confirms it."""
-    if user.has_two_factor:
+    if user.has_totp:
         raise ValidationError(_("A second factor is already set up."))
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
@@ -97,17 +97,30 @@ def _accept_totp(user, code):
 def confirm_enrolment(user, code):
     """Turn the second factor on once a code from the app proves it was set up; returns the
     recovery codes, to be shown once."""
-    if user.has_two_factor:
+    if user.has_totp:
         raise ValidationError(_("A second factor is already set up."))
     if not _accept_totp(user, normalise_code(code)):
         raise ValidationError(_("That code is not correct. Check the time on your phone and "
                                 "type the six digits the app shows now."), field="code")
+    first_factor = not user.has_two_factor
     user.two_factor_since = utcnow()
-    codes = _new_recovery_codes(user)
+    # a person who already has passkeys keeps the recovery codes written down then
+    codes = _new_recovery_codes(user) if first_factor or not unused_recovery_codes(user) \
+        else None
     db.session.flush()
     audit.record(user, "two_factor_enabled", user)
-    _tell(user, _l_subject_two_factor_on, "accounts/email/two_factor_on.txt")
+    if first_factor:
+        tell_two_factor_on(user)
     return codes
+
+
+def tell_two_factor_on(user):
+    _tell(user, _l_subject_two_factor_on, "accounts/email/two_factor_on.txt")
+
+
+def drop_recovery_codes(user):
+    """No second factor left: its recovery codes go with it."""
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
 def _new_recovery_codes(user):
@@ -161,10 +174,7 @@ def remove_second_factor(actor, user):
     require(permissions.can_manage_users(actor))
     if not (user.has_two_factor or user.totp_secret):
         raise ValidationError(_("This person has no second factor."))
-    user.totp_secret = None
-    user.two_factor_since = None
-    user.totp_last_step = None
-    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    _remove_every_factor(user)
     user.session_version += 1  # whoever holds the lost phone and a session is signed out
     db.session.flush()
     audit.record(actor, "two_factor_reset", user)
@@ -174,14 +184,20 @@ def remove_second_factor(actor, user):
 def turn_off_own(user):
     """A person whose roles do not require it turns their own second factor off."""
     require(user.has_two_factor and not two_factor_required(user))
-    user.totp_secret = None
-    user.two_factor_since = None
-    user.totp_last_step = None
-    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    _remove_every_factor(user)
     user.session_version += 1
     db.session.flush()
     audit.record(user, "two_factor_disabled", user)
     _tell(user, _l_subject_two_factor_reset, "accounts/email/two_factor_reset.txt")
+
+
+def _remove_every_factor(user):
+    """The authenticator app, every passkey and security key, and the recovery codes."""
+    user.totp_secret = None
+    user.two_factor_since = None
+    user.totp_last_step = None
+    user.passkeys.clear()
+    drop_recovery_codes(user)
 
 
 # --- e-mails to the owner ----------------------------------------------------------------------

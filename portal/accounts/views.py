@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import permissions
-from portal.accounts import audit_log, forms, services, signin
+from portal.accounts import audit_log, forms, passkeys, services, signin
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.core import audit, tabular
 from portal.core.audit import AuditEntry
@@ -202,7 +202,7 @@ def second_factor():
         key = f"code:{user.id}"
         seconds = signin.seconds_to_wait(key)
         if seconds:
-            return _too_soon("accounts/second_factor.html", seconds, form=form)
+            return _too_soon("accounts/second_factor.html", seconds, form=form, user=user)
         if signin.check_second_factor(user, form.code.data):
             signin.clear_failures(key)
             return _finish_sign_in(user, pending["via"] + "+code", pending["next"])
@@ -212,8 +212,66 @@ def second_factor():
         db.session.commit()
         form.code.errors = [_("That code is not correct. Type the six digits your app shows "
                               "now, or one of your recovery codes.")]
-        return render_template("accounts/second_factor.html", form=form), 401
-    return render_template("accounts/second_factor.html", form=form)
+        return render_template("accounts/second_factor.html", form=form, user=user), 401
+    return render_template("accounts/second_factor.html", form=form, user=user)
+
+
+# --- passkeys and security keys at the second step (JSON, CSRF token in X-CSRFToken) ----------
+
+PASSKEY_CHALLENGE = "_passkey_challenge"
+
+
+def _json_error(message, status):
+    return {"error": message}, status
+
+
+def _as_json_redirect(response):
+    """A redirect (with its cookies) as JSON for the script, which then goes there itself."""
+    location = response.location
+    response.status_code = 200
+    del response.headers["Location"]
+    response.set_data(json.dumps({"redirect": location}))
+    response.mimetype = "application/json"
+    return response
+
+
+@auth.route("/login/passkey/options", methods=["POST"])
+def passkey_sign_in_options():
+    user, pending = _pending_user()
+    if user is None or not user.passkeys:
+        return _json_error(_("Please sign in again."), 401)
+    options, challenge = passkeys.authentication_options(user)
+    session[PENDING] = {**pending, "challenge": challenge}
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@auth.route("/login/passkey", methods=["POST"])
+def passkey_sign_in():
+    """The second step with a passkey or security key instead of a code."""
+    user, pending = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        return _json_error(_("Please sign in again."), 401)
+    key = f"code:{user.id}"
+    seconds = signin.seconds_to_wait(key)
+    if seconds:
+        return _json_error(_("Too many failed attempts. Wait %(seconds)s seconds and try "
+                             "again, or ask for a sign-in link by e-mail.",
+                             seconds=number_filter(seconds, 0)), 429)
+    # a challenge answers once, right or wrong
+    challenge = pending.pop("challenge", None)
+    session[PENDING] = pending
+    if passkeys.authenticate(user, request.get_json(silent=True), challenge):
+        signin.clear_failures(key)
+        audit.record(user, "passkey_used", user)
+        return _as_json_redirect(_finish_sign_in(user, pending["via"] + "+passkey",
+                                                 pending["next"]))
+    db.session.rollback()
+    signin.record_failure(key, current_app.config["LOGIN_FREE_FAILURES_ACCOUNT"])
+    audit.record(user, "second_factor_failed", user, after={"via": "passkey"})
+    db.session.commit()
+    return _json_error(_("The passkey was not accepted. Try again, or type a code instead."),
+                       401)
 
 
 @auth.route("/login/link", methods=["GET", "POST"])
@@ -265,11 +323,12 @@ def logout():
 
 # endpoints a person who must enrol may still use
 _WHILE_ENROLLING = {"auth.two_factor", "auth.logout", "auth.switch_language", "static",
+                    "auth.passkey_options", "auth.add_passkey",
                     "home.healthz", "home.readyz"}
 # changes that need the password or a code from the last REAUTH_MINUTES (POST only)
 SENSITIVE = {"users.add_membership", "users.remove_membership", "users.reset_two_factor",
              "turnover.tokens", "turnover.revoke_token", "auth.remove_two_factor",
-             "auth.renew_recovery_codes"}
+             "auth.renew_recovery_codes", "auth.remove_passkey"}
 
 
 @auth.before_app_request
@@ -330,7 +389,7 @@ def two_factor():
     """Set up the authenticator app: scan the QR code or type the secret, then one code."""
     form = forms.CodeForm()
     codes = None
-    if not current_user.has_two_factor:
+    if not current_user.has_totp:
         signin.start_enrolment(current_user)
         db.session.commit()
         if form.validate_on_submit():
@@ -348,7 +407,7 @@ def two_factor():
     return render_template(
         "accounts/two_factor.html", form=form, codes=codes, confirm=forms.ConfirmForm(),
         required=signin.two_factor_required(current_user),
-        qr=None if current_user.has_two_factor else signin.qr_svg(current_user),
+        qr=None if current_user.has_totp else signin.qr_svg(current_user),
         secret=signin.spaced_secret(current_user.totp_secret or ""),
         unused=signin.unused_recovery_codes(current_user)), status
 
@@ -377,6 +436,51 @@ def remove_two_factor():
     # this session stays; its id carries the new version
     login_user(current_user._get_current_object())
     flash(_("Your second factor is off."), "success")
+    return redirect(url_for("auth.two_factor"))
+
+
+@auth.route("/account/passkeys/options", methods=["POST"])
+@login_required
+def passkey_options():
+    """Options for the browser to create a passkey; the challenge stays in the session."""
+    options, challenge = passkeys.registration_options(current_user)
+    session[PASSKEY_CHALLENGE] = challenge
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@auth.route("/account/passkeys", methods=["POST"])
+@login_required
+def add_passkey():
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400)
+    challenge = session.pop(PASSKEY_CHALLENGE, None)  # answers once
+    try:
+        passkeys.register(current_user, data.get("credential"), challenge, data.get("name"))
+    except ValidationError as error:
+        db.session.rollback()
+        return _json_error(error.message, 400)
+    db.session.commit()
+    session.pop(MUST_ENROL, None)
+    session[AUTH_AT] = time.time()
+    flash(_("Your passkey is added. It now works as your second factor."), "success")
+    return {"redirect": url_for("auth.two_factor")}
+
+
+@auth.route("/account/passkeys/<int:passkey_id>/remove", methods=["POST"])
+@login_required
+def remove_passkey(passkey_id):
+    forms.ConfirmForm().validate_on_submit() or abort(400)
+    key = passkeys.own_key(current_user, passkey_id)
+    try:
+        passkeys.remove(current_user, key)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("auth.two_factor"))
+    db.session.commit()
+    login_user(current_user._get_current_object())  # this session carries the new version
+    flash(_("The passkey is removed."), "success")
     return redirect(url_for("auth.two_factor"))
 
 

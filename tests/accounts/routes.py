@@ -16,6 +16,14 @@ ROUTES = {
     "auth.renew_recovery_codes": ("POST", "/account/two-factor/recovery-codes",
                                   everyone(403), None),
     "auth.remove_two_factor": ("POST", "/account/two-factor/remove", everyone(403), None),
+    # passkeys: JSON for passkeys.js; nothing pending at the second step is a 401 for all
+    "auth.passkey_sign_in_options": ("POST", "/login/passkey/options",
+                                     everyone(401, anon=401), None),
+    "auth.passkey_sign_in": ("POST", "/login/passkey", everyone(401, anon=401), None),
+    "auth.passkey_options": ("POST", "/account/passkeys/options", everyone(200), None),
+    "auth.add_passkey": ("POST", "/account/passkeys", everyone(400), None),  # no JSON
+    # only the person's own keys: anyone else's id (or none) is not found
+    "auth.remove_passkey": ("POST", "/account/passkeys/999999/remove", everyone(404), None),
     "users.reset_two_factor": ("POST", "/admin/users/{victim}/two-factor/reset",
                                admin_only(302), None),
     "audit.index": ("GET", "/audit/", AUDIT_READERS, None),

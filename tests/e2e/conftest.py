@@ -102,6 +102,11 @@ def live_server():
         thread = threading.Thread(target=server.serve_forever, name="e2e-live-server",
                                   daemon=True)
         thread.start()
+        # passkeys are signed for the origin the browser sees, known once the port is; a
+        # browser refuses an IP address as the relying party, so passkey tests use localhost
+        # (tests/e2e/test_passkeys.py)
+        app.config["WEBAUTHN_RP_ID"] = "localhost"
+        app.config["WEBAUTHN_ORIGIN"] = f"http://localhost:{server.server_port}"
         yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}",
                          demo_password=password)
     finally:

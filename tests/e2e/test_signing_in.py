@@ -133,7 +133,7 @@ def test_a_person_sets_up_an_authenticator_and_signs_in_with_a_persian_digit_cod
     screenshots(page, "two-factor-setup-fa")
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     page.locator("#code").fill(_code(secret).translate(PERSIAN_DIGITS))
-    page.locator("main form button[type=submit]").click()
+    page.locator("#totp-form button[type=submit]").click()
     page.wait_for_load_state("load")
     codes = page.locator("ul.recovery-codes li")
     expect(codes).to_have_count(10)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from portal.accounts.models import User
+from portal.accounts.models import Passkey, User
 from tests.ops import idor_world
 from tests.ops.idor_world import SECRET
 from tests.ops.snapshot import changed_tables, snapshot
@@ -75,6 +75,10 @@ def version(name):
 
 # endpoint -> the URLs that name something of B's. Add a row when you add a route with an id.
 TARGETS = {
+    # a person's own passkeys only: B's director's key is not found by anyone of A's; its
+    # owner removes it (the control)
+    "auth.remove_passkey": [Target("/account/passkeys/{passkey_b}/remove", status=every(404),
+                                   control="director_b")],
     # --- accounts: administrators only, refused before the id is looked at ---
     "users.edit": [Target("/admin/users/{user_b}", status=ADMIN_ONLY)],
     "users.invite": [Target("/admin/users/{user_b}/invite", status=ADMIN_ONLY)],
@@ -328,8 +332,11 @@ def _build():
         comment = conversation.post(db.session.get(User, users["director_b"]),
                                     db.session.get(FeedbackItem, ids["fb_submitted"]),
                                     f"<p>{SECRET} message</p>")
+        key = Passkey(user_id=users["director_b"], credential_id=b"idor-sweep-key-b",
+                      public_key=b"not-a-real-key", sign_count=0, name=f"{SECRET} key")
+        db.session.add(key)
         db.session.commit()
-    return ids | {"fb_comment": comment.id}, users
+    return ids | {"fb_comment": comment.id, "passkey_b": key.id}, users
 
 
 def _int_id_rules(app):
@@ -445,6 +452,11 @@ MINISTRY_MAY = {
     "auth.two_factor": "setting up their own second factor",
     "auth.renew_recovery_codes": "their own recovery codes",
     "auth.remove_two_factor": "their own second factor (refused: required for the ministry)",
+    "auth.passkey_sign_in_options": "the second step of their own sign-in (a passkey)",
+    "auth.passkey_sign_in": "the second step of their own sign-in (a passkey)",
+    "auth.passkey_options": "adding their own passkey (the challenge, kept in the session)",
+    "auth.add_passkey": "adding their own passkey",
+    "auth.remove_passkey": "removing their own passkey (refused: none has this id)",
     "auth.switch_language": "their own language",
     "auth.switch_network": "which of their own networks they look at (a session choice)",
     "home.open_notification": "their own notifications",
