@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import g, request, url_for
 from flask_babel import gettext as _
 
+from portal.core import unit_of_work
 from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.extensions import db
 
@@ -57,16 +58,16 @@ def conflict_message():
 
 
 def save_or_explain(form, action):
-    """Run a form's service call as one unit of work: commit when it succeeds; on a stale
-    version (409) or a service's refusal (400) roll everything back, audit entry included, and
-    say why next to the field or above the form. Returns (result, message, status)."""
+    """Run a form's service call; on a stale version (409) or a service's refusal (400) undo
+    it, audit entry included, and say why next to the field or above the form.
+    Returns (result, message, status). The request's unit of work (core/unit_of_work.py)
+    commits when the view answers with success."""
     try:
         result = action()
     except Conflict:
-        db.session.rollback()
+        unit_of_work.discard()
         return None, conflict_message(), 409
     except ValidationError as error:
-        db.session.rollback()
+        unit_of_work.discard()
         return None, form_errors_into(form, error), 400
-    db.session.commit()
     return result, None, 200
