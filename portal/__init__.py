@@ -107,8 +107,22 @@ def _register_blueprints(app):
             app.register_blueprint(blueprint)
 
 
-def _register_hooks(app):
+def template_helpers():
+    """The permission functions templates call by name: the shared scopes, and the
+    TEMPLATE_HELPERS of every area's permissions and rules modules. Templates keep calling
+    can_edit_meeting(...) without knowing which area owns it; a name claimed twice is a bug."""
     from portal import permissions
+
+    helpers = dict(permissions.TEMPLATE_HELPERS)
+    for module in area_modules("permissions") + area_modules("rules"):
+        for name, function in getattr(module, "TEMPLATE_HELPERS", {}).items():
+            if helpers.get(name, function) is not function:
+                raise RuntimeError(f"template helper {name} is defined twice")
+            helpers[name] = function
+    return helpers
+
+
+def _register_hooks(app):
     from portal.core import digest_views, logs, pagecache, security, sessions, static
     from portal.core.handlers import register_error_handlers
 
@@ -119,7 +133,7 @@ def _register_hooks(app):
     sessions.init_app(app)
     pagecache.init_app(app)
     security.init_app(app)
-    app.jinja_env.globals.update(permissions.TEMPLATE_HELPERS)
+    app.jinja_env.globals.update(template_helpers())
     app.jinja_env.globals["asset_url"] = _asset_url_factory(app)
     from portal.core.models import utcnow
 

@@ -23,6 +23,7 @@ from portal.meetings.models import (
     MeetingKind,
     MeetingState,
 )
+from portal.turnover import permissions as turnover_permissions
 from portal.turnover.models import ReportingPeriod, TurnoverReport
 from tests import factories
 from tests.branches.helpers import make_branch, make_staff
@@ -164,42 +165,42 @@ def test_subtree_follows_membership_changes_within_a_request(request_context):
     director = factories.make_user("union_director", union)
     assert permissions.can_view_organisation(director, union)
     assert not permissions.can_view_organisation(director, coop)
-    assert not permissions.can_edit_turnover(director, coop)
+    assert not turnover_permissions.can_edit_turnover(director, coop)
 
     # not flushed yet: the next check must not answer from the memo
     membership = Membership(organisation=other, role=Role.UNION_DIRECTOR)
     director.memberships.append(membership)
     assert permissions.can_view_organisation(director, coop)
-    assert permissions.can_edit_turnover(director, coop)
+    assert turnover_permissions.can_edit_turnover(director, coop)
 
     director.memberships.remove(membership)
     db.session.flush()
     assert not permissions.can_view_organisation(director, coop)
-    assert not permissions.can_edit_turnover(director, coop)
+    assert not turnover_permissions.can_edit_turnover(director, coop)
 
 
 def test_subtree_follows_the_tree_and_the_portfolio(request_context):
     union = factories.make_org(OrgKind.NATIONAL_UNION)
     manager = factories.make_user("relationship_manager")
     director = factories.make_user("union_director", union)
-    assert permissions.turnover_scope_ids(manager) is not None
-    assert not permissions.can_edit_turnover(manager, union)
+    assert turnover_permissions.turnover_scope_ids(manager) is not None
+    assert not turnover_permissions.can_edit_turnover(manager, union)
 
     manager.portfolio.append(union)
     db.session.commit()
-    assert permissions.can_edit_turnover(manager, union)
+    assert turnover_permissions.can_edit_turnover(manager, union)
 
     coop = factories.make_org(OrgKind.COOPERATIVE, parent=union)  # flushed, not committed
-    assert permissions.can_edit_turnover(manager, coop)
+    assert turnover_permissions.can_edit_turnover(manager, coop)
     assert permissions.can_view_organisation(director, coop)
     coop_id = coop.id
     db.session.rollback()
-    assert permissions.can_edit_turnover(manager, union)  # the portfolio was committed
+    assert turnover_permissions.can_edit_turnover(manager, union)  # the portfolio was committed
     assert coop_id not in permissions.subtree_ids(manager, "turnover")
     assert coop_id not in permissions.subtree_ids(director, "own")
 
     manager.portfolio.remove(union)
-    assert not permissions.can_edit_turnover(manager, union)  # not flushed yet, still seen
+    assert not turnover_permissions.can_edit_turnover(manager, union)  # not flushed yet, still seen
 
 
 def test_subtrees_do_not_leak_between_users(request_context):

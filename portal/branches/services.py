@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from portal import permissions
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
+from portal.branches import permissions as branches_permissions
 from portal.branches.models import (
     COMPLETED_OUTCOMES,
     Branch,
@@ -90,7 +90,7 @@ def save_branch(actor, data, branch=None, expected_version=None):
     Raises ValidationError when the organisation is not a branch of the bank or already has an
     entry, when a schedule day is outside 1-28, or when the head is not one of its people.
     """
-    require(permissions.can_edit_branches(actor))
+    require(branches_permissions.can_edit_branches(actor))
     if branch is not None:
         branch.check_version(expected_version)
     org = db.session.get(Organisation, data["organisation_id"])
@@ -141,7 +141,7 @@ def save_branch(actor, data, branch=None, expected_version=None):
 
 def save_course(actor, data):
     """Add a training course. Administrators only; the code is unique."""
-    require(permissions.can_manage_courses(actor))
+    require(branches_permissions.can_manage_courses(actor))
     code = (data["code"] or "").strip().upper()
     if db.session.scalar(sa.select(TrainingCourse.id).where(TrainingCourse.code == code)):
         raise ValidationError(_("Another course already has this code."), field="code")
@@ -158,7 +158,7 @@ def save_course(actor, data):
 
 def create_session(actor, branch, data):
     """Schedule a training session at a branch: its own staff or an administrator."""
-    require(permissions.can_record_training(actor, branch))
+    require(branches_permissions.can_record_training(actor, branch))
     course = db.session.get(TrainingCourse, data["course_id"])
     if course is None:
         raise ValidationError(_("Choose a course."), field="course_id")
@@ -183,8 +183,8 @@ def record_attendance(actor, session, user, passed=True, certificate_no="", expi
     defaults to the course's validity after the session ends. Raises PermissionDenied,
     ValidationError (staff of another branch, recorded twice, expiry before the session).
     """
-    require(permissions.can_record_training(actor, session.branch))
-    if user is None or not permissions.is_staff_of_branch(user, session.branch):
+    require(branches_permissions.can_record_training(actor, session.branch))
+    if user is None or not branches_permissions.is_staff_of_branch(user, session.branch):
         raise ValidationError(_("Only the staff of this branch can be recorded at its "
                                 "sessions."), field="user_id")
     if db.session.scalar(sa.select(TrainingAttendance.id).where(
@@ -288,7 +288,7 @@ def log_delivery(actor, branch, data):
     Raises PermissionDenied for anyone else, ValidationError when the dates are in the wrong
     order or in the future, nothing was named, or a completed outcome has no date.
     """
-    require(permissions.can_log_delivery(actor, branch))
+    require(branches_permissions.can_log_delivery(actor, branch))
     delivery = ServiceDelivery(branch=branch, recorded_by_id=actor.id,
                                **_delivery_values(branch, data))
     db.session.add(delivery)
@@ -300,7 +300,7 @@ def log_delivery(actor, branch, data):
 
 def update_delivery(actor, delivery, data, expected_version=None):
     """Complete or correct a delivery (e.g. add the date it was delivered). Same rules."""
-    require(permissions.can_log_delivery(actor, delivery.branch))
+    require(branches_permissions.can_log_delivery(actor, delivery.branch))
     delivery.check_version(expected_version)
     values = _delivery_values(delivery.branch, data)
     before = audit.snapshot(delivery, DELIVERY_FIELDS)
@@ -380,7 +380,7 @@ def save_contract(actor, data, contract=None, expected_version=None):
     ValidationError for a wrong organisation or group, a fee rate outside 0-100, an end before
     the start, or a duplicate number.
     """
-    require(permissions.can_edit_contracts(actor))
+    require(branches_permissions.can_edit_contracts(actor))
     if contract is not None:
         contract.check_version(expected_version)
     org = db.session.get(Organisation, data["organisation_id"])

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.accounts.models import Organisation, OrgKind, User
 from portal.branches import forms, services
+from portal.branches import permissions as branches_permissions
 from portal.branches.models import (
     Branch,
     BranchKind,
@@ -26,6 +27,7 @@ from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import current_language
 from portal.i18n.fields import filter_day
+from portal.products import permissions as products_permissions
 from portal.products.models import Product, ProductStatus, ServicePackage
 
 bp = Blueprint("branches", __name__, url_prefix="/branches", template_folder="templates")
@@ -67,7 +69,7 @@ def _run_form(form, save, template, redirect_to, context, version=None):
 @cached_page
 @login_required
 def index():
-    base = permissions.visible_branches(current_user).join(Branch.organisation)
+    base = branches_permissions.visible_branches(current_user).join(Branch.organisation)
     province = request.args.get("province", "")
     district = request.args.get("district", "")
     kind = request.args.get("kind", "")
@@ -93,7 +95,7 @@ def index():
 
 
 def _visible_branch(branch_id):
-    return get_visible(permissions.visible_branches(current_user), Branch, branch_id)
+    return get_visible(branches_permissions.visible_branches(current_user), Branch, branch_id)
 
 
 @bp.route("/<int:branch_id>")
@@ -103,17 +105,17 @@ def show(branch_id):
     branch = _visible_branch(branch_id)
     today = reader_today()
     products = [p for p in branch.products if p.status == ProductStatus.AVAILABLE
-                or permissions.sees_whole_catalogue(current_user)]
+                or products_permissions.sees_whole_catalogue(current_user)]
     packages = [p for p in branch.packages if p.status == ProductStatus.AVAILABLE
-                or permissions.sees_whole_catalogue(current_user)]
-    deliveries = permissions.visible_deliveries(current_user)
+                or products_permissions.sees_whole_catalogue(current_user)]
+    deliveries = branches_permissions.visible_deliveries(current_user)
     stats = services.delivery_statistics(branch, deliveries, "month")
     recent = db.session.scalars(deliveries.where(ServiceDelivery.branch_id == branch.id)
                                 .order_by(ServiceDelivery.requested_on.desc()).limit(10)).all()
     sessions = db.session.scalars(sa.select(TrainingSession).where(
         TrainingSession.branch_id == branch.id).order_by(TrainingSession.starts_on.desc())
-        .limit(10)).all() if permissions.can_see_training_records(current_user) else []
-    contracts = db.session.scalars(permissions.visible_contracts(current_user).where(
+        .limit(10)).all() if branches_permissions.can_see_training_records(current_user) else []
+    contracts = db.session.scalars(branches_permissions.visible_contracts(current_user).where(
         EntrustmentContract.branch_id == branch.id)).all()
     points = db.session.scalars(sa.select(Branch).join(Branch.organisation).where(
         Branch.served_by_id == branch.id).order_by(Organisation.commune)).all()
@@ -136,7 +138,7 @@ def _branch_form(branch=None):
         Organisation.kind == OrgKind.SPECIALISED_BRANCH, Organisation.id.notin_(taken))
         .order_by(Organisation.name)).all()
     form.organisation_id.choices = choices((o.id, f"{o.name} ({o.code})") for o in orgs)
-    others = db.session.scalars(permissions.visible_branches(current_user)
+    others = db.session.scalars(branches_permissions.visible_branches(current_user)
                                 .join(Branch.organisation).where(
         Branch.kind != BranchKind.COMMUNE_POINT).order_by(Organisation.name)).all()
     form.served_by_id.choices = choices([("", _("— none —"))] + [
@@ -154,12 +156,12 @@ def _branch_form(branch=None):
     locale = current_language()
     form.product_ids.choices = choices(
         (p.id, f"{p.name_in(locale)} ({p.code})") for p in db.session.scalars(
-            permissions.visible_products(current_user)
+            products_permissions.visible_products(current_user)
             .where(Product.status != ProductStatus.WITHDRAWN)
             .order_by(Product.code)))
     form.package_ids.choices = choices(
         (p.id, f"{p.name_in(locale)} ({p.code})") for p in db.session.scalars(
-            permissions.visible_packages(current_user)
+            products_permissions.visible_packages(current_user)
             .where(ServicePackage.status != ProductStatus.WITHDRAWN)
             .order_by(ServicePackage.code)))
     if request.method == "GET" and branch is not None:
@@ -185,14 +187,14 @@ def _branch_form(branch=None):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    require(permissions.can_edit_branches(current_user))
+    require(branches_permissions.can_edit_branches(current_user))
     return _branch_form()
 
 
 @bp.route("/<int:branch_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(branch_id):
-    require(permissions.can_edit_branches(current_user))
+    require(branches_permissions.can_edit_branches(current_user))
     return _branch_form(_visible_branch(branch_id))
 
 
@@ -203,7 +205,7 @@ def edit(branch_id):
 @login_required
 def deliveries(branch_id):
     branch = _visible_branch(branch_id)
-    query = permissions.visible_deliveries(current_user)
+    query = branches_permissions.visible_deliveries(current_user)
     start, end = filter_day(request.args, "from"), filter_day(request.args, "to")
     product_id = request.args.get("product", type=int)
     org_id = request.args.get("organisation", type=int)
@@ -240,12 +242,12 @@ def _delivery_form(branch, delivery=None):
     form.organisation_id.choices = choices([("", _("— choose —"))] +
                                            [(o.id, o.name) for o in orgs])
     locale = current_language()
-    products = db.session.scalars(permissions.visible_products(current_user).where(
+    products = db.session.scalars(products_permissions.visible_products(current_user).where(
         Product.status.in_((ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)))
         .order_by(Product.code)).all()
     form.product_id.choices = choices([("", _("— none —"))] + [
         (p.id, f"{p.name_in(locale)} ({p.code})") for p in products])
-    packages = db.session.scalars(permissions.visible_packages(current_user)
+    packages = db.session.scalars(products_permissions.visible_packages(current_user)
                                   .order_by(ServicePackage.code)).all()
     form.package_id.choices = choices([("", _("— none —"))] + [
         (p.id, f"{p.name_in(locale)} ({p.code})") for p in packages])
@@ -274,7 +276,7 @@ def _delivery_form(branch, delivery=None):
 @login_required
 def log_delivery(branch_id):
     branch = _visible_branch(branch_id)
-    require(permissions.can_log_delivery(current_user, branch))
+    require(branches_permissions.can_log_delivery(current_user, branch))
     return _delivery_form(branch)
 
 
@@ -282,8 +284,8 @@ def log_delivery(branch_id):
 @login_required
 def edit_delivery(branch_id, delivery_id):
     branch = _visible_branch(branch_id)
-    require(permissions.can_log_delivery(current_user, branch))
-    delivery = get_visible(permissions.visible_deliveries(current_user), ServiceDelivery,
+    require(branches_permissions.can_log_delivery(current_user, branch))
+    delivery = get_visible(branches_permissions.visible_deliveries(current_user), ServiceDelivery,
                            delivery_id)
     if delivery.branch_id != branch.id:
         raise NotFound()
@@ -296,7 +298,7 @@ def edit_delivery(branch_id, delivery_id):
 @cached_page
 @login_required
 def training():
-    require(permissions.can_see_training_records(current_user))
+    require(branches_permissions.can_see_training_records(current_user))
     courses = db.session.scalars(sa.select(TrainingCourse).order_by(TrainingCourse.code)).all()
     counts = dict(db.session.execute(sa.select(TrainingSession.course_id, sa.func.count())
                                      .group_by(TrainingSession.course_id)).all())
@@ -306,7 +308,7 @@ def training():
 @bp.route("/training/courses/new", methods=["GET", "POST"])
 @login_required
 def course_create():
-    require(permissions.can_manage_courses(current_user))
+    require(branches_permissions.can_manage_courses(current_user))
     form = forms.CourseForm()
     return _run_form(form, lambda: services.save_course(current_user, form.data),
                      "branches/course_form.html", lambda saved: url_for("branches.training"),
@@ -317,7 +319,7 @@ def course_create():
 @login_required
 def session_create(branch_id):
     branch = _visible_branch(branch_id)
-    require(permissions.can_record_training(current_user, branch))
+    require(branches_permissions.can_record_training(current_user, branch))
     form = forms.SessionForm()
     form.course_id.choices = choices(
         (c.id, f"{c.title} ({c.code})") for c in db.session.scalars(
@@ -346,7 +348,7 @@ def _attendance_form(branch):
 @cached_page
 @login_required
 def session(branch_id, session_id):
-    require(permissions.can_see_training_records(current_user))
+    require(branches_permissions.can_see_training_records(current_user))
     branch = _visible_branch(branch_id)
     item = _session_of(branch, session_id)
     return render_template("branches/session.html", branch=branch, session=item,
@@ -357,7 +359,7 @@ def session(branch_id, session_id):
 @login_required
 def add_attendance(branch_id, session_id):
     branch = _visible_branch(branch_id)
-    require(permissions.can_record_training(current_user, branch))
+    require(branches_permissions.can_record_training(current_user, branch))
     item = _session_of(branch, session_id)
     form = _attendance_form(branch)
     message, status = None, 400
@@ -385,7 +387,7 @@ def add_attendance(branch_id, session_id):
 @cached_page
 @login_required
 def contracts():
-    items = db.session.scalars(permissions.visible_contracts(current_user)
+    items = db.session.scalars(branches_permissions.visible_contracts(current_user)
                                .order_by(EntrustmentContract.number)).all()
     return render_template("branches/contracts.html", contracts=items, today=reader_today())
 
@@ -394,7 +396,7 @@ def contracts():
 @cached_page
 @login_required
 def contract(contract_id):
-    item = get_visible(permissions.visible_contracts(current_user), EntrustmentContract,
+    item = get_visible(branches_permissions.visible_contracts(current_user), EntrustmentContract,
                        contract_id)
     return render_template("branches/contract.html", contract=item, today=reader_today())
 
@@ -402,7 +404,7 @@ def contract(contract_id):
 def _contract_form(item=None):
     form = forms.ContractForm(obj=item)
     form.branch_id.choices = choices((b.id, b.name) for b in db.session.scalars(
-        permissions.visible_branches(current_user).join(Branch.organisation).where(
+        branches_permissions.visible_branches(current_user).join(Branch.organisation).where(
             Branch.kind != BranchKind.COMMUNE_POINT).order_by(Organisation.name)))
     mass = db.session.scalars(permissions.network_organisations(current_user).where(
         Organisation.kind == OrgKind.MASS_ORGANISATION).order_by(Organisation.name)).all()
@@ -432,15 +434,15 @@ def _contract_form(item=None):
 @bp.route("/entrustment/new", methods=["GET", "POST"])
 @login_required
 def contract_create():
-    require(permissions.can_edit_contracts(current_user))
+    require(branches_permissions.can_edit_contracts(current_user))
     return _contract_form()
 
 
 @bp.route("/entrustment/<int:contract_id>/edit", methods=["GET", "POST"])
 @login_required
 def contract_edit(contract_id):
-    require(permissions.can_edit_contracts(current_user))
-    return _contract_form(get_visible(permissions.visible_contracts(current_user),
+    require(branches_permissions.can_edit_contracts(current_user))
+    return _contract_form(get_visible(branches_permissions.visible_contracts(current_user),
                                       EntrustmentContract, contract_id))
 
 
@@ -460,7 +462,7 @@ def my_branch(user):
         return None
     branches = db.session.scalars(sa.select(Branch).where(
         Branch.organisation_id.in_(org_ids))).all()
-    mine = [b for b in branches if permissions.is_staff_of_branch(user, b)]
+    mine = [b for b in branches if branches_permissions.is_staff_of_branch(user, b)]
     if not mine:
         return None
     pending = dict(db.session.execute(

@@ -4,12 +4,13 @@ The discussion is kept apart from the official answer: the answer is the bank's 
 by the owner and published once; the discussion is where the submitter's organisation, the
 organisations that endorse the item and the bank's people talk it over.
 
-Who reads it: whoever reads the item (permissions.visible_feedback), so a confidential item's
-discussion stays with the bank, the ministry and the submitter's organisation, and is told
-only to those of its people who still read the item. Who writes: the submitter's directors,
-the directors of an endorsing organisation and the bank's staff. The ministry reads and does
-not write: it watches the outcome, as it does for the items themselves (it neither submits
-nor endorses). Other unions read a public item's discussion and join it by endorsing.
+Who reads it: whoever reads the item (feedback.permissions.visible_feedback), so a
+confidential item's discussion stays with the bank, the ministry and the submitter's
+organisation, and is told only to those of its people who still read the item. Who writes: the
+submitter's directors, the directors of an endorsing organisation and the bank's staff. The
+ministry reads and does not write: it watches the outcome, as it does for the items themselves
+(it neither submits nor endorses). Other unions read a public item's discussion and join it by
+endorsing.
 
 Moderation: an author removes their own message; the item's owner and administrators hide a
 message, with a reason. Both keep the row (its place in the thread, the audit trail).
@@ -31,6 +32,7 @@ from portal.core.notify import notify
 from portal.core.sanitize import plain_text, rich_text
 from portal.core.textnorm import search_key
 from portal.extensions import db
+from portal.feedback import permissions as feedback_permissions
 from portal.feedback import services
 from portal.feedback.models import FeedbackComment, FeedbackItem, Visibility
 
@@ -61,7 +63,7 @@ def speaking_for(user, item):
     may only read it. The caller has loaded the item through visible_feedback(user)."""
     if permissions.is_bank_staff(user):
         return _bank_office(user)
-    if permissions.is_feedback_submitter(user, item):
+    if feedback_permissions.is_feedback_submitter(user, item):
         return item.organisation
     if not permissions.is_ministry(user) and user.has_role(Role.UNION_DIRECTOR):
         return _endorsing_organisation(user, item)
@@ -85,7 +87,7 @@ def can_edit(user, comment, now=None):
 
 def can_hide(user, item):
     """Moderation belongs to whoever handles the item: its owner, or an administrator."""
-    return permissions.is_bank_staff(user) and permissions.can_handle_feedback(user, item)
+    return permissions.is_bank_staff(user) and feedback_permissions.can_handle_feedback(user, item)
 
 
 def may_read_hidden(user):
@@ -203,7 +205,7 @@ def _still_reads(person, item):
     if item.visibility == Visibility.PUBLIC:
         return True
     return (permissions.is_bank_staff(person) or permissions.is_ministry(person)
-            or permissions.is_feedback_submitter(person, item))
+            or feedback_permissions.is_feedback_submitter(person, item))
 
 
 def people_in(item):
@@ -268,7 +270,7 @@ def similar_items(user, title, limit=5):
     score = sum(sa.case((FeedbackItem.search_key.contains(p, autoescape=True), 1), else_=0)
                 for p in pieces)
     needed = max(1, math.ceil(len(pieces) / 2))
-    query = permissions.visible_feedback(user).where(
+    query = feedback_permissions.visible_feedback(user).where(
         FeedbackItem.visibility == Visibility.PUBLIC, score >= needed) \
         .order_by(score.desc(), FeedbackItem.created_at.desc(), FeedbackItem.id.desc()) \
         .limit(limit)

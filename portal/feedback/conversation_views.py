@@ -11,13 +11,13 @@ from flask_login import current_user, login_required
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal import permissions
 from portal.core.errors import ValidationError, require
 from portal.core.forms import PortalForm
 from portal.core.richtext import RichTextField
 from portal.core.views import form_errors_into
 from portal.extensions import db
 from portal.feedback import conversation
+from portal.feedback import permissions as feedback_permissions
 from portal.feedback.views import _item_page, _load, bp
 
 
@@ -141,7 +141,7 @@ def hide_comment(item_id, comment_id):
 def similar():
     """Items like the title being typed on the submission form, as JSON: public items of the
     reader's network only, at most five."""
-    require(permissions.can_submit_feedback(current_user))
+    require(feedback_permissions.can_submit_feedback(current_user))
     title = (request.args.get("title") or "")[:200]
     items = conversation.similar_items(current_user, title)
     return jsonify(items=[{

@@ -8,6 +8,7 @@ from portal.accounts.models import OrgKind, Role, User
 from portal.core.models import utcnow
 from portal.extensions import db
 from portal.feedback import conversation, services
+from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import EscalationContact, FeedbackItem
 
 # (organisation code, kind, topic, visibility, title, body, extra fields, days ago, fate)
@@ -162,11 +163,9 @@ def _ensure_endorsers(by_code):
 
 def _endorse(item, directors, by_code):
     """The demo endorsements of this item that are not there yet and still allowed."""
-    from portal import permissions
-
     for code, comment in ENDORSEMENTS.get(item.title, ()):
         director = directors.get(code)
-        if director is None or not permissions.can_endorse_feedback(director, item):
+        if director is None or not feedback_permissions.can_endorse_feedback(director, item):
             continue
         services.endorse(director, item, by_code[code], comment)
 

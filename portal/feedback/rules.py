@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from portal import permissions
 from portal.accounts.models import BANK_KINDS, Membership, Organisation, OrgKind, User
 from portal.extensions import db
+from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import FeedbackItem, Visibility
 
 # the roles a link of the chain may name: the bank's own people
@@ -17,7 +18,7 @@ CHAIN_ROLES = permissions.BANK_ROLES
 
 def can_manage_escalation(user):
     """Administrators only (the page and every change)."""
-    return permissions.can_manage_escalation(user)
+    return permissions.is_admin(user)
 
 
 def chain_network(user):
@@ -54,7 +55,7 @@ def network_offices(network_id):
 def duplicate_targets(user, item):
     """A select() of the items this person may name as the one `item` duplicates.
 
-    Items the person may see (permissions.visible_feedback) of the item's own bank network,
+    Items the person may see (feedback_permissions.visible_feedback) of the item's own bank network,
     never the item itself, and none that the item's readers could not open: the answer
     "duplicate of #12" is read by the submitter and, for a public item, by the whole network.
     So a public item points only to public items; a confidential one also to the confidential
@@ -62,6 +63,6 @@ def duplicate_targets(user, item):
     readable = FeedbackItem.visibility == Visibility.PUBLIC
     if item.visibility == Visibility.CONFIDENTIAL:
         readable = sa.or_(readable, FeedbackItem.organisation_id == item.organisation_id)
-    return permissions.visible_feedback(user).where(
+    return feedback_permissions.visible_feedback(user).where(
         FeedbackItem.id != item.id, readable,
         FeedbackItem.organisation.has(Organisation.network_id == item.organisation.network_id))

@@ -8,7 +8,6 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from portal import permissions
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.core import audit
 from portal.core.errors import NotFound, ValidationError, require
@@ -17,6 +16,7 @@ from portal.core.notify import notify
 from portal.core.sanitize import plain_text, rich_text
 from portal.core.textnorm import matches_all_words, search_key
 from portal.extensions import db
+from portal.feedback import permissions as feedback_permissions
 from portal.feedback import rules, sla
 from portal.feedback.models import (
     ESCALATION_LABELS,
@@ -35,6 +35,7 @@ from portal.feedback.models import (
     Visibility,
 )
 from portal.i18n.parsing import ascii_digits
+from portal.products import permissions as products_permissions
 from portal.products.models import Product, ProductStatus, ServicePackage
 
 MAX_BODY = 50_000
@@ -132,8 +133,8 @@ def submit(actor, *, kind, organisation, title, body_html, topic, visibility,
     kept as the one who recorded it.
     """
     if origin is None:
-        require(permissions.can_submit_feedback(actor))
-        require(organisation in permissions.feedback_submitting_organisations(actor),
+        require(feedback_permissions.can_submit_feedback(actor))
+        require(organisation in feedback_permissions.feedback_submitting_organisations(actor),
                 _("You cannot submit on behalf of this organisation."))
     kind = Kind(kind)
     title = plain_text(title, 200)
@@ -192,7 +193,7 @@ def follow_origin_visibility(actor, item, visibility):
 # --- handling --------------------------------------------------------------------------------
 
 def _transition(actor, item, allowed_from, to_state, expected_version, action):
-    require(permissions.can_handle_feedback(actor, item))
+    require(feedback_permissions.can_handle_feedback(actor, item))
     item.check_version(expected_version)
     if item.state not in allowed_from:
         raise ValidationError(_("This item is %(state)s; that step is not possible now.",
@@ -224,8 +225,8 @@ def start_review(actor, item, expected_version=None):
 
 
 def add_note(actor, item, body):
-    require(permissions.can_read_internal_notes(actor, item)
-            and permissions.can_handle_feedback(actor, item))
+    require(feedback_permissions.can_read_internal_notes(actor, item)
+            and feedback_permissions.can_handle_feedback(actor, item))
     body = plain_text(body, 10_000)
     if not body:
         raise ValidationError(_("The note is empty."), field="body")
@@ -238,7 +239,7 @@ def add_note(actor, item, body):
 
 def save_draft(actor, item, *, body_html, outcome, duplicate_of=None, expected_version=None):
     """Write (or rewrite) the official response as a draft; nothing is shown until published."""
-    require(permissions.can_handle_feedback(actor, item))
+    require(feedback_permissions.can_handle_feedback(actor, item))
     item.check_version(expected_version)
     if not item.is_open:
         raise ValidationError(_("This item is %(state)s; it cannot be answered now.",
@@ -291,7 +292,7 @@ def find_duplicates(user, item, text, limit=20):
 
 def publish(actor, item):
     """Publish the draft response: the item is answered and the submitter and endorsers told."""
-    require(permissions.can_handle_feedback(actor, item))
+    require(feedback_permissions.can_handle_feedback(actor, item))
     draft = item.draft_response
     if draft is None:
         raise ValidationError(_("There is no draft response to publish."))
@@ -312,14 +313,14 @@ def publish(actor, item):
 
 def publish_batch(actor, items):
     """Publish several drafts at once; refuses the whole batch if any one cannot be published."""
-    require(permissions.can_publish_batch(actor))
+    require(feedback_permissions.can_publish_batch(actor))
     for item in items:
         publish(actor, item)
     return len(items)
 
 
 def close(actor, item):
-    require(permissions.can_close_feedback(actor, item))
+    require(feedback_permissions.can_close_feedback(actor, item))
     before = audit.snapshot(item, ITEM_FIELDS)
     item.state, item.closed_at = State.CLOSED, utcnow()
     _event(item, actor, "closed")
@@ -329,7 +330,7 @@ def close(actor, item):
 
 def reopen(actor, item, reason):
     """The submitter contests the answer, once, with a reason: back under review."""
-    require(permissions.can_reopen_feedback(actor, item),
+    require(feedback_permissions.can_reopen_feedback(actor, item),
             _("An item can be reopened once, by the organisation that submitted it."))
     reason = plain_text(reason, 5000)
     if not reason:
@@ -352,7 +353,7 @@ def reopen(actor, item, reason):
 
 def endorse(actor, item, organisation, comment=None):
     """Another organisation says the need is theirs too."""
-    require(permissions.can_endorse_feedback(actor, item),
+    require(feedback_permissions.can_endorse_feedback(actor, item),
             _("Your organisation cannot endorse this item."))
     require(organisation in actor.organisations_with(Role.UNION_DIRECTOR))
     endorsement = Endorsement(organisation=organisation, user=actor,
@@ -366,7 +367,7 @@ def endorse(actor, item, organisation, comment=None):
 
 
 def reassign(actor, item, owner):
-    require(permissions.can_reassign_feedback(actor, item))
+    require(feedback_permissions.can_reassign_feedback(actor, item))
     if not owner.has_role(Role.RELATIONSHIP_MANAGER) or not owner.is_active:
         raise ValidationError(_("Only an active relationship manager can own an item."),
                               field="owner_id")
@@ -626,7 +627,7 @@ def link_offer(actor, item, offer):
     actor handles the item, ValidationError for an item that is not a product request or a
     withdrawn offer.
     """
-    require(permissions.can_handle_feedback(actor, item))
+    require(feedback_permissions.can_handle_feedback(actor, item))
     if item.kind != Kind.PRODUCT_REQUEST:
         raise ValidationError(_("Only a product request can be linked to a product."))
     # The offer's row is locked so that a status change committing at the same time is either
@@ -731,9 +732,9 @@ def link_choices(user, locale):
     roadmap.
     """
     groups = []
-    for label, model, visible in ((_("Products"), Product, permissions.visible_products),
+    for label, model, visible in ((_("Products"), Product, products_permissions.visible_products),
                                   (_("Service packages"), ServicePackage,
-                                   permissions.visible_packages)):
+                                   products_permissions.visible_packages)):
         offers = db.session.scalars(visible(user).where(
             model.status != ProductStatus.WITHDRAWN)).all()
         options = sorted(((o.offer_key, _offer_label(o, locale)) for o in offers),
@@ -747,8 +748,8 @@ def offer_by_key(user, key):
     """The product or package named by a chooser's key ("product:12", "package:3") among
     those this user sees; None for anything else."""
     kind, _sep, offer_id = (key or "").partition(":")
-    found = {"product": (Product, permissions.visible_products),
-             "package": (ServicePackage, permissions.visible_packages)}.get(kind)
+    found = {"product": (Product, products_permissions.visible_products),
+             "package": (ServicePackage, products_permissions.visible_packages)}.get(kind)
     if found is None or not offer_id.isdigit():
         return None
     model, visible = found
@@ -765,7 +766,7 @@ def _offer_label(offer, locale):
 def requests_for_offer(user, offer):
     """The product requests behind a product or package that this user may see, most endorsed
     first."""
-    return db.session.scalars(permissions.visible_feedback(user).where(_linked_to(offer))
+    return db.session.scalars(feedback_permissions.visible_feedback(user).where(_linked_to(offer))
                               .options(sa.orm.joinedload(FeedbackItem.organisation))
                               .order_by(FeedbackItem.endorsement_count.desc(),
                                         FeedbackItem.id)).all()
@@ -783,7 +784,7 @@ def demand_by_product(product_ids):
 
 def critiques_about_branch(user, branch_organisation_id, limit=10):
     """The critiques (and other items) naming a branch that this user may see, newest first."""
-    return db.session.scalars(permissions.visible_feedback(user).where(
+    return db.session.scalars(feedback_permissions.visible_feedback(user).where(
         FeedbackItem.branch_id == branch_organisation_id)
         .options(sa.orm.joinedload(FeedbackItem.organisation))
         .order_by(FeedbackItem.created_at.desc()).limit(limit)).all()

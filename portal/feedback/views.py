@@ -31,6 +31,7 @@ from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
 from portal.feedback import attachments, forms, reports, rules, services
 from portal.feedback import models as feedback_models
+from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import (
     ESCALATION_LABELS,
     ESCALATION_LEVEL_NAMES,
@@ -64,7 +65,7 @@ nav_item("feedback.index", _l("Feedback"), lambda user: user.is_authenticated, o
 
 def filtered_items(user, args):
     """The scoped query with the list's filters applied (shared by the list and exports)."""
-    query = permissions.visible_feedback(user)
+    query = feedback_permissions.visible_feedback(user)
     for name, column, enum in (("kind", FeedbackItem.kind, Kind),
                                ("state", FeedbackItem.state, State),
                                ("topic", FeedbackItem.topic, Topic)):
@@ -153,7 +154,7 @@ def export(fmt):
 
 def _submit_form(kind):
     form = forms.FORMS[kind]()
-    orgs = permissions.feedback_submitting_organisations(current_user)
+    orgs = feedback_permissions.feedback_submitting_organisations(current_user)
     form.organisation_id.choices = choices((o.id, o.name) for o in orgs)
     branches = db.session.scalars(permissions.network_organisations(current_user).where(
         Organisation.kind.in_(list(BANK_KINDS)), Organisation.is_active)
@@ -171,7 +172,7 @@ def _kind_fields(form):
 @bp.route("/new/<kind>", methods=["GET", "POST"])
 @login_required
 def submit(kind):
-    require(permissions.can_submit_feedback(current_user))
+    require(feedback_permissions.can_submit_feedback(current_user))
     try:
         kind = Kind(kind)
     except ValueError:
@@ -215,7 +216,7 @@ def submit(kind):
 def _load(item_id, full=False):
     """The visible item; full=True also loads everything its page shows, in a fixed number of
     queries (endorsements, history, notes, responses, attachments and their people)."""
-    query = permissions.visible_feedback(current_user)
+    query = feedback_permissions.visible_feedback(current_user)
     if full:
         load = sa.orm.selectinload
         query = query.options(
@@ -252,7 +253,7 @@ def _item_page(item, status=200, **forms_given):
     endorse_form.organisation_id.choices = choices(
         (o.id, o.name) for o in current_user.organisations_with(Role.UNION_DIRECTOR))
     reassign_form = forms.ReassignForm()
-    if permissions.can_reassign_feedback(current_user, item):
+    if feedback_permissions.can_reassign_feedback(current_user, item):
         managers = db.session.scalars(sa.select(User).where(User.is_active, User.memberships.any(
             role=Role.RELATIONSHIP_MANAGER)).order_by(User.full_name)).all()
         reassign_form.owner_id.choices = choices((u.id, u.full_name) for u in managers)
@@ -260,7 +261,8 @@ def _item_page(item, status=200, **forms_given):
     version_form = forms.VersionForm()
     version_form.version_id.data = item.version_id
     offer_choices = []
-    if item.kind == Kind.PRODUCT_REQUEST and permissions.can_handle_feedback(current_user, item):
+    if item.kind == Kind.PRODUCT_REQUEST and \
+            feedback_permissions.can_handle_feedback(current_user, item):
         offer_choices = services.link_choices(current_user, current_language())
     return render_template(
         "feedback/show.html", item=item, now=utcnow(), escalation_labels=ESCALATION_LABELS,
@@ -278,7 +280,7 @@ def _shown_duplicate(item):
     """The item this one duplicates, when the reader may open it: its number and title."""
     if item.duplicate_of_id is None:
         return None
-    return db.session.scalar(permissions.visible_feedback(current_user).where(
+    return db.session.scalar(feedback_permissions.visible_feedback(current_user).where(
         FeedbackItem.id == item.duplicate_of_id))
 
 
@@ -330,7 +332,7 @@ def review(item_id):
 def publish(item_id):
     def _publish(item, version):
         # who may publish first: a stale version must not tell anyone else that it changed
-        require(permissions.can_handle_feedback(current_user, item))
+        require(feedback_permissions.can_handle_feedback(current_user, item))
         item.check_version(version)
         services.publish(current_user, item)
     return _act(item_id, _publish, _("The response is published."))
@@ -361,7 +363,7 @@ def add_note(item_id):
 @login_required
 def save_draft(item_id):
     item = _load(item_id)
-    require(permissions.can_handle_feedback(current_user, item))
+    require(feedback_permissions.can_handle_feedback(current_user, item))
     form = _response_form(item)
     if not form.validate_on_submit():
         return _item_page(item, status=400, response_form=form)
@@ -394,7 +396,7 @@ def duplicate_candidates(item_id):
     items whose number or words match what was typed, among those the person answering may
     name (rules.duplicate_targets), as {"results": [{"id", "title", "label"}]}."""
     item = _load(item_id)
-    require(permissions.can_handle_feedback(current_user, item))
+    require(feedback_permissions.can_handle_feedback(current_user, item))
     found = services.find_duplicates(current_user, item, request.args.get("q", ""))
     return jsonify(results=[{"id": found_id, "title": title,
                              "label": forms.item_label(found_id, title)}
@@ -436,7 +438,7 @@ def endorse(item_id):
 @login_required
 def reassign(item_id):
     item = _load(item_id)
-    require(permissions.can_reassign_feedback(current_user, item))
+    require(feedback_permissions.can_reassign_feedback(current_user, item))
     owner = db.session.get(User, request.form.get("owner_id", type=int) or 0)
     if owner is None:
         abort(400)
@@ -456,7 +458,7 @@ def reassign(item_id):
 def link_product(item_id):
     """Link a product request to the catalogue product or service package that answers it."""
     item = _load(item_id)
-    require(permissions.can_handle_feedback(current_user, item))
+    require(feedback_permissions.can_handle_feedback(current_user, item))
     if not forms.VersionForm().validate_on_submit():
         abort(400)
     # "product:12" or "package:3"; product_id is what older forms send
@@ -494,8 +496,8 @@ def attachment(item_id, attachment_id):
 @login_required
 def drafts():
     """Review drafts and publish them one by one or in a batch."""
-    require(permissions.can_publish_batch(current_user))
-    query = permissions.visible_feedback(current_user).where(
+    require(feedback_permissions.can_publish_batch(current_user))
+    query = feedback_permissions.visible_feedback(current_user).where(
         FeedbackItem.state.in_(OPEN_STATES),
         FeedbackItem.responses.any(published_at=None))
     if not permissions.is_admin(current_user):
@@ -531,7 +533,7 @@ def queue():
     owner_id = request.args.get("owner", type=int)
     if not permissions.is_admin(current_user) or not owner_id:
         owner_id = current_user.id
-    items = db.session.scalars(permissions.visible_feedback(current_user).where(
+    items = db.session.scalars(feedback_permissions.visible_feedback(current_user).where(
         FeedbackItem.owner_id == owner_id, FeedbackItem.state.in_(OPEN_STATES))
         .options(sa.orm.joinedload(FeedbackItem.organisation))
         .order_by(FeedbackItem.answer_due_at)).all()

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from portal import permissions
 from portal.accounts.models import Organisation, OrgKind
+from portal.indicators import permissions as indicators_permissions
 
 
 def may_work_in_field(user):
@@ -30,4 +31,4 @@ def field_groups(user):
 
 def may_rate(user):
     """Group ratings come in by import from the same people; the field form is one more way."""
-    return permissions.can_import_indicators(user)
+    return indicators_permissions.can_import_indicators(user)

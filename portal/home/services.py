@@ -17,13 +17,16 @@ from flask import g, has_request_context
 
 from portal import permissions
 from portal.accounts.models import Membership, Organisation, Role
+from portal.branches import permissions as branches_permissions
 from portal.branches.models import Branch, DeliveryOutcome, ServiceDelivery
 from portal.branches.services import target_days
 from portal.core import workdays
 from portal.core.clock import END_OF_DAY, reader_today, reader_zone
 from portal.core.models import utcnow
 from portal.extensions import db
+from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import OPEN_STATES, FeedbackItem, Response, State
+from portal.meetings import permissions as meetings_permissions
 from portal.meetings.models import (
     OPEN_COMMITMENT,
     Commitment,
@@ -35,6 +38,7 @@ from portal.meetings.models import (
     Minutes,
 )
 from portal.products.models import Product
+from portal.turnover import permissions as turnover_permissions
 from portal.turnover.models import PeriodStatus, ReportingPeriod, TurnoverReport
 
 # entries read per source (the most urgent of each) and shown on the page
@@ -142,7 +146,7 @@ def _meetings_ahead(user, now):
     record; with their own invitation's reply. The recorder also sees a planned meeting whose
     time has passed: it waits to be marked held."""
     mine = sa.orm.aliased(Invitation)
-    query = permissions.visible_meetings(user).outerjoin(
+    query = meetings_permissions.visible_meetings(user).outerjoin(
         mine, sa.and_(mine.meeting_id == Meeting.id, mine.user_id == user.id)).where(
         Meeting.state == MeetingState.PLANNED,
         sa.or_(Meeting.ends_at >= now, Meeting.recorder_id == user.id),
@@ -157,7 +161,8 @@ def _meetings_ahead(user, now):
 
 def _minutes_to_do(user):
     """Held meetings whose minutes the person writes (the recorder or organiser, as
-    permissions.can_record_meeting) or approves (they, or the chair, as can_approve_minutes)."""
+    meetings.permissions.can_record_meeting) or approves (they, or the chair, as
+    can_approve_minutes)."""
     written = sa.exists().where(Minutes.meeting_id == Meeting.id)
     if permissions.is_relationship_manager(user):
         manager = sa.or_(Meeting.recorder_id == user.id, Meeting.created_by_id == user.id)
@@ -165,7 +170,7 @@ def _minutes_to_do(user):
         manager = Meeting.recorder_id == user.id
     else:
         manager = sa.false()
-    query = permissions.visible_meetings(user).where(
+    query = meetings_permissions.visible_meetings(user).where(
         Meeting.state == MeetingState.HELD,
         sa.or_(manager, sa.and_(Meeting.chair_id == user.id, written)))
     return _row(query, (Meeting.ends_at, Meeting.id), kind="minutes", ref_id=Meeting.id,
@@ -176,7 +181,7 @@ def _minutes_to_do(user):
 def _sign_off(user):
     """Consultation sessions with approved minutes, waiting for the ministry (as
     meetings.services.review_queue), oldest first."""
-    query = permissions.visible_meetings(user).where(
+    query = meetings_permissions.visible_meetings(user).where(
         Meeting.kind == MeetingKind.CONSULTATION_SESSION,
         Meeting.state == MeetingState.MINUTES_APPROVED)
     return _row(query, (Meeting.minutes_approved_at, Meeting.id), kind="sign_off",
@@ -190,7 +195,7 @@ def _feedback_queue(user):
     due = sa.case((FeedbackItem.state == State.SUBMITTED, FeedbackItem.acknowledge_due_at),
                   else_=FeedbackItem.answer_due_at)
     drafted = FeedbackItem.responses.any(Response.published_at.is_(None))
-    query = permissions.visible_feedback(user).join(FeedbackItem.organisation).where(
+    query = feedback_permissions.visible_feedback(user).join(FeedbackItem.organisation).where(
         FeedbackItem.owner_id == user.id, FeedbackItem.state.in_(OPEN_STATES))
     return _row(query, (due, FeedbackItem.id), kind="feedback", ref_id=FeedbackItem.id,
                 title=FeedbackItem.title, detail=Organisation.name, due_at=due,
@@ -200,7 +205,7 @@ def _feedback_queue(user):
 def _answers_to_read(user, own):
     """Items of the director's organisations that the bank has answered: to close, or to
     reopen once."""
-    query = permissions.visible_feedback(user).where(
+    query = feedback_permissions.visible_feedback(user).where(
         FeedbackItem.organisation_id.in_(own), FeedbackItem.state == State.ANSWERED)
     return _row(query, (FeedbackItem.answered_at, FeedbackItem.id), kind="answer",
                 ref_id=FeedbackItem.id, title=FeedbackItem.title, due_at=FeedbackItem.answered_at)
@@ -208,7 +213,7 @@ def _answers_to_read(user, own):
 
 def _feedback_history(user, own):
     """A row when the director's organisations have ever sent an item (for the empty state)."""
-    query = permissions.visible_feedback(user).where(FeedbackItem.organisation_id.in_(own))
+    query = feedback_permissions.visible_feedback(user).where(FeedbackItem.organisation_id.in_(own))
     return _row(query, (FeedbackItem.id,), limit=1, kind="history", ref_id=FeedbackItem.id)
 
 
@@ -221,7 +226,7 @@ def _commitments_due(user, today):
         sa.or_(Commitment.owner_id == user.id,
                Commitment.organisation_id.in_(_my_organisations(user))),
         Commitment.meeting_id.in_(
-            permissions.visible_meetings(user).with_only_columns(Meeting.id)))
+            meetings_permissions.visible_meetings(user).with_only_columns(Meeting.id)))
     return _row(query, (Commitment.due_on, Commitment.id), kind="commitment",
                 ref_id=Commitment.id, parent_id=Commitment.meeting_id,
                 title=Commitment.description, detail=Organisation.name,
@@ -233,7 +238,7 @@ def _turnover_due(user, own, today):
     reported its turnover yet."""
     reported = sa.exists().where(TurnoverReport.organisation_id == Organisation.id,
                                  TurnoverReport.period_id == ReportingPeriod.id)
-    query = permissions.visible_turnover_organisations(user).join(
+    query = turnover_permissions.visible_turnover_organisations(user).join(
         ReportingPeriod, ReportingPeriod.country == Organisation.country).where(
         Organisation.id.in_(own), Organisation.is_active,
         ReportingPeriod.status == PeriodStatus.OPEN,
@@ -246,7 +251,8 @@ def _turnover_due(user, own, today):
 def _deliveries_due(user, branch_orgs):
     """Services the person's branch was asked for and has not delivered yet, oldest first;
     each due by its product's target turnaround (branches.services.target_days)."""
-    query = permissions.visible_deliveries(user).join(ServiceDelivery.organisation).outerjoin(
+    query = branches_permissions.visible_deliveries(user).join(
+        ServiceDelivery.organisation).outerjoin(
         Product, Product.id == ServiceDelivery.product_id).where(
         ServiceDelivery.branch_id.in_(
             sa.select(Branch.id).where(Branch.organisation_id.in_(branch_orgs))),
@@ -272,7 +278,7 @@ def _network_counts(user):
 
 def _sources(user, now, today):
     sources = [_meetings_ahead(user, now), _minutes_to_do(user), _commitments_due(user, today)]
-    if permissions.can_review_meetings(user):
+    if meetings_permissions.can_review_meetings(user):
         sources.append(_sign_off(user))
     if permissions.is_bank_staff(user):
         sources.append(_feedback_queue(user))

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.i18n import current_language
 from portal.i18n.parsing import Unreadable, parse_number
 from portal.i18n.vocabulary import Vocabulary
+from portal.indicators import permissions as indicators_permissions
 from portal.indicators import services
 from portal.indicators.models import (
     GRADE_LABELS,
@@ -100,8 +101,9 @@ def _validate(actor, kind, header, records):
     if missing:
         raise ImportRejected([(1, _("missing columns: %(columns)s",
                                     columns=", ".join(missing)))])
-    orgs = {o.code: o for o in db.session.scalars(permissions.visible_indicator_organisations(
-        actor))} if not permissions.is_admin(actor) else {
+    orgs = {o.code: o for o in db.session.scalars(
+        indicators_permissions.visible_indicator_organisations(actor))} \
+        if not permissions.is_admin(actor) else {
         o.code: o for o in db.session.scalars(sa.select(Organisation))}
     codes = {i.code: i for i in services.indicators()}
     locked, bad, clean, seen = {}, [], [], set()
@@ -224,8 +226,8 @@ def import_file(actor, kind, filename, data):
     administrator."""
     if kind not in KINDS:
         raise ValidationError(_("Unknown kind of file."))
-    require(permissions.can_manage_indicators(actor) if kind == "plans"
-            else permissions.can_import_indicators(actor))
+    require(indicators_permissions.can_manage_indicators(actor) if kind == "plans"
+            else indicators_permissions.can_import_indicators(actor))
     services.ensure_definitions()
     header, records = read_table(filename, data)
     rows = _validate(actor, kind, header, records)

@@ -14,6 +14,7 @@ from portal.accounts.models import BANK_KINDS, Organisation, OrgKind
 from portal.core import audit
 from portal.core.errors import NotFound, ValidationError, require
 from portal.extensions import db
+from portal.indicators import permissions as indicators_permissions
 from portal.indicators.models import (
     GRADE_RANKS,
     Direction,
@@ -64,7 +65,7 @@ def indicators():
 
 def set_thresholds(actor, indicator, green_at, amber_at, expected_version=None):
     """Change an indicator's traffic-light thresholds (administrators)."""
-    require(permissions.can_manage_indicators(actor))
+    require(indicators_permissions.can_manage_indicators(actor))
     indicator.check_version(expected_version)
     if indicator.direction == Direction.HIGHER_IS_BETTER and amber_at > green_at or \
             indicator.direction == Direction.LOWER_IS_BETTER and amber_at < green_at:
@@ -81,7 +82,7 @@ def set_thresholds(actor, indicator, green_at, amber_at, expected_version=None):
 # --- scope and areas -------------------------------------------------------------------------
 
 def get_visible_organisation(user, org_id):
-    org = db.session.scalar(permissions.visible_indicator_organisations(user).where(
+    org = db.session.scalar(indicators_permissions.visible_indicator_organisations(user).where(
         Organisation.id == org_id))
     if org is None:
         raise NotFound()
@@ -101,14 +102,14 @@ def area_condition(org):
     if org.is_bank and org.province:
         return sa.and_(Organisation.country == org.country,
                        Organisation.province == org.province)
-    return Organisation.id.in_(permissions._subtree_ids(
+    return Organisation.id.in_(permissions.subtree_select(
         sa.select(Organisation.id).where(Organisation.id == org.id), "indicator_area"))
 
 
 def plan_holders(user):
     """Organisations with a plan or actuals that the user may see, for the index page."""
     with_plans = sa.select(IndicatorPlan.organisation_id)
-    return db.session.scalars(permissions.visible_indicator_organisations(user).where(
+    return db.session.scalars(indicators_permissions.visible_indicator_organisations(user).where(
         Organisation.id.in_(with_plans)).order_by(Organisation.name)).all()
 
 
@@ -129,7 +130,7 @@ def plans_of(org):
 def _district_offices(user):
     """The bank offices that stand for a district (a district, no commune): their dashboards
     add up every organisation of the district (area_condition)."""
-    return permissions.visible_indicator_organisations(user).where(
+    return indicators_permissions.visible_indicator_organisations(user).where(
         Organisation.kind.in_(BANK_KINDS), Organisation.district.is_not(None),
         Organisation.commune.is_(None), Organisation.is_active)
 
@@ -137,7 +138,7 @@ def _district_offices(user):
 def district_dashboards(user):
     """The district offices whose dashboards the user may open, by country, province and
     district, so that nobody has to type a dashboard's address."""
-    if not permissions.can_view_indicators(user):
+    if not indicators_permissions.can_view_indicators(user):
         return []
     return db.session.scalars(_district_offices(user).order_by(
         Organisation.country, Organisation.province, Organisation.district,
@@ -163,18 +164,18 @@ def landing_organisation(user, kind, imported):
         if office is not None:
             return office
     if len(imported.organisation_ids) == 1:
-        return db.session.scalar(permissions.visible_indicator_organisations(user).where(
+        return db.session.scalar(indicators_permissions.visible_indicator_organisations(user).where(
             Organisation.id == next(iter(imported.organisation_ids))))
     return None
 
 
 def dashboard_links(user, org):
     """What an organisation's page offers of the indicators, for a reader who may see them
-    (permissions.indicator_scope): {"dashboard": bool, "ratings": bool, "district": the
+    (indicators_permissions.indicator_scope): {"dashboard": bool, "ratings": bool, "district": the
     district office whose dashboard covers org, or None, "latest_rating": (grade, month) of
     a savings group, or None}. None when the reader may see none of it."""
-    if not permissions.can_view_indicators(user) or db.session.scalar(
-            permissions.visible_indicator_organisations(user).with_only_columns(
+    if not indicators_permissions.can_view_indicators(user) or db.session.scalar(
+            indicators_permissions.visible_indicator_organisations(user).with_only_columns(
                 Organisation.id).where(Organisation.id == org.id)) is None:
         return None
     area = area_condition(org)

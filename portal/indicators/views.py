@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal import permissions
 from portal.core import charts
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.pagecache import cached_page
@@ -15,6 +14,7 @@ from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, month_filter, percent_filter
 from portal.indicators import forms, importing, services
+from portal.indicators import permissions as indicators_permissions
 from portal.indicators.models import Indicator, Unit
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators", template_folder="templates")
@@ -25,7 +25,7 @@ TABLES = ("scorecard", "ratings", "communes", "fell")
 @cached_page
 @login_required
 def index():
-    require(permissions.can_view_indicators(current_user))
+    require(indicators_permissions.can_view_indicators(current_user))
     districts = services.district_dashboards(current_user)
     shown = {o.id for o in districts}
     return render_template("indicators/index.html", districts=districts, organisations=[
@@ -87,7 +87,7 @@ def _charts(period, rows, ratings, compact):
 @cached_page
 @login_required
 def dashboard(org_id):
-    require(permissions.can_view_indicators(current_user))
+    require(indicators_permissions.can_view_indicators(current_user))
     org = services.get_visible_organisation(current_user, org_id)
     return render_template("indicators/dashboard.html", **_context(org), Unit=Unit)
 
@@ -97,7 +97,7 @@ def dashboard(org_id):
 @login_required
 def report(org_id):
     """The monthly district report, laid out for printing."""
-    require(permissions.can_view_indicators(current_user))
+    require(indicators_permissions.can_view_indicators(current_user))
     org = services.get_visible_organisation(current_user, org_id)
     return render_template("indicators/report.html", **_context(org), Unit=Unit)
 
@@ -109,7 +109,7 @@ def _value(row):
 @bp.route("/<int:org_id>/export/<table>.<fmt>")
 @login_required
 def export(org_id, table, fmt):
-    require(permissions.can_view_indicators(current_user))
+    require(indicators_permissions.can_view_indicators(current_user))
     org = services.get_visible_organisation(current_user, org_id)
     if table not in TABLES:
         abort(404)
@@ -140,8 +140,8 @@ def export(org_id, table, fmt):
 @bp.route("/import/<any(actuals, plans, ratings):kind>", methods=["GET", "POST"])
 @login_required
 def import_file(kind):
-    require(permissions.can_manage_indicators(current_user) if kind == "plans"
-            else permissions.can_import_indicators(current_user))
+    require(indicators_permissions.can_manage_indicators(current_user) if kind == "plans"
+            else indicators_permissions.can_import_indicators(current_user))
     form = forms.ImportForm()
     bad_rows, message, status = [], None, 200
     if form.validate_on_submit():
@@ -194,7 +194,7 @@ def _landing(kind, imported):
 @bp.route("/import/<any(actuals, plans, ratings):kind>/template.<fmt>")
 @login_required
 def import_template(kind, fmt):
-    require(permissions.can_import_indicators(current_user))
+    require(indicators_permissions.can_import_indicators(current_user))
     return export_response(list(importing.KINDS[kind]), importing.EXAMPLES[kind],
                     f"indicators-{kind}-template", fmt)
 
@@ -202,7 +202,7 @@ def import_template(kind, fmt):
 @bp.route("/definitions", methods=["GET", "POST"])
 @login_required
 def definitions():
-    require(permissions.can_manage_indicators(current_user))
+    require(indicators_permissions.can_manage_indicators(current_user))
     services.ensure_definitions()
     db.session.commit()
     message, status = None, 200
@@ -229,13 +229,13 @@ def definitions():
                            message=message), status
 
 
-nav_item("indicators.index", _l("Indicators"), visible=permissions.can_view_indicators,
+nav_item("indicators.index", _l("Indicators"), visible=indicators_permissions.can_view_indicators,
          order=65)
 
 
 @home_panel
 def indicators_panel(user):
-    if not permissions.can_view_indicators(user):
+    if not indicators_permissions.can_view_indicators(user):
         return None
     districts = services.district_dashboards(user)
     shown = {o.id for o in districts}

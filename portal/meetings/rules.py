@@ -9,6 +9,7 @@ from portal.accounts.models import Membership, Organisation, Role, User
 from portal.core.clock import COUNTRY_ZONES
 from portal.core.models import utcnow
 from portal.extensions import db
+from portal.meetings import permissions as meetings_permissions
 
 
 def meeting_organisations(user):
@@ -105,14 +106,15 @@ def has_started(meeting, now=None):
 
 def may_mark_held(user, meeting, now=None):
     """planned → held: by whoever manages the meeting, once it has started."""
-    return permissions.can_mark_held(user, meeting) and has_started(meeting, now)
+    return meetings_permissions.can_mark_held(user, meeting) and has_started(meeting, now)
 
 
 def may_write_minutes(user, meeting, now=None):
     """The recorder writes the minutes once the meeting has started, until they are approved;
-    after approval only a correction with a reason (permissions.can_correct_minutes)."""
-    return (permissions.can_record_meeting(user, meeting) and has_started(meeting, now)) or \
-        permissions.can_correct_minutes(user, meeting)
+    after approval only a correction with a reason (meetings.permissions.can_correct_minutes)."""
+    return (meetings_permissions.can_record_meeting(user, meeting)
+            and has_started(meeting, now)) or \
+        meetings_permissions.can_correct_minutes(user, meeting)
 
 
 def minutes_written(meeting):
@@ -121,11 +123,11 @@ def minutes_written(meeting):
 
 def may_approve_minutes(user, meeting):
     """held → minutes approved: there must be minutes to approve."""
-    return permissions.can_approve_minutes(user, meeting) and minutes_written(meeting)
+    return meetings_permissions.can_approve_minutes(user, meeting) and minutes_written(meeting)
 
 
 def may_edit_agenda(user, meeting):
-    return permissions.can_edit_meeting(user, meeting)
+    return meetings_permissions.can_edit_meeting(user, meeting)
 
 
 def may_move(user, meeting, item, step):
@@ -147,4 +149,5 @@ def updatable_commitments(user, meeting, commitments, carried=False):
     """The commitments of one table of the meeting page whose progress the user may record
     there: at this meeting for those carried forward from an earlier one."""
     at_meeting = meeting if carried else None
-    return [c for c in commitments if permissions.can_update_commitment(user, c, at_meeting)]
+    return [c for c in commitments
+            if meetings_permissions.can_update_commitment(user, c, at_meeting)]

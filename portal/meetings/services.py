@@ -11,7 +11,6 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from portal import permissions
 from portal.accounts.models import Membership, Organisation, Role, User
 from portal.core import audit, clock
 from portal.core.errors import PermissionDenied, ValidationError, require
@@ -24,6 +23,7 @@ from portal.feedback import services as feedback_services
 from portal.i18n import calendars, formatting
 from portal.i18n.display import timezone_label
 from portal.meetings import ical, rules
+from portal.meetings import permissions as meetings_permissions
 from portal.meetings.models import (
     OPEN_COMMITMENT,
     AgendaItem,
@@ -123,7 +123,7 @@ def create_series(actor, *, title, host_organisation, purpose="", titles=None,
                   invited_organisations=()):
     """A relationship manager or administrator opens a consultation series, hosted by and
     inviting organisations they may name (rules.meeting_organisations)."""
-    require(permissions.can_organise_meetings(actor))
+    require(meetings_permissions.can_organise_meetings(actor))
     if host_organisation is None:
         raise ValidationError(_("Choose the host organisation."), field="host_organisation_id")
     if not all(rules.may_name(actor, org) for org in (host_organisation,
@@ -215,7 +215,7 @@ def plan_meeting(actor, *, kind, series=None, **details):
     """Plan a meeting (in a series or standing alone). Times are wall-clock times in the
     meeting's own time zone; they are stored in UTC. Any organisation the actor may name
     hosts it, a savings group as much as a union or a branch."""
-    require(permissions.can_organise_meetings(actor))
+    require(meetings_permissions.can_organise_meetings(actor))
     _check_host(actor, details.get("host_organisation"))
     kind = MeetingKind(kind)
     meeting = Meeting(kind=kind, state=MeetingState.PLANNED, created_by_id=actor.id)
@@ -230,7 +230,7 @@ def plan_meeting(actor, *, kind, series=None, **details):
 
 
 def update_meeting(actor, meeting, expected_version=None, **details):
-    require(permissions.can_edit_meeting(actor, meeting))
+    require(meetings_permissions.can_edit_meeting(actor, meeting))
     meeting.check_version(expected_version)
     _check_host(actor, details.get("host_organisation"), meeting.host_organisation)
     before = audit.snapshot(meeting, MEETING_FIELDS)
@@ -273,7 +273,7 @@ def _agenda_fields(title, presenter, duration):
 
 
 def add_agenda_item(actor, meeting, *, title, presenter=None, duration=None):
-    require(permissions.can_edit_meeting(actor, meeting))
+    require(meetings_permissions.can_edit_meeting(actor, meeting))
     title, presenter, duration = _agenda_fields(title, presenter, duration)
     position = max((a.position for a in meeting.agenda), default=0) + 1
     item = AgendaItem(title=title, presenter=presenter, minutes=duration, position=position)
@@ -285,7 +285,7 @@ def add_agenda_item(actor, meeting, *, title, presenter=None, duration=None):
 
 
 def remove_agenda_item(actor, meeting, item):
-    require(permissions.can_edit_meeting(actor, meeting))
+    require(meetings_permissions.can_edit_meeting(actor, meeting))
     meeting.agenda.remove(item)
     for number, remaining in enumerate(meeting.agenda, start=1):
         remaining.position = number
@@ -296,7 +296,7 @@ def remove_agenda_item(actor, meeting, item):
 
 def update_agenda_item(actor, meeting, item, *, title, presenter=None, duration=None):
     """Change an item's text where it stands on the agenda; its place is kept."""
-    require(permissions.can_edit_meeting(actor, meeting))
+    require(meetings_permissions.can_edit_meeting(actor, meeting))
     title, presenter, duration = _agenda_fields(title, presenter, duration)
     before = {"title": item.title, "presenter": item.presenter, "minutes": item.minutes}
     item.title, item.presenter, item.minutes = title, presenter, duration
@@ -310,7 +310,7 @@ def update_agenda_item(actor, meeting, item, *, title, presenter=None, duration=
 def move_agenda_item(actor, meeting, item, step):
     """Move an item one place up (step -1) or down (+1). The first item does not move up nor
     the last down: ValidationError, as the page offers neither."""
-    require(permissions.can_edit_meeting(actor, meeting))
+    require(meetings_permissions.can_edit_meeting(actor, meeting))
     if not rules.may_move(actor, meeting, item, step):
         raise ValidationError(str(rules.move_refusal(step)))
     items = list(meeting.agenda)
@@ -334,7 +334,7 @@ def _directors(organisation):
 def invite(actor, meeting, organisations=(), people=()):
     """Invite organisations (their directors get a personal invitation) and people. Everyone
     newly invited is told, with the meeting as an .ics attachment. Returns the new invitations."""
-    require(permissions.can_edit_meeting(actor, meeting))
+    require(meetings_permissions.can_edit_meeting(actor, meeting))
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Invitations go out before the meeting."))
     if not all(rules.may_name(actor, org) for org in organisations):
@@ -369,7 +369,7 @@ def invite(actor, meeting, organisations=(), people=()):
 
 def reply(actor, meeting, answer):
     """An invited person accepts or declines."""
-    require(permissions.can_reply_to_invitation(actor, meeting))
+    require(meetings_permissions.can_reply_to_invitation(actor, meeting))
     answer = Reply(answer)
     if answer == Reply.PENDING:
         raise ValidationError(_("Accept or decline."))
@@ -383,7 +383,7 @@ def reply(actor, meeting, answer):
 
 def record_attendance(actor, meeting, organisation_ids=(), user_ids=()):
     """Mark who attended, by organisation and by person. Only invitees can be marked."""
-    require(permissions.can_record_attendance(actor, meeting))
+    require(meetings_permissions.can_record_attendance(actor, meeting))
     organisation_ids, user_ids = set(organisation_ids), set(user_ids)
     invited_orgs = {mo.organisation_id for mo in meeting.organisations}
     invited_people = {i.user_id for i in meeting.invitations}
@@ -425,13 +425,13 @@ def save_minutes(actor, meeting, body, expected_version=None, reason=None):
     minutes = meeting.minutes
     correcting = meeting.state == MeetingState.MINUTES_APPROVED
     if correcting:
-        require(permissions.can_correct_minutes(actor, meeting))
+        require(meetings_permissions.can_correct_minutes(actor, meeting))
         reason = plain_text(reason or "", 2000)
         if not reason:
             raise ValidationError(_("Say why the approved minutes are corrected."),
                                   field="reason")
     else:
-        require(permissions.can_record_meeting(actor, meeting))
+        require(meetings_permissions.can_record_meeting(actor, meeting))
         reason = plain_text(reason or "", 2000) or None
     if minutes is not None:
         minutes.check_version(expected_version)
@@ -462,8 +462,8 @@ def draft_for(user, meeting):
 
 def autosave(actor, meeting, body, base_version=None):
     """Keep what the person is typing. Not a revision, not audited: nobody else sees it."""
-    require(permissions.can_record_meeting(actor, meeting)
-            or permissions.can_correct_minutes(actor, meeting))
+    require(meetings_permissions.can_record_meeting(actor, meeting)
+            or meetings_permissions.can_correct_minutes(actor, meeting))
     body = str(body or "")
     if len(body) > MAX_MINUTES:
         raise ValidationError(_("The minutes are too long: at most %(n)s characters.",
@@ -521,7 +521,7 @@ def record_statement(actor, meeting, *, organisation, kind, title, body_html, to
     only one in the recorder's portfolio, unless an administrator records it
     (PermissionDenied). A confidential meeting gives a confidential item, which follows the
     meeting's confidentiality from then on (carry_confidentiality)."""
-    require(permissions.can_record_meeting(actor, meeting))
+    require(meetings_permissions.can_record_meeting(actor, meeting))
     if organisation is None or organisation.id not in {
             mo.organisation_id for mo in meeting.organisations}:
         raise ValidationError(_("Only an organisation invited to the meeting can speak from "
@@ -569,7 +569,7 @@ def carry_confidentiality(actor, meeting):
 # --- commitments -----------------------------------------------------------------------------
 
 def add_commitment(actor, meeting, *, description, organisation, due_on, owner=None):
-    require(permissions.can_record_meeting(actor, meeting))
+    require(meetings_permissions.can_record_meeting(actor, meeting))
     description = plain_text(description or "", 5000)
     if not description:
         raise ValidationError(_("Say what was committed."), field="description")
@@ -603,7 +603,7 @@ def add_commitment(actor, meeting, *, description, organisation, due_on, owner=N
 def set_commitment_status(actor, commitment, status, note=None, at_meeting=None,
                           expected_version=None):
     """Move a commitment on; dropping it needs a reason. Every change joins its history."""
-    require(permissions.can_update_commitment(actor, commitment, at_meeting))
+    require(meetings_permissions.can_update_commitment(actor, commitment, at_meeting))
     commitment.check_version(expected_version)
     status = CommitmentStatus(status)
     note = plain_text(note or "", 2000) or None
@@ -760,7 +760,7 @@ def _step(actor, meeting, allowed, to_state, action, expected_version=None, **ch
 def mark_held(actor, meeting, expected_version=None, now=None):
     """planned → held, once the meeting has started."""
     now = now or utcnow()
-    require(permissions.can_mark_held(actor, meeting))
+    require(meetings_permissions.can_mark_held(actor, meeting))
     if not rules.has_started(meeting, now):
         raise ValidationError(str(rules.NOT_STARTED))
     _step(actor, meeting, True, MeetingState.HELD, "meeting_held", expected_version,
@@ -769,7 +769,7 @@ def mark_held(actor, meeting, expected_version=None, now=None):
 
 def cancel(actor, meeting, reason, expected_version=None):
     """planned → cancelled, with a reason the invitees are told."""
-    require(permissions.can_cancel_meeting(actor, meeting))
+    require(meetings_permissions.can_cancel_meeting(actor, meeting))
     reason = plain_text(reason or "", 2000)
     if not reason:
         raise ValidationError(_("Say why the meeting is cancelled."), field="reason")
@@ -782,7 +782,7 @@ def cancel(actor, meeting, reason, expected_version=None):
 
 def approve_minutes(actor, meeting, expected_version=None):
     """held → minutes approved: the minutes freeze; consultation sessions go to the ministry."""
-    require(permissions.can_approve_minutes(actor, meeting))
+    require(meetings_permissions.can_approve_minutes(actor, meeting))
     if not rules.minutes_written(meeting) or not meeting.minutes.revisions:
         raise ValidationError(str(rules.NO_MINUTES))
     _step(actor, meeting, True, MeetingState.MINUTES_APPROVED, "meeting_minutes_approved",
@@ -802,7 +802,7 @@ def _ministry_officials():
 
 def sign_off(actor, meeting, comment=None, expected_version=None):
     """The ministry signs off a consultation session: everything of it becomes read-only."""
-    require(permissions.can_sign_off(actor, meeting))
+    require(meetings_permissions.can_sign_off(actor, meeting))
     _step(actor, meeting, True, MeetingState.SIGNED_OFF, "meeting_signed_off",
           expected_version, signed_off_at=utcnow(), signed_off_by_id=actor.id,
           sign_off_comment=plain_text(comment or "", 5000) or None)
@@ -813,7 +813,7 @@ def sign_off(actor, meeting, comment=None, expected_version=None):
 
 def send_back(actor, meeting, reason, expected_version=None):
     """The ministry sends the minutes back to the recorder, with a reason: back to held."""
-    require(permissions.can_send_back(actor, meeting))
+    require(meetings_permissions.can_send_back(actor, meeting))
     reason = plain_text(reason or "", 5000)
     if not reason:
         raise ValidationError(_("Say what needs to change."), field="reason")
@@ -827,7 +827,7 @@ def send_back(actor, meeting, reason, expected_version=None):
 
 def review_queue(user):
     """Held consultation sessions whose minutes are approved and await the ministry."""
-    return db.session.scalars(permissions.visible_meetings(user).where(
+    return db.session.scalars(meetings_permissions.visible_meetings(user).where(
         Meeting.kind == MeetingKind.CONSULTATION_SESSION,
         Meeting.state == MeetingState.MINUTES_APPROVED)
         .order_by(Meeting.minutes_approved_at, Meeting.id)).all()

@@ -32,12 +32,14 @@ from portal.core.tabular import content_disposition
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
+from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import KIND_LABELS as STATEMENT_KIND_LABELS
 from portal.feedback.models import TOPIC_LABELS, FeedbackItem
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import number_filter
 from portal.i18n.fields import filter_day, reader_day_bounds
 from portal.meetings import forms, ical, rules, services
+from portal.meetings import permissions as meetings_permissions
 from portal.meetings.models import (
     Commitment,
     ConsultationSeries,
@@ -83,7 +85,7 @@ def meeting_same_day_filter(value, other, tz_name):
 def filtered_meetings(user, args, organisation_id=None):
     """The meetings the user may see that match the list's filters; organisation_id (read by
     the filter form's organisation picker) keeps those it hosted or was invited to."""
-    query = permissions.visible_meetings(user)
+    query = meetings_permissions.visible_meetings(user)
     for name, column, enum in (("kind", Meeting.kind, MeetingKind),
                                ("state", Meeting.state, MeetingState)):
         value = args.get(name, "")
@@ -122,7 +124,7 @@ def index():
     query = filtered_meetings(current_user, request.args, chosen).order_by(
         Meeting.starts_at.desc(), Meeting.id.desc()).options(
         sa.orm.joinedload(Meeting.host_organisation), sa.orm.joinedload(Meeting.series))
-    series = db.session.scalars(permissions.visible_series(current_user).order_by(
+    series = db.session.scalars(meetings_permissions.visible_series(current_user).order_by(
         ConsultationSeries.title)).all()
     return render_template("meetings/index.html", page=paginate(query), args=request.args,
                            kinds=list(MeetingKind), states=list(MeetingState),
@@ -134,7 +136,7 @@ def index():
 @login_required
 def review():
     """The ministry's queue: consultation sessions with approved minutes, oldest first."""
-    require(permissions.can_review_meetings(current_user))
+    require(meetings_permissions.can_review_meetings(current_user))
     return render_template("meetings/review.html",
                            meetings=services.review_queue(current_user))
 
@@ -142,7 +144,7 @@ def review():
 # --- series ----------------------------------------------------------------------------------
 
 def _load_series(series_id, *options):
-    return get_visible(permissions.visible_series(current_user).options(*options),
+    return get_visible(meetings_permissions.visible_series(current_user).options(*options),
                        ConsultationSeries, series_id)
 
 
@@ -168,7 +170,7 @@ def _people_choices():
 @cached_page
 @login_required
 def series_index():
-    series = db.session.scalars(permissions.visible_series(current_user).order_by(
+    series = db.session.scalars(meetings_permissions.visible_series(current_user).order_by(
         ConsultationSeries.created_at.desc())).all()
     return render_template("meetings/series_index.html", all_series=series)
 
@@ -176,7 +178,7 @@ def series_index():
 @bp.route("/series/new", methods=["GET", "POST"])
 @login_required
 def series_new():
-    require(permissions.can_organise_meetings(current_user))
+    require(meetings_permissions.can_organise_meetings(current_user))
     form = forms.SeriesForm()
     _offer_host(form.host_organisation_id)
     form.organisation_ids.offer(rules.meeting_organisations(current_user))
@@ -234,7 +236,7 @@ def series_calendar(series_id):
 def _series_meetings(user, series, *options):
     """The series' meetings the user may see, in order, with options to load what the caller
     reads of each."""
-    return db.session.scalars(permissions.visible_meetings(user).where(
+    return db.session.scalars(meetings_permissions.visible_meetings(user).where(
         Meeting.series_id == series.id).order_by(Meeting.starts_at).options(*options)).all()
 
 
@@ -270,11 +272,12 @@ def feed(token):
         raise NotFound()
     series_id = request.args.get("series", type=int)
     if series_id:
-        series = get_visible(permissions.visible_series(user), ConsultationSeries, series_id)
+        series = get_visible(meetings_permissions.visible_series(user), ConsultationSeries,
+                             series_id)
         return _ics_response(_series_meetings(user, series, _WITH_AGENDA),
                              series.display_title(),
                              f"series-{series.id}.ics")
-    meetings = db.session.scalars(permissions.visible_meetings(user).where(sa.or_(
+    meetings = db.session.scalars(meetings_permissions.visible_meetings(user).where(sa.or_(
         Meeting.recorder_id == user.id, Meeting.chair_id == user.id,
         Meeting.invitations.any(Invitation.user_id == user.id))).order_by(
         Meeting.starts_at).options(_WITH_AGENDA)).all()
@@ -286,7 +289,7 @@ def feed(token):
 def _meeting_form(meeting=None):
     form = forms.MeetingForm()
     _offer_host(form.host_organisation_id, meeting)
-    series = db.session.scalars(permissions.visible_series(current_user).order_by(
+    series = db.session.scalars(meetings_permissions.visible_series(current_user).order_by(
         ConsultationSeries.title)).all()
     form.series_id.choices = choices([("", _("— none —"))] + [
         (s.id, s.display_title()) for s in series])
@@ -322,7 +325,7 @@ def _details(form):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    require(permissions.can_organise_meetings(current_user))
+    require(meetings_permissions.can_organise_meetings(current_user))
     form = _meeting_form()
     if request.method == "GET":
         form.recorder_id.data = current_user.id
@@ -363,13 +366,13 @@ def _requested_series():
     series_id = request.args.get("series", type=int)
     if not series_id:
         return None
-    return db.session.scalar(permissions.visible_series(current_user).where(
+    return db.session.scalar(meetings_permissions.visible_series(current_user).where(
         ConsultationSeries.id == series_id))
 
 
 def _load(meeting_id, *options):
-    return get_visible(permissions.visible_meetings(current_user).options(*options), Meeting,
-                       meeting_id)
+    return get_visible(meetings_permissions.visible_meetings(current_user).options(*options),
+                       Meeting, meeting_id)
 
 
 def _record_options():
@@ -401,7 +404,7 @@ def _load_record(meeting_id):
 @login_required
 def edit(meeting_id):
     meeting = _load(meeting_id)
-    require(permissions.can_edit_meeting(current_user, meeting))
+    require(meetings_permissions.can_edit_meeting(current_user, meeting))
     form = _meeting_form(meeting)
     if request.method == "GET":
         local_start = services.in_zone(meeting.starts_at, meeting.timezone)
@@ -449,7 +452,7 @@ def _statements(meeting):
     statement: the meeting's statements as a subquery, each item's organisation joined."""
     said_here = sa.select(MeetingStatement.feedback_item_id).where(
         MeetingStatement.meeting_id == meeting.id)
-    return db.session.scalars(permissions.visible_feedback(current_user).where(
+    return db.session.scalars(feedback_permissions.visible_feedback(current_user).where(
         FeedbackItem.id.in_(said_here)).options(sa.orm.joinedload(FeedbackItem.organisation))
         .order_by(FeedbackItem.id)).all()
 
@@ -460,7 +463,7 @@ def _visible_commitments(load, *args):
     when it is carried forward to a later meeting. load is a service (carried_commitments,
     series_open_commitments) that filters by the reader's meetings in the statement that loads
     the commitments, so this costs no query of its own."""
-    return load(*args, visible_meetings=permissions.visible_meetings(current_user))
+    return load(*args, visible_meetings=meetings_permissions.visible_meetings(current_user))
 
 
 def _page_context(meeting):
@@ -520,11 +523,11 @@ def _show(meeting, status=200, **given):
     commitment_form = given.get("commitment_form") or forms.CommitmentForm()
     # the invitation form shows only before the meeting (show.html): its long lists of the
     # whole network are read only then
-    if permissions.can_edit_meeting(current_user, meeting) and \
+    if meetings_permissions.can_edit_meeting(current_user, meeting) and \
             meeting.state == MeetingState.PLANNED:
         invite_form.organisation_ids.offer(rules.meeting_organisations(current_user))
         invite_form.user_ids.choices = choices(_people_choices())
-    if permissions.can_record_meeting(current_user, meeting):
+    if meetings_permissions.can_record_meeting(current_user, meeting):
         invited = [(o.id, o.name) for o in meeting.invited_organisations]
         # only those the recorder may speak for: invited, and in their portfolio
         statement_form.organisation_id.choices = choices(
@@ -614,7 +617,7 @@ def _act(meeting_id, action, done, form_cls=forms.VersionForm, anchor=""):
 @login_required
 def mark_held(meeting_id):
     meeting = _load(meeting_id)
-    require(permissions.can_mark_held(current_user, meeting))
+    require(meetings_permissions.can_mark_held(current_user, meeting))
     if not rules.may_mark_held(current_user, meeting):
         return _refuse(meeting_id, rules.NOT_STARTED)
     return _act(meeting_id, lambda m, f: services.mark_held(current_user, m,
@@ -625,7 +628,7 @@ def mark_held(meeting_id):
 @bp.route("/<int:meeting_id>/cancel", methods=["POST"])
 @login_required
 def cancel(meeting_id):
-    require(permissions.can_cancel_meeting(current_user, _load(meeting_id)))
+    require(meetings_permissions.can_cancel_meeting(current_user, _load(meeting_id)))
     return _act(meeting_id, lambda m, f: services.cancel(current_user, m, f.reason.data,
                                                          f.version_id.data),
                 _("The meeting is cancelled and the invitees are told."), forms.ReasonForm)
@@ -635,7 +638,7 @@ def cancel(meeting_id):
 @login_required
 def approve_minutes(meeting_id):
     meeting = _load(meeting_id)
-    require(permissions.can_approve_minutes(current_user, meeting))
+    require(meetings_permissions.can_approve_minutes(current_user, meeting))
     if not rules.may_approve_minutes(current_user, meeting):
         return _refuse(meeting_id, rules.NO_MINUTES)
     return _act(meeting_id, lambda m, f: services.approve_minutes(current_user, m,
@@ -646,7 +649,7 @@ def approve_minutes(meeting_id):
 @bp.route("/<int:meeting_id>/sign-off", methods=["POST"])
 @login_required
 def sign_off(meeting_id):
-    require(permissions.can_sign_off(current_user, _load(meeting_id)))
+    require(meetings_permissions.can_sign_off(current_user, _load(meeting_id)))
     return _act(meeting_id, lambda m, f: services.sign_off(current_user, m, f.comment.data,
                                                            f.version_id.data),
                 _("Signed off. The outcome of this meeting is now read-only."),
@@ -656,7 +659,7 @@ def sign_off(meeting_id):
 @bp.route("/<int:meeting_id>/send-back", methods=["POST"])
 @login_required
 def send_back(meeting_id):
-    require(permissions.can_send_back(current_user, _load(meeting_id)))
+    require(meetings_permissions.can_send_back(current_user, _load(meeting_id)))
     return _act(meeting_id, lambda m, f: services.send_back(current_user, m, f.reason.data,
                                                             f.version_id.data),
                 _("The minutes are sent back to the recorder."), forms.ReasonForm)
@@ -675,7 +678,7 @@ def _agenda_item(meeting, item_id):
 @login_required
 def add_agenda(meeting_id):
     meeting = _load(meeting_id)
-    require(permissions.can_edit_meeting(current_user, meeting))
+    require(meetings_permissions.can_edit_meeting(current_user, meeting))
     form = forms.AgendaForm()
     if not form.validate_on_submit():
         return _show(meeting, status=400, agenda_form=form)
@@ -716,7 +719,7 @@ def edit_agenda(meeting_id, item_id):
 @login_required
 def remove_agenda(meeting_id, item_id):
     meeting = _load(meeting_id)
-    require(permissions.can_edit_meeting(current_user, meeting))
+    require(meetings_permissions.can_edit_meeting(current_user, meeting))
     services.remove_agenda_item(current_user, meeting, _agenda_item(meeting, item_id))
     db.session.commit()
     return redirect(url_for("meetings.show", meeting_id=meeting_id) + "#agenda")
@@ -740,7 +743,7 @@ def move_agenda(meeting_id, item_id):
 @login_required
 def invite(meeting_id):
     meeting = _load(meeting_id)
-    require(permissions.can_edit_meeting(current_user, meeting))
+    require(meetings_permissions.can_edit_meeting(current_user, meeting))
     form = forms.InviteForm()
     form.organisation_ids.offer(rules.meeting_organisations(current_user))
     if not form.validate_on_submit():
@@ -763,7 +766,7 @@ def invite(meeting_id):
 @bp.route("/<int:meeting_id>/reply", methods=["POST"])
 @login_required
 def reply(meeting_id):
-    require(permissions.can_reply_to_invitation(current_user, _load(meeting_id)))
+    require(meetings_permissions.can_reply_to_invitation(current_user, _load(meeting_id)))
     answer = request.form.get("reply", "")
     if answer not in ("accepted", "declined"):
         abort(400)
@@ -774,7 +777,7 @@ def reply(meeting_id):
 @bp.route("/<int:meeting_id>/attendance", methods=["POST"])
 @login_required
 def attendance(meeting_id):
-    require(permissions.can_record_attendance(current_user, _load(meeting_id)))
+    require(meetings_permissions.can_record_attendance(current_user, _load(meeting_id)))
     return _act(meeting_id, lambda m, f: services.record_attendance(
         current_user, m, request.form.getlist("organisation_ids", type=int),
         request.form.getlist("user_ids", type=int)),
@@ -787,7 +790,7 @@ def attendance(meeting_id):
 @login_required
 def statement(meeting_id):
     meeting = _load(meeting_id)
-    require(permissions.can_record_meeting(current_user, meeting))
+    require(meetings_permissions.can_record_meeting(current_user, meeting))
     form = forms.StatementForm()
     form.kind.choices = choices((k.value, lbl) for k, lbl in STATEMENT_KIND_LABELS.items())
     form.topic.choices = choices((t.value, lbl) for t, lbl in TOPIC_LABELS.items())
@@ -815,7 +818,7 @@ def statement(meeting_id):
 @login_required
 def commitment(meeting_id):
     meeting = _load(meeting_id)
-    require(permissions.can_record_meeting(current_user, meeting))
+    require(meetings_permissions.can_record_meeting(current_user, meeting))
     form = forms.CommitmentForm()
     if not form.validate_on_submit():
         return _show(meeting, status=400, commitment_form=form)
@@ -853,7 +856,7 @@ def commitment_progress(meeting_id):
     if not rows or any(c is None for _row, c in rows):
         abort(404)
     for _row, found in rows:
-        require(permissions.can_update_commitment(
+        require(meetings_permissions.can_update_commitment(
             current_user, found, meeting if table == "carried" else None))
     if not form.validate_on_submit():
         return _show(meeting, status=400, progress_form=form)
@@ -961,7 +964,7 @@ def autosave(meeting_id):
 @login_required
 def revisions(meeting_id):
     meeting = _load(meeting_id)
-    require(permissions.can_see_minutes_history(current_user, meeting))
+    require(meetings_permissions.can_see_minutes_history(current_user, meeting))
     revs = list(meeting.minutes.revisions) if meeting.minutes else []
     by_number = {r.number: r for r in revs}
     new = by_number.get(request.args.get("to", type=int) or 0) or (revs[-1] if revs else None)
@@ -983,7 +986,7 @@ def overdue_commitments_panel(user):
     mine = None if (permissions.is_admin(user) or permissions.is_ministry(user)) else user
     # only those made at meetings the reader may see; counted, and the first eight (with the
     # organisation each names) loaded: two statements however many are overdue
-    visible = permissions.visible_meetings(user).with_only_columns(Meeting.id)
+    visible = meetings_permissions.visible_meetings(user).with_only_columns(Meeting.id)
     query = services.overdue_query(_today(), mine).where(Commitment.meeting_id.in_(visible))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
         query.order_by(None).subquery()))
@@ -997,7 +1000,7 @@ def overdue_commitments_panel(user):
 
 @home_panel
 def ministry_review_panel(user):
-    if not permissions.can_review_meetings(user):
+    if not meetings_permissions.can_review_meetings(user):
         return None
     queue = services.review_queue(user)
     return {"template": "meetings/panel_review.html", "order": 10, "meetings": queue[:5],

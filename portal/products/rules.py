@@ -1,17 +1,18 @@
 """Who may read a product or service package beyond what their catalogue lists.
 
-The catalogue itself is scoped by permissions.visible_products/visible_packages (the bank and
-the ministry see every stage, everyone else what is available). A withdrawn offer leaves the
-lists but not the people who asked for it: they keep reading its page, to learn that it was
-withdrawn and what replaces it.
+The catalogue itself is scoped by products.permissions.visible_products/visible_packages (the
+bank and the ministry see every stage, everyone else what is available). A withdrawn offer
+leaves the lists but not the people who asked for it: they keep reading its page, to learn
+that it was withdrawn and what replaces it.
 """
-from portal import permissions
 from portal.core.errors import NotFound
 from portal.extensions import db
 from portal.feedback.services import asked_for
+from portal.products import permissions as products_permissions
 from portal.products.models import Product, ServicePackage
 
-_VISIBLE = {Product: permissions.visible_products, ServicePackage: permissions.visible_packages}
+_VISIBLE = {Product: products_permissions.visible_products,
+            ServicePackage: products_permissions.visible_packages}
 
 
 def can_read_offer(user, offer):
@@ -33,4 +34,4 @@ def readable_offer(user, model, offer_id):
     return offer
 
 
-permissions.TEMPLATE_HELPERS["can_read_offer"] = can_read_offer
+TEMPLATE_HELPERS = {"can_read_offer": can_read_offer}

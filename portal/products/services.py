@@ -13,6 +13,7 @@ from portal.core.models import utcnow
 from portal.core.sanitize import plain_text
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES
+from portal.products import permissions as products_permissions
 from portal.products.models import (
     LOCALES,
     TRANSITIONS,
@@ -89,7 +90,7 @@ def save_product(actor, data, product=None, expected_version=None):
     Raises PermissionDenied unless the actor edits the catalogue, Conflict on a stale version,
     ValidationError for a withdrawn product, reversed ranges or a duplicate code.
     """
-    require(permissions.can_edit_catalogue(actor))
+    require(products_permissions.can_edit_catalogue(actor))
     if product is not None:
         product.check_version(expected_version)
     _refuse_if_withdrawn(product)
@@ -144,7 +145,7 @@ def set_status(actor, offer, status, expected_version=None, replaced_by=None):
     becomes available, the requests linked to it that were not told yet are told (each
     request once: the notice is recorded on the request, whatever the status does later).
     """
-    require(permissions.can_edit_catalogue(actor))
+    require(products_permissions.can_edit_catalogue(actor))
     offer.check_version(expected_version)
     status = ProductStatus(status)
     if replaced_by is not None:
@@ -206,7 +207,7 @@ def save_package(actor, data, package=None, expected_version=None):
     Raises PermissionDenied, Conflict, ValidationError (withdrawn package, duplicate code,
     a percentage outside 0-100).
     """
-    require(permissions.can_edit_catalogue(actor))
+    require(products_permissions.can_edit_catalogue(actor))
     if package is not None:
         package.check_version(expected_version)
     _refuse_if_withdrawn(package)

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal import permissions
 from portal.accounts.models import OrgKind
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.pagecache import cached_page
@@ -17,6 +16,7 @@ from portal.feedback.services import requests_for_offer
 from portal.home.panels import nav_item
 from portal.i18n import current_language
 from portal.products import forms, rules, services
+from portal.products import permissions as products_permissions
 from portal.products.models import (
     LOCALES,
     TRANSITIONS,
@@ -47,7 +47,7 @@ def _branches_by(kind, ids):
 @cached_page
 @login_required
 def index():
-    query = permissions.visible_products(current_user)
+    query = products_permissions.visible_products(current_user)
     q = request.args.get("q", "").strip()
     category = request.args.get("category", "")
     kind = request.args.get("kind", "")
@@ -79,8 +79,8 @@ def index():
 @cached_page
 @login_required
 def roadmap():
-    require(permissions.can_see_roadmap(current_user))
-    products = db.session.scalars(permissions.visible_products(current_user).where(
+    require(products_permissions.can_see_roadmap(current_user))
+    products = db.session.scalars(products_permissions.visible_products(current_user).where(
         Product.status.in_((ProductStatus.IN_DESIGN, ProductStatus.DRAFT)))
         .order_by(Product.planned_launch.is_(None), Product.planned_launch, Product.code)).all()
     from portal.feedback.services import demand_by_product
@@ -95,7 +95,7 @@ def roadmap():
 def show(product_id):
     # what the catalogue shows, and a withdrawn product to the people who asked for it
     product = rules.readable_offer(current_user, Product, product_id)
-    packages = db.session.scalars(permissions.visible_packages(current_user).where(
+    packages = db.session.scalars(products_permissions.visible_packages(current_user).where(
         ServicePackage.products.any(Product.id == product.id))
         .order_by(ServicePackage.code)).all()
     return render_template("products/product.html", product=product, packages=packages,
@@ -157,16 +157,16 @@ def _save_product_form(product=None):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    require(permissions.can_edit_catalogue(current_user))
+    require(products_permissions.can_edit_catalogue(current_user))
     return _save_product_form()
 
 
 @bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(product_id):
-    require(permissions.can_edit_catalogue(current_user))
+    require(products_permissions.can_edit_catalogue(current_user))
     return _save_product_form(
-        get_visible(permissions.visible_products(current_user), Product, product_id))
+        get_visible(products_permissions.visible_products(current_user), Product, product_id))
 
 
 def _change_status(obj, query, endpoint, **ids):
@@ -191,8 +191,8 @@ def _change_status(obj, query, endpoint, **ids):
 @bp.route("/<int:product_id>/status", methods=["POST"])
 @login_required
 def change_status(product_id):
-    require(permissions.can_edit_catalogue(current_user))
-    query = permissions.visible_products(current_user)
+    require(products_permissions.can_edit_catalogue(current_user))
+    query = products_permissions.visible_products(current_user)
     product = get_visible(query, Product, product_id)
     return _change_status(product, query, "products.show", product_id=product.id)
 
@@ -203,7 +203,7 @@ def change_status(product_id):
 @cached_page
 @login_required
 def packages():
-    query = permissions.visible_packages(current_user)
+    query = products_permissions.visible_packages(current_user)
     kind = request.args.get("kind", "")
     q = request.args.get("q", "").strip()
     if kind in {k.value for k in OrgKind}:
@@ -222,7 +222,7 @@ def packages():
 def package(package_id):
     # what the catalogue shows, and a withdrawn package to the people who asked for it
     item = rules.readable_offer(current_user, ServicePackage, package_id)
-    visible_ids = set(db.session.scalars(permissions.visible_products(current_user)
+    visible_ids = set(db.session.scalars(products_permissions.visible_products(current_user)
                                          .with_only_columns(Product.id)))
     return render_template(
         "products/package.html", package=item, locale=current_language(), locales=LOCALES,
@@ -234,7 +234,7 @@ def package(package_id):
 
 def _save_package_form(item=None):
     form = forms.PackageForm(obj=item)
-    product_query = permissions.visible_products(current_user).where(
+    product_query = products_permissions.visible_products(current_user).where(
         Product.status != ProductStatus.WITHDRAWN).order_by(Product.code)
     products = list(db.session.scalars(product_query))
     if item is not None:
@@ -276,22 +276,23 @@ def _save_package_form(item=None):
 @bp.route("/packages/new", methods=["GET", "POST"])
 @login_required
 def package_create():
-    require(permissions.can_edit_catalogue(current_user))
+    require(products_permissions.can_edit_catalogue(current_user))
     return _save_package_form()
 
 
 @bp.route("/packages/<int:package_id>/edit", methods=["GET", "POST"])
 @login_required
 def package_edit(package_id):
-    require(permissions.can_edit_catalogue(current_user))
+    require(products_permissions.can_edit_catalogue(current_user))
     return _save_package_form(
-        get_visible(permissions.visible_packages(current_user), ServicePackage, package_id))
+        get_visible(products_permissions.visible_packages(current_user), ServicePackage,
+                    package_id))
 
 
 @bp.route("/packages/<int:package_id>/status", methods=["POST"])
 @login_required
 def package_status(package_id):
-    require(permissions.can_edit_catalogue(current_user))
-    query = permissions.visible_packages(current_user)
+    require(products_permissions.can_edit_catalogue(current_user))
+    query = products_permissions.visible_packages(current_user)
     item = get_visible(query, ServicePackage, package_id)
     return _change_status(item, query, "products.package", package_id=item.id)

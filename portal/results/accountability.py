@@ -13,6 +13,7 @@ from portal import permissions
 from portal.accounts.models import Organisation
 from portal.extensions import db
 from portal.feedback.models import FeedbackItem, Outcome, State, Topic, Visibility
+from portal.meetings import permissions as meetings_permissions
 from portal.meetings.models import Meeting, MeetingStatement
 from portal.results import rules, services
 from portal.results.models import Result, ResultStatus, result_feedback_item
@@ -50,9 +51,9 @@ class Theme:
 def public_items(actor, union_id=None, series_id=None, topic=None):
     """The public items of the network the actor looks at, narrowed to a union (and the
     organisations under it) or to what was said in a consultation series' meetings."""
-    query = permissions._within_network(sa.select(FeedbackItem), actor,
-                                        FeedbackItem.organisation_id)
-    if not permissions._active(actor):
+    query = permissions.within_network(sa.select(FeedbackItem), actor,
+                                       FeedbackItem.organisation_id)
+    if not permissions.is_signed_in(actor):
         return query.where(sa.false())
     query = query.where(FeedbackItem.visibility == Visibility.PUBLIC)
     if union_id:
@@ -110,7 +111,7 @@ def union_choices(actor):
 def series_choices(actor):
     from portal.meetings.models import ConsultationSeries
 
-    return list(db.session.scalars(permissions.visible_series(actor)
+    return list(db.session.scalars(meetings_permissions.visible_series(actor)
                                    .order_by(ConsultationSeries.title)))
 
 

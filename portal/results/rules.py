@@ -9,14 +9,22 @@ import sqlalchemy as sa
 
 from portal import permissions
 from portal.accounts.models import Role
+from portal.branches import permissions as branches_permissions
+from portal.branches.models import Branch
 from portal.core.errors import NotFound
 from portal.extensions import db
+from portal.feedback import permissions as feedback_permissions
+from portal.feedback.models import FeedbackItem
+from portal.meetings import permissions as meetings_permissions
+from portal.meetings.models import Commitment, Meeting
+from portal.products import permissions as products_permissions
+from portal.products.models import Product, ServicePackage
 from portal.results.models import Result
 
 
 def visible_results(user):
     query = sa.select(Result)
-    if not permissions._active(user):
+    if not permissions.is_signed_in(user):
         return query.where(sa.false())
     scope = permissions.network_scope(user)
     if scope.everything:
@@ -29,8 +37,8 @@ def visible_results(user):
 def can_manage_results(user):
     """Relationship managers and administrators answer for results; branch staff may own one
     (a branch's turnaround) but do not set them up."""
-    return permissions._active(user) and user.has_role(Role.RELATIONSHIP_MANAGER,
-                                                       Role.ADMINISTRATOR)
+    return permissions.is_signed_in(user) and user.has_role(Role.RELATIONSHIP_MANAGER,
+                                                            Role.ADMINISTRATOR)
 
 
 def can_create_result(user):
@@ -51,23 +59,16 @@ def visible_items(user, result):
     ids = [item.id for item in result.items]
     if not ids:
         return []
-    feedback = permissions._feedback_models()
-    query = permissions.visible_feedback(user).where(feedback.FeedbackItem.id.in_(ids))
-    return list(db.session.scalars(query.order_by(feedback.FeedbackItem.id)))
-
-
-permissions.TEMPLATE_HELPERS["can_manage_results"] = can_manage_results
-permissions.TEMPLATE_HELPERS["can_create_result"] = can_create_result
+    query = feedback_permissions.visible_feedback(user).where(FeedbackItem.id.in_(ids))
+    return list(db.session.scalars(query.order_by(FeedbackItem.id)))
 
 
 def visible_commitments(user, result):
     """The linked commitments of meetings this reader may see."""
-    from portal.meetings.models import Commitment, Meeting
-
     ids = [c.id for c in result.commitments]
     if not ids:
         return []
-    meetings = permissions.visible_meetings(user).with_only_columns(Meeting.id)
+    meetings = meetings_permissions.visible_meetings(user).with_only_columns(Meeting.id)
     return list(db.session.scalars(sa.select(Commitment).where(
         Commitment.id.in_(ids), Commitment.meeting_id.in_(meetings)).order_by(Commitment.id)))
 
@@ -75,16 +76,19 @@ def visible_commitments(user, result):
 def visible_offers(user, result):
     """{"products", "packages", "branches"}: those the result changes that this reader may
     see (a product still in design is the bank's and the ministry's)."""
-    from portal.branches.models import Branch
-    from portal.products.models import Product, ServicePackage
-
     def seen(query, model, records):
         ids = [r.id for r in records]
         if not ids:
             return []
         return list(db.session.scalars(query.where(model.id.in_(ids)).order_by(model.id)))
 
-    return {"products": seen(permissions.visible_products(user), Product, result.products),
-            "packages": seen(permissions.visible_packages(user), ServicePackage,
+    return {"products": seen(products_permissions.visible_products(user), Product, result.products),
+            "packages": seen(products_permissions.visible_packages(user), ServicePackage,
                              result.packages),
-            "branches": seen(permissions.visible_branches(user), Branch, result.branches)}
+            "branches": seen(branches_permissions.visible_branches(user), Branch, result.branches)}
+
+
+TEMPLATE_HELPERS = {
+    "can_manage_results": can_manage_results,
+    "can_create_result": can_create_result,
+}

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.accounts.models import Organisation, User
+from portal.branches import permissions as branches_permissions
 from portal.branches.models import Branch
 from portal.core import charts
 from portal.core.clock import reader_today
@@ -16,12 +17,15 @@ from portal.core.pagination import paginate
 from portal.core.tabular import export_response
 from portal.core.views import save_or_explain
 from portal.extensions import db
-from portal.feedback.models import Topic
+from portal.feedback import permissions as feedback_permissions
+from portal.feedback.models import FeedbackItem, Topic
 from portal.home.panels import nav_item
 from portal.i18n import current_language, is_rtl, month_filter, number_filter, percent_filter
 from portal.i18n.fields import reader_digits
 from portal.indicators.models import Indicator, Unit
+from portal.meetings import permissions as meetings_permissions
 from portal.meetings.models import Commitment, Meeting
+from portal.products import permissions as products_permissions
 from portal.products.models import Product, ServicePackage
 from portal.results import accountability, forms, measures, rules, services
 from portal.results.models import LOCALES, MeasureKind, ResultStatus
@@ -104,11 +108,11 @@ def _indicators():
 
 def _offer_choices(form):
     locale = current_language()
-    products = db.session.scalars(permissions.visible_products(current_user).order_by(
+    products = db.session.scalars(products_permissions.visible_products(current_user).order_by(
         Product.code)).all()
-    packages = db.session.scalars(permissions.visible_packages(current_user).order_by(
+    packages = db.session.scalars(products_permissions.visible_packages(current_user).order_by(
         ServicePackage.code)).all()
-    branches = db.session.scalars(permissions.visible_branches(current_user).order_by(
+    branches = db.session.scalars(branches_permissions.visible_branches(current_user).order_by(
         Branch.id)).all()
     form.products.choices = choices([(p.id, p.name_in(locale)) for p in products])
     form.packages.choices = choices([(p.id, p.name_in(locale)) for p in packages])
@@ -120,11 +124,11 @@ def _offers_of(form):
     def chosen(query, model, ids):
         return list(db.session.scalars(query.where(model.id.in_(ids)))) if ids else []
 
-    return {"products": chosen(permissions.visible_products(current_user), Product,
+    return {"products": chosen(products_permissions.visible_products(current_user), Product,
                                form.products.data),
-            "packages": chosen(permissions.visible_packages(current_user), ServicePackage,
+            "packages": chosen(products_permissions.visible_packages(current_user), ServicePackage,
                                form.packages.data),
-            "branches": chosen(permissions.visible_branches(current_user), Branch,
+            "branches": chosen(branches_permissions.visible_branches(current_user), Branch,
                                form.branches.data)}
 
 
@@ -160,13 +164,12 @@ def _linked(text, query, model, message, field):
 
 
 def _linked_items(text):
-    feedback = permissions._feedback_models()
-    return _linked(text, permissions.visible_feedback(current_user), feedback.FeedbackItem,
+    return _linked(text, feedback_permissions.visible_feedback(current_user), FeedbackItem,
                    _("No item you may read has the number %(numbers)s."), "items")
 
 
 def _linked_commitments(text):
-    meetings = permissions.visible_meetings(current_user).with_only_columns(Meeting.id)
+    meetings = meetings_permissions.visible_meetings(current_user).with_only_columns(Meeting.id)
     return _linked(text, sa.select(Commitment).where(Commitment.meeting_id.in_(meetings)),
                    Commitment, _("No commitment you may see has the number %(numbers)s."),
                    "commitments")

@@ -21,6 +21,7 @@ from portal.core.errors import NotFound, PermissionDenied, ValidationError, requ
 from portal.core.models import utcnow
 from portal.extensions import csrf, db, limiter
 from portal.turnover import importing, services
+from portal.turnover import permissions as turnover_permissions
 from portal.turnover.models import (
     FIGURES,
     ApiScope,
@@ -66,9 +67,7 @@ def _hash(token):
 
 def issue_token(actor, name, scopes):
     """Create a token; returns (ApiToken, the token text, shown once and never stored)."""
-    from portal import permissions
-
-    require(permissions.can_manage_api_tokens(actor))
+    require(turnover_permissions.can_manage_api_tokens(actor))
     scopes = [s for s in scopes if s in {x.value for x in ApiScope}]
     if not scopes:
         raise ValidationError(_("Choose what the token may do."), field="scopes")
@@ -83,9 +82,7 @@ def issue_token(actor, name, scopes):
 
 
 def revoke_token(actor, token):
-    from portal import permissions
-
-    require(permissions.can_manage_api_tokens(actor))
+    require(turnover_permissions.can_manage_api_tokens(actor))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()

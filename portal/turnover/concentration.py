@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal import permissions
 from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.sanitize import plain_text
 from portal.core.textnorm import search_key
 from portal.extensions import db
+from portal.turnover import permissions as turnover_permissions
 from portal.turnover import services
 from portal.turnover.models import TurnoverOtherBank, TurnoverReport
 
@@ -28,7 +28,7 @@ THIS_BANK = "__this_bank__"  # the key of the bank's own turnover among the othe
 
 def save_other_bank(actor, report, bank_name, amount):
     """Record (or replace) what the organisation ran through another bank that period."""
-    require(permissions.can_edit_turnover(actor, report.organisation))
+    require(turnover_permissions.can_edit_turnover(actor, report.organisation))
     services.ensure_open(report.period)
     name = " ".join(plain_text(bank_name or "", 120).split())
     key = search_key(name)[:120]
@@ -55,7 +55,7 @@ def save_other_bank(actor, report, bank_name, amount):
 
 
 def delete_other_bank(actor, row):
-    require(permissions.can_edit_turnover(actor, row.report.organisation))
+    require(turnover_permissions.can_edit_turnover(actor, row.report.organisation))
     services.ensure_open(row.report.period)
     audit.record(actor, "turnover_other_bank_deleted", row.report,
                  {"bank": row.bank_name, "amount": row.amount}, None)
@@ -89,7 +89,8 @@ class Concentration:
 
 def _reports_with_other_banks(user, window):
     """The scoped reports of the window for which at least one other bank was reported."""
-    reports = permissions.visible_turnover_reports(user).with_only_columns(TurnoverReport.id)
+    reports = turnover_permissions.visible_turnover_reports(user).with_only_columns(
+        TurnoverReport.id)
     return reports.where(TurnoverReport.period_id.in_(window.period_ids()),
                          sa.exists().where(TurnoverOtherBank.report_id == TurnoverReport.id))
 

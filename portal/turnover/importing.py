@@ -30,7 +30,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from psycopg.copy import QueuedLibpqWriter
 
-from portal import permissions
 from portal.accounts.models import Organisation
 from portal.core import audit
 from portal.core.errors import ValidationError, require
@@ -39,6 +38,7 @@ from portal.core.tabular import read_table
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.i18n.parsing import Unreadable, parse_number
+from portal.turnover import permissions as turnover_permissions
 from portal.turnover.models import (
     FIGURES,
     PeriodStatus,
@@ -180,7 +180,7 @@ def _checked_blocks(actor, header, rows, everyone, bad):
     orgs = {code: (org_id, country, currency) for code, org_id, country, currency in
             db.session.execute(sa.select(Organisation.code, Organisation.id,
                                          Organisation.country, Organisation.currency))}
-    scope = None if everyone else permissions.turnover_scope_ids(actor)
+    scope = None if everyone else turnover_permissions.turnover_scope_ids(actor)
     allowed = None if scope is None else set(db.session.scalars(scope))
     closed = {(country, month) for country, month in db.session.execute(
         sa.select(ReportingPeriod.country, ReportingPeriod.month).where(
@@ -553,7 +553,7 @@ def import_turnover(actor, filename, data, source=TurnoverSource.REPORTED):
     Raises ImportRejected listing every bad row (nothing is written), ValidationError for an
     unreadable file, PermissionDenied for someone who may not import.
     """
-    require(permissions.can_import_turnover(actor))
+    require(turnover_permissions.can_import_turnover(actor))
     header, rows = read_rows(filename, data)
     if db.session.get_bind().dialect.name == "postgresql":
         # blocks are written while the rest of the file is read: a bad row found later undoes

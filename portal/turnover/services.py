@@ -10,12 +10,12 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal import permissions
 from portal.accounts.models import Organisation
 from portal.core import audit
 from portal.core.errors import NotFound, ValidationError, require
 from portal.core.models import utcnow
 from portal.extensions import db
+from portal.turnover import permissions as turnover_permissions
 from portal.turnover.models import (
     FIGURES,
     ConcentrationThreshold,
@@ -64,7 +64,7 @@ def get_or_create_period(country, month):
 
 def open_period(actor, country, month):
     """Open (or find) the period of this month for this country. Administrators only."""
-    require(permissions.can_manage_periods(actor))
+    require(turnover_permissions.can_manage_periods(actor))
     if not country or len(country) != 2:
         raise ValidationError(_("Choose a country."), field="country")
     period = get_or_create_period(country.upper(), month)
@@ -75,7 +75,7 @@ def open_period(actor, country, month):
 
 def set_period_status(actor, period, status):
     """Close (lock) or reopen a period. Administrators only."""
-    require(permissions.can_manage_periods(actor))
+    require(turnover_permissions.can_manage_periods(actor))
     before = {"status": period.status.value}
     period.status = PeriodStatus(status)
     period.closed_at = utcnow() if period.status == PeriodStatus.CLOSED else None
@@ -143,7 +143,7 @@ def save_report(actor, organisation, period, values, currency=None, expected_ver
     organisation (PermissionDenied), or when someone saved first (Conflict).
     """
     if source != TurnoverSource.BANK_SYSTEM:
-        require(permissions.can_edit_turnover(actor, organisation))
+        require(turnover_permissions.can_edit_turnover(actor, organisation))
     ensure_open(period)
     if period.country != organisation.country:
         raise ValidationError(_("This period belongs to another country."), field="period_id")
@@ -179,7 +179,7 @@ def save_report(actor, organisation, period, values, currency=None, expected_ver
 
 def confirm_report(actor, report):
     """The organisation's director confirms the figures as they stand."""
-    require(permissions.can_confirm_turnover(actor, report))
+    require(turnover_permissions.can_confirm_turnover(actor, report))
     ensure_open(report.period)
     _keep_revision(report, actor, TurnoverSource.CONFIRMED)
     report.source = TurnoverSource.CONFIRMED
@@ -191,7 +191,7 @@ def confirm_report(actor, report):
 
 
 def get_report(user, report_id):
-    report = db.session.scalar(permissions.visible_turnover_reports(user).where(
+    report = db.session.scalar(turnover_permissions.visible_turnover_reports(user).where(
         TurnoverReport.id == report_id))
     if report is None:
         raise NotFound()
@@ -225,7 +225,7 @@ def threshold():
 
 def set_threshold(actor, share):
     """Set the in-bank share below which organisations are listed (a fraction, 0-1)."""
-    require(permissions.can_manage_periods(actor))
+    require(turnover_permissions.can_manage_periods(actor))
     if share is None or not 0 <= share <= 1:
         raise ValidationError(_("Enter a percentage between 0 and 100."), field="percent")
     row = db.session.scalar(sa.select(ConcentrationThreshold).order_by(
@@ -256,9 +256,9 @@ def _scoped(user):
     query = sa.select().select_from(TurnoverReport).join(
         Organisation, Organisation.id == TurnoverReport.organisation_id).join(
         ReportingPeriod, ReportingPeriod.id == TurnoverReport.period_id)
-    if not permissions.can_read_turnover(user):
+    if not turnover_permissions.can_read_turnover(user):
         return query.where(sa.false())
-    scope = permissions.turnover_scope_ids(user)
+    scope = turnover_permissions.turnover_scope_ids(user)
     if scope is not None:
         query = query.where(TurnoverReport.organisation_id.in_(scope))
     return query
@@ -341,7 +341,8 @@ def _network_trend(country):
 
 
 def _reads_whole_network(user):
-    return permissions.can_read_turnover(user) and permissions.turnover_scope_ids(user) is None
+    return turnover_permissions.can_read_turnover(user) and \
+        turnover_permissions.turnover_scope_ids(user) is None
 
 
 def trend(user, country=None, organisation_id=None):
@@ -375,9 +376,9 @@ def _org_shares(user, period_ids, name):
         TurnoverReport.organisation_id.label("organisation_id"),
         _share(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
     ).where(TurnoverReport.period_id.in_(period_ids)).group_by(TurnoverReport.organisation_id)
-    if not permissions.can_read_turnover(user):
+    if not turnover_permissions.can_read_turnover(user):
         query = query.where(sa.false())
-    scope = permissions.turnover_scope_ids(user)
+    scope = turnover_permissions.turnover_scope_ids(user)
     if scope is not None:
         query = query.where(TurnoverReport.organisation_id.in_(scope))
     return query.subquery(name)
@@ -457,7 +458,8 @@ def reports_for(user, period_ids):
     """The scoped reports of some periods (ids or a subquery), with their organisation and
     period, for the tables and exports."""
     return db.session.execute(
-        permissions.visible_turnover_reports(user).add_columns(Organisation, ReportingPeriod)
+        turnover_permissions.visible_turnover_reports(user)
+        .add_columns(Organisation, ReportingPeriod)
         .join(Organisation, Organisation.id == TurnoverReport.organisation_id)
         .join(ReportingPeriod, ReportingPeriod.id == TurnoverReport.period_id)
         .where(TurnoverReport.period_id.in_(period_ids))

@@ -20,6 +20,7 @@ from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, month_filter, percent_filter
 from portal.i18n.display import country_name
 from portal.turnover import api, concentration, forms, importing, services
+from portal.turnover import permissions as turnover_permissions
 from portal.turnover.models import (
     FIGURE_LABELS,
     FIGURES,
@@ -38,12 +39,12 @@ TrendRow = namedtuple("TrendRow", "month currency total bank share")
 
 
 def _require_reader():
-    require(permissions.can_read_turnover(current_user))
+    require(turnover_permissions.can_read_turnover(current_user))
 
 
 def _periods_with_data():
     """Periods in which the user can read at least one report, newest first."""
-    reports = permissions.visible_turnover_reports(current_user).with_only_columns(
+    reports = turnover_permissions.visible_turnover_reports(current_user).with_only_columns(
         TurnoverReport.period_id)
     return db.session.scalars(sa.select(ReportingPeriod).where(
         ReportingPeriod.id.in_(reports)).order_by(ReportingPeriod.month.desc(),
@@ -275,8 +276,9 @@ def union_report(org_id):
     """The monthly (or quarterly) report of one union and its members, laid out for
     printing: its share and trend, each member's share and change."""
     _require_reader()
-    union = db.session.scalar(permissions.visible_turnover_organisations(current_user).where(
-        Organisation.id == org_id)) or abort(404)
+    union = db.session.scalar(
+        turnover_permissions.visible_turnover_organisations(current_user).where(
+            Organisation.id == org_id)) or abort(404)
     available = [p for p in _periods_with_data() if p.country == union.country]
     window = _selected_window(available)
     context = {"union": union, "window": window, "window_label": window_label}
@@ -297,7 +299,7 @@ def union_report(org_id):
 def period(period_id):
     _require_reader()
     period = db.session.get(ReportingPeriod, period_id)
-    if not permissions.can_see_period(current_user, period):
+    if not turnover_permissions.can_see_period(current_user, period):
         abort(404)
     reports = [(rep, org) for rep, org, _period in
                services.reports_for(current_user, [period.id])]
@@ -325,7 +327,7 @@ def _report_page(report, bank_form, status=200, message=None):
 def save_other_bank(report_id):
     _require_reader()
     report = services.get_report(current_user, report_id)
-    require(permissions.can_edit_turnover(current_user, report.organisation))
+    require(turnover_permissions.can_edit_turnover(current_user, report.organisation))
     form = forms.OtherBankForm()
     if not form.validate_on_submit():
         return _report_page(report, form, 400)
@@ -373,13 +375,13 @@ def confirm(report_id):
 
 def _editable_organisations():
     """The active organisations whose figures the user may report, as a query (what
-    permissions.can_edit_turnover allows, for a whole list at once)."""
+    turnover_permissions.can_edit_turnover allows, for a whole list at once)."""
     query = sa.select(Organisation).where(Organisation.is_active)
     if permissions.is_admin(current_user):
         return permissions.visible_organisations(current_user).where(Organisation.is_active)
     if not current_user.has_role(Role.UNION_DIRECTOR, Role.RELATIONSHIP_MANAGER):
         return query.where(sa.false())
-    return permissions.visible_turnover_organisations(current_user).where(
+    return turnover_permissions.visible_turnover_organisations(current_user).where(
         Organisation.is_active)
 
 
@@ -436,7 +438,7 @@ def _save(report=None):
 @bp.route("/reports/new", methods=["GET", "POST"])
 @login_required
 def new_report():
-    require(permissions.can_import_turnover(current_user))
+    require(turnover_permissions.can_import_turnover(current_user))
     return _save()
 
 
@@ -445,14 +447,14 @@ def new_report():
 def edit_report(report_id):
     _require_reader()
     report = services.get_report(current_user, report_id)
-    require(permissions.can_edit_turnover(current_user, report.organisation))
+    require(turnover_permissions.can_edit_turnover(current_user, report.organisation))
     return _save(report)
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_file():
-    require(permissions.can_import_turnover(current_user))
+    require(turnover_permissions.can_import_turnover(current_user))
     form = forms.ImportForm()
     bad_rows, total_bad, message, status = [], 0, None, 200
     if form.validate_on_submit():
@@ -494,11 +496,11 @@ def import_file():
 @bp.route("/import/template.<fmt>")
 @login_required
 def import_template(fmt):
-    require(permissions.can_import_turnover(current_user))
+    require(turnover_permissions.can_import_turnover(current_user))
     month = services.parse_month(request.args.get("period", ""))
     key = f"{month:%Y-%m}" if month else ""
     orgs = [o for o in db.session.scalars(
-        permissions.visible_turnover_organisations(current_user).where(Organisation.is_active)
+        turnover_permissions.visible_turnover_organisations(current_user).where(Organisation.is_active)
         .order_by(Organisation.code).limit(5000))]
     return tabular.export_response(list(importing.COLUMNS), importing.template_rows(key, orgs),
                     f"turnover-template-{key or 'month'}", fmt)
@@ -507,7 +509,7 @@ def import_template(fmt):
 @bp.route("/periods", methods=["GET", "POST"])
 @login_required
 def periods():
-    require(permissions.can_manage_periods(current_user))
+    require(turnover_permissions.can_manage_periods(current_user))
     form, message, status = forms.PeriodForm(), None, 200
     if form.validate_on_submit():
         month = services.parse_month(form.month.data)
@@ -535,7 +537,7 @@ def periods():
 @bp.route("/periods/<int:period_id>/<any(close, reopen):action>", methods=["POST"])
 @login_required
 def period_status(period_id, action):
-    require(permissions.can_manage_periods(current_user))
+    require(turnover_permissions.can_manage_periods(current_user))
     period = db.session.get(ReportingPeriod, period_id) or abort(404)
     forms.ConfirmForm().validate_on_submit() or abort(400)
     services.set_period_status(current_user, period, PeriodStatus.CLOSED if action == "close"
@@ -548,7 +550,7 @@ def period_status(period_id, action):
 @bp.route("/threshold", methods=["POST"])
 @login_required
 def threshold():
-    require(permissions.can_manage_periods(current_user))
+    require(turnover_permissions.can_manage_periods(current_user))
     form = forms.ThresholdForm()
     if not form.validate_on_submit():
         flash(_("Enter a percentage between 0 and 100."), "danger")
@@ -562,7 +564,7 @@ def threshold():
 @bp.route("/tokens", methods=["GET", "POST"])
 @login_required
 def tokens():
-    require(permissions.can_manage_api_tokens(current_user))
+    require(turnover_permissions.can_manage_api_tokens(current_user))
     form = forms.TokenForm()
     form.scopes.choices = choices([
         ("turnover:write turnover:read", _("Submit and read figures")),
@@ -588,7 +590,7 @@ def tokens():
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id):
-    require(permissions.can_manage_api_tokens(current_user))
+    require(turnover_permissions.can_manage_api_tokens(current_user))
     token = db.session.get(ApiToken, token_id) or abort(404)
     forms.ConfirmForm().validate_on_submit() or abort(400)
     api.revoke_token(current_user, token)
@@ -597,16 +599,17 @@ def revoke_token(token_id):
     return redirect(url_for("turnover.tokens"))
 
 
-nav_item("turnover.dashboard", _l("Turnover"), visible=permissions.can_read_turnover, order=60)
+nav_item("turnover.dashboard", _l("Turnover"), visible=turnover_permissions.can_read_turnover,
+         order=60)
 
 
 @home_panel
 def turnover_panel(user):
-    if not permissions.can_read_turnover(user):
+    if not turnover_permissions.can_read_turnover(user):
         return None
-    with_data = permissions.visible_turnover_reports(user).with_only_columns(
+    with_data = turnover_permissions.visible_turnover_reports(user).with_only_columns(
         TurnoverReport.period_id)
-    if permissions.turnover_scope_ids(user) is not None:
+    if turnover_permissions.turnover_scope_ids(user) is not None:
         # a subtree: the periods its organisations reported in (an index walk per
         # organisation), rather than probing every period of every country for any of them
         with_data = with_data.group_by(TurnoverReport.period_id)

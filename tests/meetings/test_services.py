@@ -11,7 +11,7 @@ from portal.core.outbox import OutboxMessage
 from portal.feedback.models import FeedbackItem, Visibility
 from portal.meetings import services
 from portal.meetings.models import CommitmentStatus, MeetingState, MeetingStatement, Reply
-from portal.permissions import visible_meetings
+from portal.meetings.permissions import visible_meetings
 from tests import factories
 from tests.meetings import helpers
 from tests.meetings.helpers import FUTURE, PAST, Cast

@@ -208,7 +208,8 @@ TARGETS = {
     "meetings.commitment": [Target("/meetings/{m_held}/commitments", form={
         "description": "Planted", "organisation_id": "{m_bank_b}", "due_on": "2031-01-31"})],
     # progress on a commitment is recorded by any of the bank's relationship managers
-    # (permissions.can_update_commitment); a union never reaches another's confidential one
+    # (portal.meetings.permissions.can_update_commitment); a union never reaches another's
+    # confidential one
     "meetings.commitment_progress": [Target(
         "/meetings/{m_held}/commitments/progress", writes={MANAGER},
         form={"table": "made", "made-rows-0-commitment_id": "{m_commitment}",

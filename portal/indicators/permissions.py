@@ -1,0 +1,51 @@
+"""Who may read, manage and import indicators, and over which organisations, built on the
+shared scopes of portal.permissions."""
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from portal import permissions
+from portal.accounts.models import BANK_KINDS, Membership, Organisation
+
+
+def indicator_scope(user):
+    """None for the whole network (administrators, the ministry); otherwise a condition on
+    Organisation: the user's organisations and portfolio with everything below them, and for
+    bank staff of a district office every organisation in that district."""
+    if permissions.is_admin(user) or permissions.is_ministry(user):
+        return permissions.in_network(user)
+    if not permissions.is_signed_in(user):
+        return sa.false()
+    home = aliased(Organisation)
+    district = sa.exists().where(
+        Membership.user_id == user.id, Membership.organisation_id == home.id,
+        home.kind.in_(BANK_KINDS), home.district.is_not(None),
+        home.country == Organisation.country, home.province == Organisation.province,
+        home.district == Organisation.district)
+    return sa.or_(Organisation.id.in_(permissions.ids_select(
+        permissions.subtree_ids(user, "indicator"), "indicator_scope")), district)
+
+
+def visible_indicator_organisations(user):
+    scope = indicator_scope(user)
+    query = permissions.within_network(sa.select(Organisation), user)
+    return query if scope is None else query.where(scope)
+
+
+def can_view_indicators(user):
+    return permissions.is_signed_in(user)
+
+
+def can_manage_indicators(user):
+    """Definitions, thresholds and plans."""
+    return permissions.is_admin(user)
+
+
+def can_import_indicators(user):
+    return permissions.is_admin(user) or permissions.is_relationship_manager(user)
+
+
+TEMPLATE_HELPERS = {
+    "can_view_indicators": can_view_indicators,
+    "can_manage_indicators": can_manage_indicators,
+    "can_import_indicators": can_import_indicators,
+}
