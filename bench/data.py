@@ -545,7 +545,7 @@ def _copy_meetings(cur, series, invited, out):
             ("revisions", "meeting_minutes_revision", ("minutes_id", "number", "body_html",
                                                        "author_id", "reason", "created_at")),
             ("statements", "meeting_statement", ("meeting_id", "feedback_item_id",
-                                                 "created_at")),
+                                                 "created_at", "confidential_by_meeting")),
             ("commitments", "meeting_commitment", (
                 "id", "meeting_id", "series_id", "description", "owner_id", "organisation_id",
                 "due_on", "status", "drop_reason", "closed_at", "reminded_for", "created_at",
@@ -568,7 +568,8 @@ def gen_meetings(cur, ctx):
         out["meetings"].append(row)
         _meeting_children(mid, spec, state, starts, ends, ctx, out)
         if done:
-            out["statements"] += [(mid, next(statement_items), ends) for _ in range(2)]
+            # the items keep their own visibility (none made confidential by the meeting)
+            out["statements"] += [(mid, next(statement_items), ends, False) for _ in range(2)]
             _commitments(mid, spec, starts, ctx, out)
     counts = _copy_meetings(cur, series, invited, out)
     # the meeting page: a signed-off session late in a series, with minutes and commitments
