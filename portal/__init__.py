@@ -142,8 +142,9 @@ def _register_hooks(app):
     from portal.home.panels import nav_items_for
 
     app.jinja_env.globals["nav_items_for"] = nav_items_for
-    from portal.core import unit_of_work
+    from portal.core import unit_of_work, versions
 
+    versions.init_app(app)
     unit_of_work.init_app(app)  # last: its after_request runs first (see the module)
 
 

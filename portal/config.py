@@ -80,6 +80,9 @@ class Config:
         self.PAGE_CACHE_URL = _env("PAGE_CACHE_URL", _env("REDIS_URL", ""))
         self.PAGE_CACHE_PREFIX = _env("PAGE_CACHE_PREFIX", "portal:")
         self.PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 120)
+        # per-table data versions shared by every worker and host, under which each process
+        # keeps answers asked for on every page (portal/core/versions.py); empty: keep none
+        self.DATA_VERSIONS_URL = _env("DATA_VERSIONS_URL", _env("REDIS_URL", ""))
         self.RATELIMIT_LOGIN_ACCOUNT = _env("LOGIN_LIMIT_ACCOUNT", "5 per minute")
         self.RATELIMIT_LOGIN_ADDRESS = _env("LOGIN_LIMIT_ADDRESS", "30 per minute")
         # When Redis is down, fall back to per-process memory limits instead of failing pages.

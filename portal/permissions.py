@@ -9,8 +9,10 @@ import typing
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401 - sa.orm.Session for the events below
 from flask import g, has_request_context, session
+from sqlalchemy.dialects import postgresql
 
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, User, portfolio_entry
+from portal.core import versions
 from portal.extensions import db
 
 BANK_ROLES = (Role.RELATIONSHIP_MANAGER, Role.BRANCH_STAFF, Role.ADMINISTRATOR)
@@ -71,15 +73,27 @@ def _membership_networks(user):
                   key=lambda n: (n is None, n or 0))
 
 
+class NetworkChoice(typing.NamedTuple):
+    id: int
+    name: str
+
+
 def network_choices(user):
-    """The head offices whose networks this person may look at, by name."""
+    """The head offices whose networks this person may look at, by name (on every page)."""
     if not is_signed_in(user):
         return []
-    query = sa.select(Organisation).where(Organisation.kind == OrgKind.BANK_HEAD_OFFICE)
-    if not is_admin(user):
+    admin = is_admin(user)
+    return versions.remembered("network_choices", ("organisation", "membership"),
+                               (user.id, admin), lambda: _network_choices(user, admin))
+
+
+def _network_choices(user, admin):
+    query = sa.select(Organisation.id, Organisation.name).where(
+        Organisation.kind == OrgKind.BANK_HEAD_OFFICE)
+    if not admin:
         ids = [n for n in _membership_networks(user) if n is not None]
         query = query.where(Organisation.id.in_(ids))
-    return list(db.session.scalars(query.order_by(Organisation.id)))
+    return tuple(NetworkChoice(*row) for row in db.session.execute(query.order_by(Organisation.id)))
 
 
 def chosen_network_id():
@@ -162,14 +176,17 @@ def offered_in_network(user, model):
 # Three scopes hang off the same roots: "own" (every membership, for the directory, feedback,
 # deliveries and contracts), "turnover" (union-director memberships and the portfolio) and
 # "indicator" (every membership and the portfolio). One recursive statement computes all three
-# the first time a request needs one of them; the ids are kept in the database session's `info`
-# for the rest of the request (the session is per request: Flask-SQLAlchemy removes it when the
-# app context ends), keyed by user id, and forgotten whenever anything may have changed them:
-# on every flush, commit or rollback of any session in this process and on any write executed
-# through a session. While the session holds unflushed changes the memo is not trusted either:
-# the statement runs again (autoflushing first, as the uncached query always did).
+# the first time a request needs one of them. The answer is kept twice:
+# - in this process, across requests, under the data versions of the three tables it reads
+#   (portal/core/versions.py): a write to any of them, through any worker or host, ends it;
+# - in the database session's `info` for the rest of the request, keyed by user id, and
+#   forgotten whenever anything may have changed them: on every flush, commit or rollback of
+#   any session in this process and on any write executed through a session. While the session
+#   holds unflushed changes neither is trusted: the statement runs again (autoflushing first,
+#   as the uncached query always did).
 
 _SCOPES_KEY = "portal.permissions.scopes"
+SCOPE_TABLES = ("organisation", "membership", "portfolio_entry")
 _generation = itertools.count()
 _current_generation = [next(_generation)]
 
@@ -235,7 +252,11 @@ def _scopes(user):
     found = memo.get(user_id)
     if found is not None and found[0] == generation and not pending:
         return found[1]
-    scopes = _compute_scopes(user_id)
+    if pending:
+        scopes = _compute_scopes(user_id)
+    else:
+        scopes = versions.remembered("scopes", SCOPE_TABLES, user_id,
+                                     lambda: _compute_scopes(user_id))
     if not pending:  # (an autoflush moved the generation on: computed again next time)
         memo[user_id] = (generation, scopes)
     return scopes
@@ -248,11 +269,18 @@ def subtree_ids(user, purpose):
 
 
 def ids_select(ids, name):
-    """A select() of these organisation ids, for `column.in_(...)`. The ids are written into
-    the statement as literals (integers only), so that a large subtree neither meets the
-    drivers' limit on bound parameters nor hides its size from the planner."""
+    """A select() of these organisation ids, for `column.in_(...)`.
+
+    On PostgreSQL the ids travel as one array parameter (`= ANY(:ids)`): the statement's text
+    and SQLAlchemy's compiled form stay the same whoever reads, where ids written as literals
+    made a new statement, cache key and plan for every person (a quarter of an item page's
+    time went into building cache keys over hundreds of ids). SQLite has no arrays: there the
+    ids are written as literals, which meets no limit on bound parameters."""
     if not ids:
         return sa.select(Organisation.id).where(sa.false())
+    if db.engine.dialect.name == "postgresql":
+        return sa.select(Organisation.id).where(Organisation.id == sa.any_(sa.bindparam(
+            name, sorted(ids), type_=postgresql.ARRAY(sa.Integer), unique=True)))
     return sa.select(Organisation.id).where(Organisation.id.in_(sa.bindparam(
         name, sorted(ids), expanding=True, literal_execute=True, unique=True)))
 

@@ -80,6 +80,9 @@ def app():
         # test that writes and then reads also checks that the write ended the kept pages
         "PAGE_CACHE_URL": os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "PAGE_CACHE_PREFIX": f"portal-test-{os.getpid()}-{os.urandom(4).hex()}:",
+        # answers kept per process under data versions (portal/core/versions.py) are on too
+        "DATA_VERSIONS_URL": os.environ.get("PORTAL_TEST_REDIS_URL",
+                                            "redis://127.0.0.1:6379/0"),
     })
     with application.app_context():
         from flask_migrate import upgrade

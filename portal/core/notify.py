@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core import digests, outbox
+from portal.core import digests, outbox, versions
 from portal.core.models import utcnow
 from portal.extensions import db
 
@@ -76,5 +76,11 @@ def _email_now(user, kind, title, body, link, attachments, locale):
 
 
 def unread_count(user):
+    """On every page: kept in the process until a notification is written (core/versions.py)."""
+    return versions.remembered("unread", ("notification",), user.id,
+                               lambda: _unread_count(user))
+
+
+def _unread_count(user):
     return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)))

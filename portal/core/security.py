@@ -1,4 +1,6 @@
 """Security headers on every response; no direction override on any page."""
+import re
+
 from flask import current_app, request
 
 from portal.core.sanitize import strip_bidi_overrides
@@ -33,11 +35,17 @@ def set_security_headers(response):
     return response
 
 
+_BIDI_OVERRIDE = re.compile("[\u202a\u202b\u202d\u202e]")
+
+
 def no_bidi_overrides(value):
     """Jinja's finalize: every value a template prints loses U+202A/B/D/E, whatever the form
     or import that stored it did, so no name or title can display as something else.
     (str.translate on Markup returns Markup: sanitised HTML stays HTML.)"""
-    return strip_bidi_overrides(value) if isinstance(value, str) else value
+    # most values hold no override: a C-speed search spares Markup's Python-level translate
+    if isinstance(value, str) and _BIDI_OVERRIDE.search(value):
+        return strip_bidi_overrides(value)
+    return value
 
 
 def init_app(app):

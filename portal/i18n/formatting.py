@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, parse_pattern
 
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -21,6 +21,12 @@ def babel_locale(identifier):
     that prints a few hundred figures and months. A parsed Locale is reused as it is.
     """
     return Locale.parse(str(identifier))
+
+
+@lru_cache(maxsize=256)
+def number_pattern(pattern):
+    """A number pattern parsed once: Babel parses a pattern given as text on every call."""
+    return None if pattern is None else parse_pattern(pattern)
 
 
 def to_persian_digits(text):
@@ -40,7 +46,7 @@ def format_number(value, locale, decimals=None, native=False):
     if value is None:
         return ""
     pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(value, format=pattern, locale=babel_locale(locale),
+    text = format_decimal(value, format=number_pattern(pattern), locale=babel_locale(locale),
                           numbering_system=_system(native))
     return _finish(text, native)
 
@@ -50,7 +56,7 @@ def format_percentage(value, locale, decimals=2, native=False):
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    text = format_percent(value, format=pattern, locale=babel_locale(locale),
+    text = format_percent(value, format=number_pattern(pattern), locale=babel_locale(locale),
                           numbering_system=_system(native))
     return _finish(text, native)
 
@@ -69,7 +75,7 @@ def format_money(value, currency, locale, native=False):
     if value is None:
         return ""
     babel = babel_locale(locale)
-    text = format_currency(value, currency, format=_UNIT_AFTER.get(babel.language),
+    text = format_currency(value, currency, format=number_pattern(_UNIT_AFTER.get(babel.language)),
                            locale=babel, currency_digits=True,
                            numbering_system=_system(native))
     return _finish(_CODE_THEN_DIGIT.sub("\\1\u00a0", text), native)

@@ -1,0 +1,211 @@
+"""Data versions per table, shared by every worker and host, and the per-process memo built on
+them.
+
+Why: some answers are asked for on every page and change rarely: the organisations a person's
+memberships reach (a recursive statement over the organisation tree), the head offices they may
+switch between, the choices of a filter. Computing them again on every request cost 6-30 ms a
+page under load (bench/README.md, "Profile"). Kept in the worker's memory they cost nothing,
+provided that a write anywhere, through any worker or host, is seen at once.
+
+How: every committed statement that writes a table (INSERT/UPDATE/DELETE, from any session or
+bare connection) increments that table's counter in Redis after the commit. A memoised answer
+is stored under the counters of the tables it reads, read *before* it is computed; it is used
+only while those counters are unchanged, and never within a request that has itself written
+one of those tables (it must see its own writes). The counters of one request are read once,
+in one round trip per set of tables.
+
+Without Redis (a development machine without it, a script outside a request) nothing is
+memoised: every answer is computed, as before, so the memo can never be the reason a page is
+wrong. A statement whose table cannot be read (a DML hidden in a CTE) counts as a write to
+every table.
+"""
+import logging
+import re
+import threading
+from collections import OrderedDict
+
+import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401 - the Session events below; not loaded by sa alone
+from flask import current_app, g, has_app_context, has_request_context
+
+log = logging.getLogger("portal")
+
+_TARGET = re.compile(r'\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from)\s+"?(\w+)"?',
+                     re.IGNORECASE)
+_DML = re.compile(r"\b(insert|update|delete|merge)\b", re.IGNORECASE)
+EVERY_TABLE = "*"
+MEMO_SIZE = 20_000
+_thread = threading.local()
+
+
+def written_table(statement):
+    """The table a statement writes, EVERY_TABLE when it writes one it does not name, None
+    when it only reads."""
+    head = statement.lstrip()[:12].lower()
+    if head.startswith(("insert", "update", "delete")):
+        found = _TARGET.match(statement)
+        return found.group(1).lower() if found else EVERY_TABLE
+    if head.startswith("with") and _DML.search(statement):
+        return EVERY_TABLE
+    return None
+
+
+# --- noticing writes --------------------------------------------------------------------------
+
+def _on_statement(conn, cursor, statement, parameters, context, executemany):
+    table = written_table(statement)
+    if table is not None:
+        _pending_tables().add(table)
+
+
+def _pending_tables():
+    tables = getattr(_thread, "writing", None)
+    if tables is None:
+        tables = _thread.writing = set()
+    return tables
+
+
+def _on_commit(conn):
+    # the engine's event comes just before the COMMIT reaches the database: the counters are
+    # incremented after it (the session's after_commit, or the end of the request for a bare
+    # connection), so that no worker reads a new counter and then the old rows
+    written = getattr(_thread, "writing", None)
+    if written:
+        _thread.writing = set()
+        _committed_tables().update(written)
+
+
+def _committed_tables():
+    tables = getattr(_thread, "committed", None)
+    if tables is None:
+        tables = _thread.committed = set()
+    return tables
+
+
+def _on_rollback(conn):
+    _thread.writing = set()
+
+
+sa.event.listen(sa.engine.Engine, "before_cursor_execute", _on_statement)
+sa.event.listen(sa.engine.Engine, "commit", _on_commit)
+sa.event.listen(sa.engine.Engine, "rollback", _on_rollback)
+sa.event.listen(sa.orm.Session, "after_commit", lambda _session: _publish())
+
+
+def _publish():
+    """Increment the counters of the tables written by the commit that just ended."""
+    tables = getattr(_thread, "committed", None)
+    store = _store()
+    if not tables or store is None:
+        return
+    if store.increment(tables):
+        _thread.committed = set()
+    # else Redis did not answer: the tables stay pending and are published at the next commit
+    # or request of this process; meanwhile nothing is memoised (see current())
+
+
+def written_in_this_request(tables):
+    pending = getattr(_thread, "writing", None) or set()
+    unpublished = getattr(_thread, "committed", None) or set()
+    touched = pending | unpublished
+    return EVERY_TABLE in touched or not touched.isdisjoint(tables)
+
+
+# --- the counters -------------------------------------------------------------------------------
+
+class RedisVersions:
+    def __init__(self, url, prefix):
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.errors = redis.RedisError
+        self.prefix = prefix + "version:"
+
+    def increment(self, tables):
+        try:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for table in tables:
+                    pipe.incr(self.prefix + table)
+                pipe.execute()
+        except self.errors:
+            log.warning("data versions not published: Redis did not answer")
+            return False
+        return True
+
+    def read(self, tables):
+        """The counters of these tables (and of EVERY_TABLE), or None if Redis is away."""
+        names = [self.prefix + t for t in (*tables, EVERY_TABLE)]
+        try:
+            values = self.redis.mget(names)
+        except self.errors:
+            return None
+        return tuple(int(v or 0) for v in values)
+
+
+def _store():
+    if not has_app_context():
+        return None
+    return current_app.extensions.get("data_versions")
+
+
+def current(tables):
+    """The counters of these tables as a tuple, read once per request; None: do not memoise."""
+    store = _store()
+    if store is None or not has_request_context() or written_in_this_request(tables):
+        return None
+    key = tuple(sorted(tables))
+    seen = g.setdefault("data_versions", {})
+    if key not in seen:
+        seen[key] = store.read(key)
+    return seen[key]
+
+
+# --- the memo -----------------------------------------------------------------------------------
+
+_memo = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def remembered(name, tables, key, compute):
+    """compute() memoised in this process under the versions of the tables it reads.
+
+    name and key say what is computed and for whom (e.g. "scopes", user id); tables are every
+    table the answer depends on. Returns what compute() returns, which must not be mutated.
+    """
+    versions = current(tables)
+    if versions is None:
+        return compute()
+    full_key = (name, key, versions)
+    with _memo_lock:
+        if full_key in _memo:
+            _memo.move_to_end(full_key)
+            return _memo[full_key]
+    value = compute()
+    with _memo_lock:
+        _memo[full_key] = value
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return value
+
+
+def forget_all():
+    """Empty this process's memo (tests that change the database behind the portal's back)."""
+    with _memo_lock:
+        _memo.clear()
+
+
+def init_app(app):
+    url = app.config.get("DATA_VERSIONS_URL")
+    if url and url.startswith("redis"):
+        app.extensions["data_versions"] = RedisVersions(url, app.config["PAGE_CACHE_PREFIX"])
+
+    @app.before_request
+    def _publish_left_over():
+        if getattr(_thread, "committed", None):
+            _publish()
+
+    @app.teardown_appcontext
+    def _publish_bare_commits(_exc):
+        # a commit made on a bare connection (db.engine.begin()): no Session event follows it
+        if getattr(_thread, "committed", None):
+            _publish()

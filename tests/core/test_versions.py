@@ -1,0 +1,92 @@
+"""Answers kept per process under data versions (portal/core/versions.py): kept while nothing
+they read is written, ended at once by a write from anywhere, never trusted by the request that
+wrote, and not kept at all without Redis."""
+import pytest
+import sqlalchemy as sa
+
+from portal import permissions
+from portal.accounts.models import Membership, Role
+from portal.core import versions
+from portal.extensions import db as _db
+from tests import factories
+
+
+@pytest.mark.parametrize(("statement", "table"), [
+    ('INSERT INTO "membership" (user_id) VALUES (1)', "membership"),
+    ("insert or replace into sign_in_throttle values (1)", "sign_in_throttle"),
+    ('UPDATE organisation SET name=1', "organisation"),
+    ("DELETE FROM notification WHERE id = 1", "notification"),
+    ("WITH x AS (DELETE FROM notification RETURNING id) SELECT * FROM x", versions.EVERY_TABLE),
+    ("SELECT * FROM organisation", None),
+    ("WITH RECURSIVE t AS (SELECT 1) SELECT * FROM t", None),
+])
+def test_the_table_a_statement_writes(statement, table):
+    assert versions.written_table(statement) == table
+
+
+def _count_calls(app, tables, key="k"):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    # a request of its own, as in production (g belongs to the app context)
+    with app.app_context(), app.test_request_context("/"):
+        value = versions.remembered("probe", tables, key, compute)
+    return value, calls
+
+
+def test_an_answer_is_kept_until_a_table_it_reads_is_written(app, db):
+    factories.make_user("union_director")  # a committed write: the counters move
+    first, calls = _count_calls(app, ("membership",))
+    again, more = _count_calls(app, ("membership",))
+    assert calls == [1] and more == []  # the second request used the kept answer
+    assert again == first
+    factories.make_user("union_director")  # writes membership and commits
+    _, after_write = _count_calls(app, ("membership",))
+    assert after_write == [1]
+
+
+def test_a_write_to_another_table_keeps_the_answer(app, db):
+    _count_calls(app, ("passkey",))
+    factories.make_user("union_director")  # user, organisation, membership: not passkey
+    _, calls = _count_calls(app, ("passkey",))
+    assert calls == []
+
+
+def test_the_request_that_wrote_does_not_trust_the_memo(app, db):
+    user = factories.make_user("union_director")
+    _count_calls(app, ("membership",))
+    with app.test_request_context("/"):
+        _db.session.execute(sa.update(Membership).where(Membership.user_id == user.id)
+                            .values(role=Role.UNION_DIRECTOR))
+        assert versions.current(("membership",)) is None
+        _db.session.rollback()
+
+
+def test_without_redis_nothing_is_kept(app, db):
+    store = app.extensions.pop("data_versions")
+    try:
+        _count_calls(app, ("membership",))
+        _, calls = _count_calls(app, ("membership",))
+        assert calls == [1]
+    finally:
+        app.extensions["data_versions"] = store
+
+
+def test_a_new_membership_widens_the_scope_at_once(app, db):
+    """The scope of a person is kept across requests; a membership added by someone else
+    (another request, here the test's own session) is seen by the next request."""
+    union = factories.make_org()
+    other = factories.make_org()
+    director = factories.make_user("union_director", union)
+    with app.app_context(), app.test_request_context("/"):
+        assert other.id not in permissions.subtree_ids(_db.session.get(type(director),
+                                                                        director.id), "own")
+    _db.session.add(Membership(user_id=director.id, organisation_id=other.id,
+                               role=Role.UNION_DIRECTOR))
+    _db.session.commit()
+    with app.app_context(), app.test_request_context("/"):
+        assert other.id in permissions.subtree_ids(_db.session.get(type(director),
+                                                                   director.id), "own")
