@@ -11,6 +11,12 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "va
   apt-get update -qq
   apt-get install -y -qq chromium fonts-thai-tlwg fonts-noto-core >/dev/null
 fi
+# tests/ops/test_scale_out.py runs two portal instances behind Debian's nginx
+if [ ! -x /usr/sbin/nginx ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nginx >/dev/null
+fi
 
 PG_URL=${PORTAL_PG_TEST_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/portal_test}
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
