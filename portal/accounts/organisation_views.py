@@ -8,12 +8,12 @@ from portal import permissions
 from portal.accounts import forms, importing, services
 from portal.accounts.models import Membership, Organisation, OrgKind, User
 from portal.accounts.picker import label_of
-from portal.core import tabular
-from portal.core.errors import Conflict, ValidationError, require
+from portal.core import tabular, unit_of_work
+from portal.core.errors import ValidationError, require
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
-from portal.core.views import form_errors_into, get_visible
+from portal.core.views import get_visible, save_form
 from portal.extensions import db
 
 orgs = Blueprint("organisations", __name__, url_prefix="/organisations",
@@ -103,28 +103,13 @@ def _save_org_form(org=None):
         form.kind.data = org.kind.value
         form.sector.data = org.sector.value if org.sector else ""
         form.parent_id.data = org.parent_id
-    message, status = None, 200
-    if form.validate_on_submit():
-        try:
-            saved = services.save_organisation(current_user, form.data, org,
-                                               expected_version=form.version_id.data)
-        except Conflict:
-            db.session.rollback()
-            message, status = _("Someone else changed this organisation while you were "
-                                "editing. Their change is kept; your text is below so you "
-                                "can apply it again."), 409
-            org = db.session.get(Organisation, org.id)
-        except ValidationError as error:
-            db.session.rollback()
-            message, status = form_errors_into(form, error), 400
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("organisations.show", org_id=saved.id))
-    elif form.errors:
-        status = 400
-    return render_template("accounts/organisation_form.html", form=form, org=org,
-                           message=message), status
+    return save_form(
+        form, lambda: services.save_organisation(current_user, form.data, org,
+                                                 expected_version=form.version_id.data),
+        "accounts/organisation_form.html",
+        lambda saved: url_for("organisations.show", org_id=saved.id), {"org": org},
+        conflict=_("Someone else changed this organisation while you were editing. Their "
+                   "change is kept; your text is below so you can apply it again."))
 
 
 @orgs.route("/new", methods=["GET", "POST"])
@@ -149,7 +134,6 @@ def deactivate(org_id):
     org = get_visible(permissions.visible_organisations(current_user), Organisation, org_id)
     forms.ConfirmForm().validate_on_submit() or abort(400)
     services.set_organisation_active(current_user, org, not org.is_active)
-    db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("organisations.show", org_id=org.id))
 
@@ -166,13 +150,12 @@ def import_file():
             created, updated, unchanged = importing.import_organisations(
                 current_user, upload.filename, upload.read())
         except importing.ImportRejected as error:
-            db.session.rollback()
+            unit_of_work.discard()
             bad_rows, message, status = error.rows, error.message, 400
         except ValidationError as error:
-            db.session.rollback()
+            unit_of_work.discard()
             message, status = error.message, 400
         else:
-            db.session.commit()
             flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
                     created=created, updated=updated, unchanged=unchanged), "success")
             return redirect(url_for("organisations.index"))

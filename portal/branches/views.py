@@ -19,10 +19,10 @@ from portal.branches.models import (
     TrainingSession,
 )
 from portal.core.clock import local_today, organisation_zone, reader_today
-from portal.core.errors import Conflict, NotFound, ValidationError, require
+from portal.core.errors import NotFound, require
 from portal.core.forms import choices
 from portal.core.pagecache import cached_page
-from portal.core.views import form_errors_into, get_visible
+from portal.core.views import get_visible, save_form, save_or_explain
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import current_language
@@ -42,25 +42,8 @@ def _conflict_message():
              "entries are below so you can apply them again.")
 
 
-def _run_form(form, save, template, redirect_to, context, version=None):
-    """Validate, call the service, commit once; 400 / 409 re-render with what was typed."""
-    message, status = None, 200
-    if form.validate_on_submit():
-        try:
-            saved = save()
-        except Conflict:
-            db.session.rollback()
-            message, status = _conflict_message(), 409
-        except ValidationError as error:
-            db.session.rollback()
-            message, status = form_errors_into(form, error), 400
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(redirect_to(saved))
-    elif form.errors:
-        status = 400
-    return render_template(template, form=form, message=message, **context), status
+def _run_form(form, save, template, redirect_to, context):
+    return save_form(form, save, template, redirect_to, context, conflict=_conflict_message())
 
 
 # --- registry --------------------------------------------------------------------------------
@@ -364,16 +347,11 @@ def add_attendance(branch_id, session_id):
     form = _attendance_form(branch)
     message, status = None, 400
     if form.validate_on_submit():
-        try:
-            services.record_attendance(
-                current_user, item, db.session.get(User, form.user_id.data),
-                passed=form.passed.data, certificate_no=form.certificate_no.data,
-                expires_on=form.certificate_expires_on.data)
-        except ValidationError as error:
-            db.session.rollback()
-            message = form_errors_into(form, error)
-        else:
-            db.session.commit()
+        _done, message, status = save_or_explain(form, lambda: services.record_attendance(
+            current_user, item, db.session.get(User, form.user_id.data),
+            passed=form.passed.data, certificate_no=form.certificate_no.data,
+            expires_on=form.certificate_expires_on.data))
+        if status == 200:
             flash(_("Saved."), "success")
             return redirect(url_for("branches.session", branch_id=branch.id,
                                     session_id=item.id))

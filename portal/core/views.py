@@ -1,7 +1,7 @@
 """Helpers every area's views use."""
 from urllib.parse import urlsplit
 
-from flask import g, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.core import unit_of_work
@@ -71,3 +71,21 @@ def save_or_explain(form, action):
         unit_of_work.discard()
         return None, form_errors_into(form, error), 400
     return result, None, 200
+
+
+def save_form(form, save, template, saved_url, context=None, message=None, conflict=None):
+    """The edit page of a record: on a valid POST run save() (a service call), say "Saved."
+    and go to saved_url(result). A stale version (409), a service's refusal or the form's own
+    (400) shows the page again with what was typed and why; the unit of work then rolls back.
+    message: a notice shown when nothing was refused; conflict: the area's own words for a
+    stale version, instead of conflict_message()."""
+    status = 200
+    if form.validate_on_submit():
+        saved, refusal, status = save_or_explain(form, save)
+        if status == 200:
+            flash(_("Saved."), "success")
+            return redirect(saved_url(saved))
+        message = conflict if status == 409 and conflict else refusal
+    elif form.errors:
+        status = 400
+    return render_template(template, form=form, message=message, **(context or {})), status

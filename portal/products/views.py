@@ -6,11 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.accounts.models import OrgKind
-from portal.core.errors import Conflict, ValidationError, require
+from portal.core import unit_of_work
+from portal.core.errors import ValidationError, require
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
-from portal.core.views import form_errors_into, get_visible
+from portal.core.views import get_visible, save_form
 from portal.extensions import db
 from portal.feedback.services import requests_for_offer
 from portal.home.panels import nav_item
@@ -116,11 +117,6 @@ def _status_form(obj):
     return form
 
 
-def _conflict_message():
-    return _("Someone else changed this while you were editing. Their change is kept; your "
-             "text is below so you can apply it again.")
-
-
 def _save_product_form(product=None):
     form = forms.ProductForm(obj=product)
     if request.method == "GET" and product is not None:
@@ -129,29 +125,17 @@ def _save_product_form(product=None):
         form.kinds.data = [k.value for k in product.kinds]
         form.sectors.data = [s.value for s in product.sectors]
         form.load_texts(product)
-    message, status = None, 200
+    message = None
     if product is not None and product.status == ProductStatus.WITHDRAWN \
             and request.method == "GET":
         message = _("This offer has been withdrawn and can no longer be edited. Create a new "
                     "one instead.")
-    if form.validate_on_submit():
-        try:
-            saved = services.save_product(current_user, form.data_for_service(), product,
-                                          expected_version=form.version_id.data)
-        except Conflict:
-            db.session.rollback()
-            message, status = _conflict_message(), 409
-        except ValidationError as error:
-            db.session.rollback()
-            message, status = form_errors_into(form, error), 400
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("products.show", product_id=saved.id))
-    elif form.errors:
-        status = 400
-    return render_template("products/product_form.html", form=form, product=product,
-                           message=message, locales=LOCALES), status
+    return save_form(
+        form, lambda: services.save_product(current_user, form.data_for_service(), product,
+                                            expected_version=form.version_id.data),
+        "products/product_form.html",
+        lambda saved: url_for("products.show", product_id=saved.id),
+        {"product": product, "locales": LOCALES}, message=message)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -180,10 +164,9 @@ def _change_status(obj, query, endpoint, **ids):
         services.set_status(current_user, obj, form.status.data,
                             expected_version=form.version_id.data, replaced_by=replacement)
     except ValidationError as error:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(error.message, "danger")
         return redirect(url_for(endpoint, **ids))
-    db.session.commit()
     flash(_("The status is now “%(status)s”.", status=obj.status.label), "success")
     return redirect(url_for(endpoint, **ids))
 
@@ -249,28 +232,16 @@ def _save_package_form(item=None):
         form.org_kind.data = item.org_kind.value
         form.product_ids.data = [p.id for p in item.products]
         form.load_texts(item)
-    message, status = None, 200
+    message = None
     if item is not None and item.status == ProductStatus.WITHDRAWN and request.method == "GET":
         message = _("This offer has been withdrawn and can no longer be edited. Create a new "
                     "one instead.")
-    if form.validate_on_submit():
-        try:
-            saved = services.save_package(current_user, form.data_for_service(), item,
-                                          expected_version=form.version_id.data)
-        except Conflict:
-            db.session.rollback()
-            message, status = _conflict_message(), 409
-        except ValidationError as error:
-            db.session.rollback()
-            message, status = form_errors_into(form, error), 400
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("products.package", package_id=saved.id))
-    elif form.errors:
-        status = 400
-    return render_template("products/package_form.html", form=form, package=item,
-                           message=message, locales=LOCALES), status
+    return save_form(
+        form, lambda: services.save_package(current_user, form.data_for_service(), item,
+                                            expected_version=form.version_id.data),
+        "products/package_form.html",
+        lambda saved: url_for("products.package", package_id=saved.id),
+        {"package": item, "locales": LOCALES}, message=message)
 
 
 @bp.route("/packages/new", methods=["GET", "POST"])
