@@ -52,6 +52,11 @@ def normalise_email(email):
 
 # --- signing in ------------------------------------------------------------------------------
 
+def user_by_email(email):
+    """The account with this address (as people type it), or None."""
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
 def authenticate(email, password):
     """Return the active user with this e-mail and password, or None. Constant-ish time."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))

@@ -2,7 +2,7 @@
 growing delays after failed attempts, sign-in links by e-mail and remembered devices.
 
 Services here flush (never commit) and write their audit entries, like services.py; the
-views commit once.
+request's unit of work commits once (portal/core/unit_of_work.py).
 """
 import secrets
 import time
@@ -46,23 +46,23 @@ def must_enrol(user):
 
 # --- authenticator app (TOTP) ----------------------------------------------------------------
 
-def start_enrolment(user):
-    """A new secret for the person to scan; the factor is not on until a code confirms it."""
+def enrolment_secret(user, shown=None):
+    """The secret for the person to scan: the one they were already shown (the caller keeps it
+    in their session), else a new one. Nothing is written: showing the enrolment page must not
+    change anything; confirm_enrolment stores the secret with the code that proves the app has
+    it. (A secret stored by an earlier version of this page is kept.)"""
     if user.has_totp:
         raise ValidationError(_("A second factor is already set up."))
-    if not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()
-        db.session.flush()
-    return user.totp_secret
+    return user.totp_secret or shown or pyotp.random_base32()
 
 
-def provisioning_uri(user):
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+def provisioning_uri(user, secret):
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
-def qr_svg(user):
+def qr_svg(user, secret):
     """The enrolment QR code as inline SVG: no image request, nothing leaves the portal."""
-    svg = segno.make(provisioning_uri(user), error="m").svg_inline(
+    svg = segno.make(provisioning_uri(user, secret), error="m").svg_inline(
         scale=5, dark="#000", light="#fff", omitsize=False)
     return Markup(svg)  # noqa: S704 - segno writes path data only, no text of anyone's  # nosec B704
 
@@ -94,11 +94,13 @@ def _accept_totp(user, code):
     return False
 
 
-def confirm_enrolment(user, code):
-    """Turn the second factor on once a code from the app proves it was set up; returns the
-    recovery codes, to be shown once."""
+def confirm_enrolment(user, code, secret):
+    """Turn the second factor on once a code from the app proves it was set up with secret
+    (from enrolment_secret); stores the secret and returns the recovery codes, to be shown
+    once. A wrong code raises ValidationError: the caller rolls back, nothing is stored."""
     if user.has_totp:
         raise ValidationError(_("A second factor is already set up."))
+    user.totp_secret = secret
     if not _accept_totp(user, normalise_code(code)):
         raise ValidationError(_("That code is not correct. Check the time on your phone and "
                                 "type the six digits the app shows now."), field="code")
