@@ -19,7 +19,7 @@ from portal.core.errors import Conflict, NotFound, PermissionDenied, ValidationE
 from portal.core.sanitize import plain_text
 from portal.extensions import db
 from portal.feedback.models import Kind, Topic
-from portal.field import rules
+from portal.field import permissions as field_permissions
 from portal.field.models import FieldSubmission
 from portal.i18n import current_language, date_filter, parsing, reader_calendar
 from portal.i18n.fields import unreadable_message
@@ -44,7 +44,7 @@ def keep_days():
 # --- preparing -------------------------------------------------------------------------------
 
 def groups_to_choose(user):
-    return db.session.scalars(rules.field_groups(user).order_by(
+    return db.session.scalars(field_permissions.field_groups(user).order_by(
         Organisation.commune, Organisation.name).limit(1000)).all()
 
 
@@ -60,11 +60,11 @@ def _latest_grade(group):
 
 def prepare(user, group_ids):
     """The groups chosen for a trip, as the device stores them: only groups the officer may
-    take (rules.field_groups); any other id is refused as unknown (NotFound)."""
+    take (field_permissions.field_groups); any other id is refused as unknown (NotFound)."""
     ids = {int(i) for i in group_ids}
     if not ids or len(ids) > 100:
         raise ValidationError(_("Choose between 1 and 100 groups."))
-    groups = db.session.scalars(rules.field_groups(user).where(
+    groups = db.session.scalars(field_permissions.field_groups(user).where(
         Organisation.id.in_(sorted(ids)))).all()
     if len(groups) != len(ids):
         raise NotFound()
@@ -171,7 +171,7 @@ def read_entry(entry):
 
 def _group(user, entry):
     group_id = entry.get("group_id")
-    group = db.session.scalar(rules.field_groups(user).where(
+    group = db.session.scalar(field_permissions.field_groups(user).where(
         Organisation.id == (group_id if isinstance(group_id, int) else -1)))
     if group is None:
         raise PermissionDenied(_("This group is not among those you may record for."))
@@ -251,7 +251,7 @@ def _meeting_for(user, group, values, existing):
 
 def _rate(user, group, day, grade):
     """The group's rating for the month of the meeting, as an import would set it."""
-    if not rules.may_rate(user):
+    if not field_permissions.may_rate(user):
         raise PermissionDenied(_("You may not rate groups."))
     month = date(day.year, day.month, 1)
     rating = db.session.scalar(sa.select(GroupRating).where(

@@ -18,9 +18,9 @@ from flask_wtf.csrf import generate_csrf
 
 from portal.core import sessions
 from portal.core.errors import ValidationError, require
-from portal.extensions import db
 from portal.feedback.models import Kind, Topic
-from portal.field import rules, services
+from portal.field import permissions as field_permissions
+from portal.field import services
 from portal.home.panels import nav_item
 from portal.i18n import select_timezone
 from portal.i18n.fields import date_input_attributes
@@ -29,7 +29,7 @@ from portal.indicators.models import Grade
 bp = Blueprint("field", __name__, url_prefix="/field", template_folder="templates")
 blueprints = (bp,)
 
-nav_item("field.index", _l("Field work"), visible=rules.may_work_in_field, order=47)
+nav_item("field.index", _l("Field work"), visible=field_permissions.may_work_in_field, order=47)
 
 _API = {"field.api_session", "field.api_groups", "field.api_sync"}
 
@@ -57,7 +57,7 @@ def _api_user():
     """The signed-in field worker, or the response to send instead (401 or 403)."""
     if not current_user.is_authenticated:
         return _signed_out()
-    if not rules.may_work_in_field(current_user):
+    if not field_permissions.may_work_in_field(current_user):
         return jsonify(error="forbidden",
                        message=_("You do not have permission to do this.")), 403
     return None
@@ -107,7 +107,7 @@ def _texts():
 @bp.route("/")
 @login_required
 def index():
-    require(rules.may_work_in_field(current_user))
+    require(field_permissions.may_work_in_field(current_user))
     return render_template(
         "field/index.html", groups=services.groups_to_choose(current_user),
         texts=_texts(), keep_days=services.keep_days(), grades=list(Grade),
@@ -172,5 +172,4 @@ def api_sync():
     if not isinstance(payload, dict):
         raise ValidationError(_("The request could not be read."))
     results = services.settle_all(current_user, payload.get("entries"))
-    db.session.commit()
     return jsonify(results=results)

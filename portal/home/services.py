@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from portal import permissions
-from portal.accounts.models import Membership, Organisation, Role
+from portal.accounts.models import Membership, Organisation, Role, User
 from portal.branches import permissions as branches_permissions
 from portal.branches.models import Branch, DeliveryOutcome, ServiceDelivery
 from portal.branches.services import target_days
 from portal.core import workdays
 from portal.core.clock import END_OF_DAY, reader_today, reader_zone
 from portal.core.models import utcnow
+from portal.core.notify import Notification
 from portal.extensions import db
 from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import OPEN_STATES, FeedbackItem, Response, State
@@ -380,3 +381,41 @@ def home_facts(user):
         found = (user.id, _read(user))
         setattr(g, _FACTS_KEY, found)
     return found[1]
+
+
+# --- notifications and the administrator's panel -------------------------------------------
+
+def notifications_of(user):
+    """A select() of this person's notifications, newest first."""
+    return sa.select(Notification).where(Notification.user_id == user.id) \
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+
+
+def open_notification(user, note_id):
+    """The person's own notification, marked read (once); None for anyone else's."""
+    note = db.session.get(Notification, note_id)
+    if note is None or note.user_id != user.id:
+        return None
+    note.read_at = note.read_at or utcnow()
+    db.session.flush()
+    return note
+
+
+def read_all_notifications(user):
+    db.session.execute(sa.update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+
+
+def people_by_role():
+    """({role: people}, invitations pending) in one statement: the people by role, each row
+    also carrying the pending invitations (a scalar subquery). An administrator's own
+    membership makes at least one row."""
+    pending = sa.select(sa.func.count()).select_from(User).where(
+        User.password_hash.is_(None), User.is_active)
+    rows = db.session.execute(
+        sa.select(Membership.role, sa.func.count(sa.distinct(Membership.user_id)),
+                  pending.scalar_subquery()).group_by(Membership.role)).all()
+    people = {role: count for role, count, _pending in rows}
+    waiting = rows[0][2] if rows else db.session.scalar(pending)
+    return people, waiting

@@ -5,12 +5,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts.models import Membership, OrgKind, Role, User
-from portal.core.models import utcnow
-from portal.core.notify import Notification
+from portal.accounts.models import OrgKind, Role
+from portal.core import unit_of_work
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.extensions import db
+from portal.home import services
 from portal.home.panels import home_panel, nav_item, panels_for
 from portal.home.services import home_facts
 
@@ -32,30 +32,24 @@ def index():
 @home.route("/notifications")
 @login_required
 def notifications():
-    query = sa.select(Notification).where(Notification.user_id == current_user.id) \
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    return render_template("home/notifications.html", page=paginate(query))
+    return render_template("home/notifications.html",
+                           page=paginate(services.notifications_of(current_user)))
 
 
 @home.route("/notifications/<int:note_id>/open", methods=["POST"])
 @login_required
 def open_notification(note_id):
     """Mark one notification read and go to what it is about."""
-    note = db.session.get(Notification, note_id)
-    if note is None or note.user_id != current_user.id:
+    note = services.open_notification(current_user, note_id)
+    if note is None:
         abort(404)
-    note.read_at = note.read_at or utcnow()
-    db.session.commit()
     return redirect(note.link or url_for("home.notifications"))
 
 
 @home.route("/notifications/read-all", methods=["POST"])
 @login_required
 def read_all_notifications():
-    db.session.execute(sa.update(Notification).where(
-        Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow()))
-    db.session.commit()
+    services.read_all_notifications(current_user)
     return redirect(url_for("home.notifications"))
 
 
@@ -71,7 +65,7 @@ def readyz():
         db.session.execute(sa.text("SELECT 1"))
         checks["database"] = "ok"
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        unit_of_work.discard()  # the failed statement leaves the session unusable
         checks["database"] = "unavailable"
     redis_url = current_app.config["RATELIMIT_STORAGE_URI"]
     if redis_url.startswith("redis"):
@@ -125,15 +119,7 @@ def network_overview(user):
 def administration(user):
     if not permissions.is_admin(user):
         return None
-    # one statement: the people by role, each row also carrying the pending invitations (a
-    # scalar subquery). An administrator's own membership makes at least one row.
-    pending = sa.select(sa.func.count()).select_from(User).where(
-        User.password_hash.is_(None), User.is_active)
-    rows = db.session.execute(
-        sa.select(Membership.role, sa.func.count(sa.distinct(Membership.user_id)),
-                  pending.scalar_subquery()).group_by(Membership.role)).all()
-    people = {role: count for role, count, _pending in rows}
-    waiting = rows[0][2] if rows else db.session.scalar(pending)
+    people, waiting = services.people_by_role()
     return {"template": "home/panel_admin.html", "order": 5,
             "people": [(role, people.get(role, 0)) for role in Role],
             "pending_invitations": waiting}

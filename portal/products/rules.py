@@ -4,6 +4,10 @@ The catalogue itself is scoped by products.permissions.visible_products/visible_
 bank and the ministry see every stage, everyone else what is available). A withdrawn offer
 leaves the lists but not the people who asked for it: they keep reading its page, to learn
 that it was withdrawn and what replaces it.
+
+This rule stays apart from products.permissions: "who asked for it" is feedback's to answer
+(feedback.services.asked_for), and feedback.services builds on products.permissions, so the
+rule would close a loop there. Views and templates (can_read_offer) use it from here.
 """
 from portal.core.errors import NotFound
 from portal.extensions import db

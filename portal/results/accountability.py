@@ -15,7 +15,8 @@ from portal.extensions import db
 from portal.feedback.models import FeedbackItem, Outcome, State, Topic, Visibility
 from portal.meetings import permissions as meetings_permissions
 from portal.meetings.models import Meeting, MeetingStatement
-from portal.results import rules, services
+from portal.results import permissions as results_permissions
+from portal.results import services
 from portal.results.models import Result, ResultStatus, result_feedback_item
 
 ANSWERED = (State.ANSWERED, State.CLOSED)
@@ -91,7 +92,7 @@ def _attach_results(actor, by_topic, items):
                                          result_feedback_item.c.item_id)
                                .where(result_feedback_item.c.item_id.in_(topic_of))).all()
     results = {r.id: r for r in db.session.scalars(
-        rules.visible_results(actor).where(Result.id.in_({r for r, _i in links})))}
+        results_permissions.visible_results(actor).where(Result.id.in_({r for r, _i in links})))}
     placed = set()
     for result_id, item_id in links:
         key = (topic_of[item_id], result_id)

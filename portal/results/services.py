@@ -16,7 +16,8 @@ from portal.core.models import utcnow
 from portal.core.notify import notify
 from portal.core.sanitize import sanitize_html
 from portal.extensions import db
-from portal.results import measures, rules
+from portal.results import measures
+from portal.results import permissions as results_permissions
 from portal.results.models import (
     LOCALES,
     MeasureKind,
@@ -140,10 +141,10 @@ def save_result(actor, *, texts, owner, due_on, parent=None, weight=1, typed_pro
     must already be the ones the actor may see (the view resolves them through the scopes), as
     must offers: {"products", "packages", "branches"} the result changes.
     Raises PermissionDenied, ValidationError, Conflict (stale version)."""
-    require(rules.can_manage_results(actor))
+    require(results_permissions.can_manage_results(actor))
     creating = result is None
     if creating:
-        require(rules.can_create_result(actor))
+        require(results_permissions.can_create_result(actor))
         result = Result(network_id=permissions.network_scope(actor).network_id,
                         created_by_id=actor.id, status=ResultStatus.PLANNED)
         db.session.add(result)
@@ -190,7 +191,7 @@ def _day(value):
 
 def set_status(actor, result, status, reason=None, expected_version=None):
     """Move a result. Dropping needs a reason; done and dropped are told to its followers."""
-    require(rules.can_manage_results(actor))
+    require(results_permissions.can_manage_results(actor))
     result.check_version(expected_version)
     status = ResultStatus(status)
     reason = (reason or "").strip()
@@ -217,7 +218,7 @@ def set_status(actor, result, status, reason=None, expected_version=None):
 
 def add_milestone(actor, result, *, day, title, note="", reached=False):
     """A step on the way, with its date; a reached one is told to the followers."""
-    require(rules.can_manage_results(actor))
+    require(results_permissions.can_manage_results(actor))
     if not result.status.is_open:
         raise ValidationError(_("This result is closed."))
     title = (title or "").strip()
@@ -254,7 +255,7 @@ def owner_choices(actor):
 
 
 def parent_choices(actor, result=None):
-    query = rules.visible_results(actor).where(Result.status.in_(
+    query = results_permissions.visible_results(actor).where(Result.status.in_(
         (ResultStatus.PLANNED, ResultStatus.IN_PROGRESS)))
     if result is not None:
         query = query.where(Result.id != result.id)
@@ -262,7 +263,7 @@ def parent_choices(actor, result=None):
 
 
 def listed(actor, *, status=None, overdue=False, today=None):
-    query = rules.visible_results(actor)
+    query = results_permissions.visible_results(actor)
     if status in {s.value for s in ResultStatus}:
         query = query.where(Result.status == ResultStatus(status))
     if overdue:

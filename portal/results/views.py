@@ -27,7 +27,8 @@ from portal.meetings import permissions as meetings_permissions
 from portal.meetings.models import Commitment, Meeting
 from portal.products import permissions as products_permissions
 from portal.products.models import Product, ServicePackage
-from portal.results import accountability, forms, measures, rules, services
+from portal.results import accountability, forms, measures, services
+from portal.results import permissions as results_permissions
 from portal.results.models import LOCALES, MeasureKind, ResultStatus
 
 bp = Blueprint("results", __name__, url_prefix="/results", template_folder="templates")
@@ -88,9 +89,9 @@ def _show_page(result, milestone_form=None):
         series=series, figure_value=lambda v: _figure_value(result, v),
         measure_name=measure_name(result), figure_chart=_figure_chart(result, series),
         figure_chart_phone=_figure_chart(result, series, compact=True),
-        items=rules.visible_items(current_user, result), progress=services.progress,
-        commitments=rules.visible_commitments(current_user, result),
-        offers=rules.visible_offers(current_user, result),
+        items=results_permissions.visible_items(current_user, result), progress=services.progress,
+        commitments=results_permissions.visible_commitments(current_user, result),
+        offers=results_permissions.visible_offers(current_user, result),
         status_form=forms.StatusForm(version_id=result.version_id),
         milestone_form=milestone_form or forms.MilestoneForm(), children=result.children)
 
@@ -98,7 +99,7 @@ def _show_page(result, milestone_form=None):
 @bp.route("/<int:result_id>")
 @login_required
 def show(result_id):
-    return _show_page(rules.readable_result(current_user, result_id))
+    return _show_page(results_permissions.readable_result(current_user, result_id))
 
 
 def _indicators():
@@ -212,7 +213,7 @@ def _save(form, result):
     owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
     parent = None
     if form.parent_id.data:
-        parent = rules.readable_result(current_user, form.parent_id.data)
+        parent = results_permissions.readable_result(current_user, form.parent_id.data)
     return services.save_result(
         current_user, texts=form.texts(), owner=owner, due_on=form.due_on.data, parent=parent,
         weight=form.weight.data or 1, typed_progress=form.typed_progress.data or 0,
@@ -252,8 +253,8 @@ def _result_form(result=None):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    require(rules.can_create_result(current_user),
-            None if rules.can_manage_results(current_user)
+    require(results_permissions.can_create_result(current_user),
+            None if results_permissions.can_manage_results(current_user)
             else _("Only the bank's relationship managers and administrators set up results."))
     return _result_form()
 
@@ -261,15 +262,15 @@ def create():
 @bp.route("/<int:result_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(result_id):
-    require(rules.can_manage_results(current_user))
-    return _result_form(rules.readable_result(current_user, result_id))
+    require(results_permissions.can_manage_results(current_user))
+    return _result_form(results_permissions.readable_result(current_user, result_id))
 
 
 @bp.route("/<int:result_id>/status", methods=["POST"])
 @login_required
 def change_status(result_id):
-    require(rules.can_manage_results(current_user))
-    result = rules.readable_result(current_user, result_id)
+    require(results_permissions.can_manage_results(current_user))
+    result = results_permissions.readable_result(current_user, result_id)
     form = forms.StatusForm()
     if not form.validate_on_submit():
         flash(_("Choose a status."), "danger")
@@ -287,8 +288,8 @@ def change_status(result_id):
 @bp.route("/<int:result_id>/milestones", methods=["POST"])
 @login_required
 def add_milestone(result_id):
-    require(rules.can_manage_results(current_user))
-    result = rules.readable_result(current_user, result_id)
+    require(results_permissions.can_manage_results(current_user))
+    result = results_permissions.readable_result(current_user, result_id)
     form = forms.MilestoneForm()
     if form.validate_on_submit():
         saved, message, _status = save_or_explain(form, lambda: services.add_milestone(
