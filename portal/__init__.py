@@ -123,13 +123,12 @@ def template_helpers():
 
 
 def _register_hooks(app):
-    from portal.core import digest_views, logs, pagecache, security, sessions, static
+    from portal.core import logs, pagecache, security, sessions, static
     from portal.core.handlers import register_error_handlers
 
     register_error_handlers(app)
     logs.init_app(app)
     static.init_app(app)
-    digest_views.init_app(app)
     sessions.init_app(app)
     pagecache.init_app(app)
     security.init_app(app)

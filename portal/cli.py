@@ -70,10 +70,10 @@ def outbox_digests():
     gets theirs at their own local morning, once)."""
     from flask import current_app
 
-    from portal.core import digests
+    from portal.accounts.digests import send_digests
 
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        built = digests.send_digests()
+        built = send_digests()
         db.session.commit()
     click.echo(f"digests {built}")
 

@@ -249,6 +249,7 @@ def audit_export():
 
 # the routes of the same blueprints kept in their own modules, by topic
 from portal.accounts import account_views, signin_views  # noqa: E402, F401
+from portal.accounts.digest_views import bp as digests_bp  # noqa: E402
 from portal.accounts.organisation_views import orgs  # noqa: E402
 
-blueprints = (auth, users, orgs, audit_bp)
+blueprints = (auth, users, orgs, audit_bp, digests_bp)

@@ -22,7 +22,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core import clock
-from portal.core.models import utcnow
 from portal.extensions import db
 
 
@@ -189,43 +188,38 @@ def is_due(user, frequency, last_sent_at, now):
     return (local.date() - last_local.date()) >= timedelta(days=6)
 
 
-def send_digests(now=None):
-    """Build every digest that is due: one e-mail per person with their pending notices, in
-    their language, through the outbox, with the marks on the notices they carry: the caller
-    commits both at once, so a digest is never built twice nor a notice dropped. Returns how
-    many were built."""
-    from portal.accounts.models import User
+def send_digests_of(user, now):
+    """Build the digests due for this person (see portal.accounts.digests.send_digests, which
+    finds the people): one e-mail per due frequency with their pending notices, in their
+    language, through the outbox, with the marks on the notices it carries. Returns how many
+    were built."""
     from portal.core.notify import Notification
 
-    now = now or utcnow()
-    pending_users = db.session.scalars(sa.select(User).where(User.id.in_(
-        sa.select(Notification.user_id).where(Notification.digest_pending.is_(True)))))
+    notes = list(db.session.scalars(sa.select(Notification).where(
+        Notification.user_id == user.id, Notification.digest_pending.is_(True))
+        .order_by(Notification.created_at, Notification.id)))
+    chosen = preferences(user)
+    by_frequency = {}
+    for note in notes:
+        frequency = chosen.get(group_of(note.kind), Frequency.IMMEDIATE)
+        by_frequency.setdefault(frequency, []).append(note)
     built = 0
-    for user in list(pending_users):
-        notes = list(db.session.scalars(sa.select(Notification).where(
-            Notification.user_id == user.id, Notification.digest_pending.is_(True))
-            .order_by(Notification.created_at, Notification.id)))
-        chosen = preferences(user)
-        by_frequency = {}
-        for note in notes:
-            frequency = chosen.get(group_of(note.kind), Frequency.IMMEDIATE)
-            by_frequency.setdefault(frequency, []).append(note)
-        for frequency, batch in by_frequency.items():
-            if frequency not in (Frequency.DAILY, Frequency.WEEKLY):
-                # the choice changed since: sent with the next digest of any kind, or dropped
-                # when the person wants no e-mail of that kind any more
-                if frequency == Frequency.NONE:
-                    for note in batch:
-                        note.digest_pending = False
-                continue
-            if not is_due(user, frequency, _last_sent(user, frequency), now):
-                continue
-            if user.is_active and user.email_notifications:
-                _build_digest(user, frequency, batch, now)
-                built += 1
-            for note in batch:
-                note.digest_pending = False
-        db.session.flush()
+    for frequency, batch in by_frequency.items():
+        if frequency not in (Frequency.DAILY, Frequency.WEEKLY):
+            # the choice changed since: sent with the next digest of any kind, or dropped
+            # when the person wants no e-mail of that kind any more
+            if frequency == Frequency.NONE:
+                for note in batch:
+                    note.digest_pending = False
+            continue
+        if not is_due(user, frequency, _last_sent(user, frequency), now):
+            continue
+        if user.is_active and user.email_notifications:
+            _build_digest(user, frequency, batch, now)
+            built += 1
+        for note in batch:
+            note.digest_pending = False
+    db.session.flush()
     return built
 
 

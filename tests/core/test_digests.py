@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
+from portal.accounts.digests import send_digests
 from portal.accounts.models import OrgKind
 from portal.core import digests, outbox
 from portal.core.notify import Notification, notify
@@ -67,11 +68,11 @@ def test_a_daily_digest_goes_out_at_the_persons_local_morning_once(db):
         _tell(user, title="مورد شما به سطح بعد ارجاع شد")
     assert not _messages(tehran) and not _messages(hanoi)
     # 01:00 UTC: 08:00 in Hanoi, 04:30 in Tehran
-    assert digests.send_digests(datetime(2026, 12, 7, 1, 0)) == 1
+    assert send_digests(datetime(2026, 12, 7, 1, 0)) == 1
     db.session.commit()
     assert len(_messages(hanoi)) == 1 and not _messages(tehran)
     # 04:00 UTC: 07:30 in Tehran; Hanoi already had today's
-    assert digests.send_digests(datetime(2026, 12, 7, 4, 0)) == 1
+    assert send_digests(datetime(2026, 12, 7, 4, 0)) == 1
     db.session.commit()
     (digest,) = _messages(tehran)
     assert "۲" in digest.subject and "2" not in digest.subject        # Persian digits
@@ -79,13 +80,13 @@ def test_a_daily_digest_goes_out_at_the_persons_local_morning_once(db):
     assert "مورد شما به سطح بعد ارجاع شد" in digest.body_text
     assert digest.list_unsubscribe is not None
     # run again the same morning: nothing twice
-    assert digests.send_digests(datetime(2026, 12, 7, 5, 0)) == 0
+    assert send_digests(datetime(2026, 12, 7, 5, 0)) == 0
     db.session.commit()
     assert len(_messages(tehran)) == 1
     # the next notice waits for the next morning
     _tell(tehran, title="پاسخ دوم")
-    assert digests.send_digests(datetime(2026, 12, 7, 10, 0)) == 0
-    assert digests.send_digests(datetime(2026, 12, 8, 4, 0)) == 1
+    assert send_digests(datetime(2026, 12, 7, 10, 0)) == 0
+    assert send_digests(datetime(2026, 12, 8, 4, 0)) == 1
     db.session.commit()
     assert "پاسخ دوم" in _messages(tehran)[-1].body_text
     # the notices stay in the portal all along
@@ -98,16 +99,16 @@ def test_a_weekly_digest_waits_for_the_first_day_of_the_readers_week(db):
     digests.set_frequency(tehran, "meetings", "weekly")
     _tell(tehran, kind="meeting_invited", title="دعوت به نشست")
     # Friday 11 December 2026, 09:00 Tehran: not yet
-    assert digests.send_digests(datetime(2026, 12, 11, 5, 30)) == 0
+    assert send_digests(datetime(2026, 12, 11, 5, 30)) == 0
     # Saturday 12 December, 09:00 Tehran
-    assert digests.send_digests(datetime(2026, 12, 12, 5, 30)) == 1
+    assert send_digests(datetime(2026, 12, 12, 5, 30)) == 1
 
 
 def test_nothing_is_lost_while_the_mail_server_is_down(db, smtp):
     user = _person("VN", "vi")
     digests.set_frequency(user, "results", "daily")
     _tell(user, kind="result.created", title="Ngân hàng cam kết một kết quả")
-    digests.send_digests(datetime(2026, 12, 7, 1, 0))
+    send_digests(datetime(2026, 12, 7, 1, 0))
     db.session.commit()
     smtp.refuse = True
     assert outbox.deliver() == (0, 1)

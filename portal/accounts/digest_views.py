@@ -1,9 +1,11 @@
 """The pages of portal.core.digests: each person's choice of e-mail per kind of event, and the
-one-click unsubscribe that mail clients call (RFC 8058)."""
+one-click unsubscribe that mail clients call (RFC 8058). Registered with the accounts area's
+blueprints (portal.accounts.views): they are about people, and load them."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.accounts.models import User
 from portal.core import digests
 from portal.extensions import csrf, db
 
@@ -19,7 +21,6 @@ def preferences():
             value = request.form.get(group, "")
             if value in {f.value for f in digests.Frequency}:
                 digests.set_frequency(current_user, group, value)
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("digests.preferences"))
     return render_template("digests/preferences.html", groups=digests.GROUPS,
@@ -28,8 +29,6 @@ def preferences():
 
 
 def _person(token):
-    from portal.accounts.models import User
-
     found = digests.read_unsubscribe_token(token)
     if found is None:
         abort(404)
@@ -52,7 +51,6 @@ def unsubscribe_page(token):
 def unsubscribe(token):
     user, group = _person(token)
     digests.unsubscribe(user, group)
-    db.session.commit()
     return render_template("digests/unsubscribe.html", token=token, done=True,
                            what=_what(group))
 
@@ -61,7 +59,3 @@ def _what(group):
     if group == digests.EVERY_GROUP:
         return _("every kind of notice")
     return digests.GROUPS[group]
-
-
-def init_app(app):
-    app.register_blueprint(bp)
