@@ -117,6 +117,14 @@ def _status_form(obj):
     return form
 
 
+def _withdrawn_notice(offer):
+    """What the edit page of a withdrawn offer says when it opens."""
+    if offer is not None and offer.status == ProductStatus.WITHDRAWN and request.method == "GET":
+        return _("This offer has been withdrawn and can no longer be edited. Create a new one "
+                 "instead.")
+    return None
+
+
 def _save_product_form(product=None):
     form = forms.ProductForm(obj=product)
     if request.method == "GET" and product is not None:
@@ -125,17 +133,12 @@ def _save_product_form(product=None):
         form.kinds.data = [k.value for k in product.kinds]
         form.sectors.data = [s.value for s in product.sectors]
         form.load_texts(product)
-    message = None
-    if product is not None and product.status == ProductStatus.WITHDRAWN \
-            and request.method == "GET":
-        message = _("This offer has been withdrawn and can no longer be edited. Create a new "
-                    "one instead.")
     return save_form(
         form, lambda: services.save_product(current_user, form.data_for_service(), product,
                                             expected_version=form.version_id.data),
         "products/product_form.html",
         lambda saved: url_for("products.show", product_id=saved.id),
-        {"product": product, "locales": LOCALES}, message=message)
+        {"product": product, "locales": LOCALES}, message=_withdrawn_notice(product))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -232,16 +235,12 @@ def _save_package_form(item=None):
         form.org_kind.data = item.org_kind.value
         form.product_ids.data = [p.id for p in item.products]
         form.load_texts(item)
-    message = None
-    if item is not None and item.status == ProductStatus.WITHDRAWN and request.method == "GET":
-        message = _("This offer has been withdrawn and can no longer be edited. Create a new "
-                    "one instead.")
     return save_form(
         form, lambda: services.save_package(current_user, form.data_for_service(), item,
                                             expected_version=form.version_id.data),
         "products/package_form.html",
         lambda saved: url_for("products.package", package_id=saved.id),
-        {"package": item, "locales": LOCALES}, message=message)
+        {"package": item, "locales": LOCALES}, message=_withdrawn_notice(item))
 
 
 @bp.route("/packages/new", methods=["GET", "POST"])
