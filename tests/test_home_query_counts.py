@@ -40,8 +40,8 @@ PANELS = {
                              "panel-feedback-queue", "panel-commitments", "panel-turnover",
                              "panel-indicators"),
     "branch_staff": ("panel-network", "panel-my-branch"),
-    "ministry_official": ("panel-network", "panel-commitments", "panel-meeting-review",
-                          "panel-turnover", "panel-indicators"),
+    "ministry_official": ("panel-network", "panel-commitments", "panel-turnover",
+                          "panel-indicators"),
     "administrator": ("panel-admin", "panel-network", "panel-commitments", "panel-turnover",
                       "panel-indicators"),
 }

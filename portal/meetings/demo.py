@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from portal.accounts.models import Organisation, User
 from portal.core.models import utcnow
 from portal.extensions import db
-from portal.meetings import rules, services
+from portal.meetings import permissions as meetings_permissions
+from portal.meetings import services
 from portal.meetings.models import Commitment, ConsultationSeries, Meeting, Reply
 
 SERIES_TITLE = "سلسله نشست‌های هم‌اندیشی مدیران عامل اتحادیه‌ها و تعاونی‌های ملی"
@@ -147,7 +148,8 @@ def _first_session(by_code, series, recorder, official):
     for code, kind, topic, title, body, extra in FIRST_STATEMENTS:
         # the ministry is in no relationship manager's portfolio: the bank's administrator
         # records what it said
-        who = recorder if rules.may_speak_for(recorder, meeting, by_code[code]) else admin
+        speaks = meetings_permissions.may_speak_for(recorder, meeting, by_code[code])
+        who = recorder if speaks else admin
         services.record_statement(who, meeting, organisation=by_code[code], kind=kind,
                                   topic=topic, title=title, body_html=body, **extra)
     for what, code, owner, due in FIRST_COMMITMENTS:

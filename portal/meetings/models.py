@@ -83,6 +83,15 @@ COMMITMENT_LABELS = {CommitmentStatus.OPEN: _lp("commitment status", "Open"),
                      CommitmentStatus.IN_PROGRESS: _l("In progress"),
                      CommitmentStatus.DONE: _l("Done"), CommitmentStatus.DROPPED: _l("Dropped")}
 OPEN_COMMITMENT = (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)
+# what the audit log keeps of a meeting's state and details
+MEETING_FIELDS = ("state", "title", "starts_at", "ends_at", "timezone", "place", "online_link",
+                  "host_organisation_id", "chair_id", "recorder_id", "confidential",
+                  "cancel_reason", "sign_off_comment", "sent_back_reason")
+
+
+def touch(row):
+    """Bump the row's version even when only a related row changed: a stale form is refused."""
+    row.updated_at = utcnow()
 
 
 series_organisation = sa.Table(

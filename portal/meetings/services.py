@@ -1,35 +1,43 @@
-"""Meeting operations. Each checks permission, validates, changes, flushes, writes the audit
-entry and notifies through the outbox; the view (or CLI command) commits once."""
-import difflib
-import html
-import re
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+"""Meeting operations: series, planning, agenda, invitations, attendance and statements from
+the floor. Each checks permission, validates, changes, flushes, writes the audit entry and
+notifies through the outbox; the request's unit of work (or a CLI command) commits once.
 
+The minutes, the commitments and the state machine have modules of their own; their
+operations are named here too, so that other areas (and the demo) reach every meeting
+operation through this one module."""
 import sqlalchemy as sa
-from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal.accounts.models import Membership, Organisation, Role, User
-from portal.core import audit, clock
+from portal.core import audit
 from portal.core.errors import PermissionDenied, ValidationError, require
 from portal.core.models import utcnow
-from portal.core.notify import notify
-from portal.core.sanitize import plain_text, rich_text
+from portal.core.sanitize import plain_text
 from portal.core.textnorm import search_key
 from portal.extensions import db
 from portal.feedback import services as feedback_services
-from portal.i18n import calendars, formatting
-from portal.i18n.display import timezone_label
-from portal.meetings import ical, rules
 from portal.meetings import permissions as meetings_permissions
+from portal.meetings.commitments import (  # noqa: F401 - for other areas, see above
+    add_commitment,
+    carried_commitments,
+    commitment_table_options,
+    overdue_commitments,
+    overdue_query,
+    record_progress,
+    remind_overdue,
+    series_open_commitments,
+    set_commitment_status,
+)
+from portal.meetings.minutes import (  # noqa: F401 - for other areas, see above
+    autosave,
+    diff,
+    draft_for,
+    html_to_text,
+    save_minutes,
+)
 from portal.meetings.models import (
-    OPEN_COMMITMENT,
+    MEETING_FIELDS,
     AgendaItem,
-    Commitment,
-    CommitmentEvent,
-    CommitmentStatus,
     ConsultationSeries,
     Invitation,
     Meeting,
@@ -37,77 +45,24 @@ from portal.meetings.models import (
     MeetingOrganisation,
     MeetingState,
     MeetingStatement,
-    Minutes,
-    MinutesDraft,
-    MinutesRevision,
     Reply,
+    touch,
 )
-
-MAX_MINUTES = 200_000
-MEETING_FIELDS = ("state", "title", "starts_at", "ends_at", "timezone", "place", "online_link",
-                  "host_organisation_id", "chair_id", "recorder_id", "confidential",
-                  "cancel_reason", "sign_off_comment", "sent_back_reason")
-COMMITMENT_FIELDS = ("status", "drop_reason", "due_on", "owner_id", "organisation_id")
-_TAGS = re.compile(r"<[^>]+>")
-# the sanitiser strips the tags of a script but keeps its text; minutes drop it altogether
-_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.I | re.S)
-_BLOCK_END = re.compile(r"</(p|li|h[1-6]|tr|blockquote|pre)>|<br\s*/?>|<hr\s*/?>", re.I)
-
-
-def link(meeting):
-    return url_for("meetings.show", meeting_id=meeting.id)
-
-
-def _touch(obj):
-    """Bump the row's version even when only a related row changed: a stale form is refused."""
-    obj.updated_at = utcnow()
-
-
-# --- times -----------------------------------------------------------------------------------
-
-def zone(name):
-    """The IANA time zone called name, or a ValidationError."""
-    try:
-        return ZoneInfo(str(name or ""))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("Choose a time zone from the list."), field="timezone") from None
-
-
-def to_utc(local, tz_name):
-    """A naive wall-clock time in the meeting's zone, as naive UTC for storage."""
-    return local.replace(tzinfo=zone(tz_name)).astimezone(UTC).replace(tzinfo=None)
-
-
-def in_zone(value, tz_name):
-    """A stored naive-UTC time as an aware time in the meeting's own zone."""
-    return value.replace(tzinfo=UTC).astimezone(zone(tz_name))
-
-
-def format_in_zone(value, tz_name, style="medium", locale=None, calendar=None, native=None):
-    """The date and time of value in the meeting's zone, in the reader's calendar and digits."""
-    if value is None:
-        return ""
-    locale = str(locale or get_locale() or "en")
-    if calendar is None or native is None:
-        from portal import i18n
-
-        calendar = calendar or i18n.reader_calendar()
-        native = i18n.native_digits() if native is None else native
-    local = in_zone(value, tz_name)
-    text = f"{calendars.format_date(local, style, locale, calendar)} " \
-           f"{calendars.format_time(local, locale)}"
-    return formatting.to_persian_digits(text) if native else text
-
-
-def _when_for(user, meeting):
-    """When and where, in the recipient's own language and calendar (notifications)."""
-    locale = user.preferred_locale or "en"
-    calendar = user.calendar or calendars.default_calendar(locale)
-    native = locale == "fa" and bool(user.persian_digits)
-    when = format_in_zone(meeting.starts_at, meeting.timezone, "long", locale, calendar, native)
-    return _("%(when)s (%(zone)s), %(place)s", when=when, zone=timezone_label(meeting.timezone),
-             place=meeting.place or meeting.online_link or "")
-
+from portal.meetings.notices import link, tell_invitees, when_for
+from portal.meetings.states import (  # noqa: F401 - for other areas, see above
+    approve_minutes,
+    cancel,
+    mark_held,
+    send_back,
+    sign_off,
+)
+from portal.meetings.times import (  # noqa: F401 - for other areas, see above
+    format_in_zone,
+    in_zone,
+    parse_local,
+    to_utc,
+    zone,
+)
 
 # --- series ----------------------------------------------------------------------------------
 
@@ -122,11 +77,11 @@ def _clean_titles(title, titles):
 def create_series(actor, *, title, host_organisation, purpose="", titles=None,
                   invited_organisations=()):
     """A relationship manager or administrator opens a consultation series, hosted by and
-    inviting organisations they may name (rules.meeting_organisations)."""
+    inviting organisations they may name (meetings_permissions.meeting_organisations)."""
     require(meetings_permissions.can_organise_meetings(actor))
     if host_organisation is None:
         raise ValidationError(_("Choose the host organisation."), field="host_organisation_id")
-    if not all(rules.may_name(actor, org) for org in (host_organisation,
+    if not all(meetings_permissions.may_name(actor, org) for org in (host_organisation,
                                                        *invited_organisations)):
         raise ValidationError(_("Choose an organisation from the list."),
                               field="organisation_ids")
@@ -141,13 +96,6 @@ def create_series(actor, *, title, host_organisation, purpose="", titles=None,
                  after={"title": title, "organisations": [
                      o.id for o in series.invited_organisations]})
     return series
-
-
-def series_open_commitments(series, visible_meetings=None):
-    """The series' open commitments, for a table (see load_commitments)."""
-    return load_commitments(sa.select(Commitment).where(
-        Commitment.series_id == series.id, Commitment.status.in_(OPEN_COMMITMENT))
-        .order_by(Commitment.due_on, Commitment.id), visible_meetings)
 
 
 def series_participation(series, meetings):
@@ -204,9 +152,9 @@ def _set_details(meeting, *, title, starts_local, ends_local, timezone, place, o
 
 
 def _check_host(actor, host, current=None):
-    """The host is an organisation the actor may name (rules.meeting_organisations); a
-    meeting keeps the host it has even if that one has since closed."""
-    if host is not None and host != current and not rules.may_name(actor, host):
+    """The host is an organisation the actor may name (permissions.meeting_organisations);
+    a meeting keeps the host it has even if that one has since closed."""
+    if host is not None and host != current and not meetings_permissions.may_name(actor, host):
         raise ValidationError(_("Choose an organisation from the list."),
                               field="host_organisation_id")
 
@@ -243,21 +191,10 @@ def update_meeting(actor, meeting, expected_version=None, **details):
     if meeting.confidential != was_confidential:
         carry_confidentiality(actor, meeting)
     if moved != (meeting.starts_at, meeting.ends_at, meeting.timezone):
-        _tell_invitees(meeting, "meeting_moved",
+        tell_invitees(meeting, "meeting_moved",
                        lambda user: (_("Meeting moved: %(title)s", title=meeting.title),
-                                     _when_for(user, meeting)), with_ics=True)
+                                     when_for(user, meeting)), with_ics=True)
     return meeting
-
-
-def _tell_invitees(meeting, kind, render_for, with_ics=False, people=None):
-    attachments = None
-    if with_ics:
-        attachments = [("meeting.ics", "text/calendar",
-                        ical.calendar_bytes([meeting], meeting.title))]
-    for invitation in (people if people is not None else meeting.invitations):
-        user = invitation.user
-        notify(user, kind, lambda user=user: render_for(user), link=link(meeting),
-               attachments=attachments)
 
 
 # --- agenda ----------------------------------------------------------------------------------
@@ -278,7 +215,7 @@ def add_agenda_item(actor, meeting, *, title, presenter=None, duration=None):
     position = max((a.position for a in meeting.agenda), default=0) + 1
     item = AgendaItem(title=title, presenter=presenter, minutes=duration, position=position)
     meeting.agenda.append(item)
-    _touch(meeting)
+    touch(meeting)
     db.session.flush()
     audit.record(actor, "meeting_agenda_added", meeting, after={"title": title})
     return item
@@ -289,7 +226,7 @@ def remove_agenda_item(actor, meeting, item):
     meeting.agenda.remove(item)
     for number, remaining in enumerate(meeting.agenda, start=1):
         remaining.position = number
-    _touch(meeting)
+    touch(meeting)
     db.session.flush()
     audit.record(actor, "meeting_agenda_removed", meeting, before={"title": item.title})
 
@@ -300,7 +237,7 @@ def update_agenda_item(actor, meeting, item, *, title, presenter=None, duration=
     title, presenter, duration = _agenda_fields(title, presenter, duration)
     before = {"title": item.title, "presenter": item.presenter, "minutes": item.minutes}
     item.title, item.presenter, item.minutes = title, presenter, duration
-    _touch(meeting)
+    touch(meeting)
     db.session.flush()
     audit.record(actor, "meeting_agenda_changed", meeting, before=before,
                  after={"title": title, "presenter": presenter, "minutes": duration})
@@ -311,14 +248,14 @@ def move_agenda_item(actor, meeting, item, step):
     """Move an item one place up (step -1) or down (+1). The first item does not move up nor
     the last down: ValidationError, as the page offers neither."""
     require(meetings_permissions.can_edit_meeting(actor, meeting))
-    if not rules.may_move(actor, meeting, item, step):
-        raise ValidationError(str(rules.move_refusal(step)))
+    if not meetings_permissions.may_move(actor, meeting, item, step):
+        raise ValidationError(str(meetings_permissions.move_refusal(step)))
     items = list(meeting.agenda)
     index = items.index(item)
     other = index + (1 if step > 0 else -1)
     items[index].position, items[other].position = items[other].position, \
         items[index].position
-    _touch(meeting)
+    touch(meeting)
     db.session.flush()
     audit.record(actor, "meeting_agenda_moved", meeting, after={"title": item.title})
 
@@ -337,7 +274,7 @@ def invite(actor, meeting, organisations=(), people=()):
     require(meetings_permissions.can_edit_meeting(actor, meeting))
     if meeting.state != MeetingState.PLANNED:
         raise ValidationError(_("Invitations go out before the meeting."))
-    if not all(rules.may_name(actor, org) for org in organisations):
+    if not all(meetings_permissions.may_name(actor, org) for org in organisations):
         raise ValidationError(_("Choose an organisation from the list."),
                               field="organisation_ids")
     invited_orgs = {mo.organisation_id for mo in meeting.organisations}
@@ -357,13 +294,13 @@ def invite(actor, meeting, organisations=(), people=()):
             new.append(Invitation(user=person, organisation=org))
             invited_people.add(person.id)
     meeting.invitations.extend(new)
-    _touch(meeting)
+    touch(meeting)
     db.session.flush()
     audit.record(actor, "meeting_invited", meeting, after={
         "organisations": sorted(invited_orgs), "people": [i.user_id for i in new]})
-    _tell_invitees(meeting, "meeting_invitation",
+    tell_invitees(meeting, "meeting_invitation",
                    lambda user: (_("Invitation: %(title)s", title=meeting.title),
-                                 _when_for(user, meeting)), with_ics=True, people=new)
+                                 when_for(user, meeting)), with_ics=True, people=new)
     return new
 
 
@@ -399,113 +336,11 @@ def record_attendance(actor, meeting, organisation_ids=(), user_ids=()):
             for mo in meeting.organisations:
                 if mo.organisation_id == invitation.organisation_id:
                     mo.attended = True
-    _touch(meeting)
+    touch(meeting)
     db.session.flush()
     audit.record(actor, "meeting_attendance", meeting, after={
         "organisations": sorted(o.organisation_id for o in meeting.organisations if o.attended),
         "people": sorted(user_ids)})
-
-
-# --- minutes ---------------------------------------------------------------------------------
-
-def _clean_minutes(body):
-    cleaned = str(rich_text(_SCRIPT.sub("", body or "")))
-    if len(cleaned) > MAX_MINUTES:
-        raise ValidationError(_("The minutes are too long: at most %(n)s characters.",
-                                n=MAX_MINUTES), field="body")
-    if not plain_text(html_to_text(cleaned)):
-        raise ValidationError(_("The minutes are empty."), field="body")
-    return cleaned
-
-
-def save_minutes(actor, meeting, body, expected_version=None, reason=None):
-    """Save the minutes as a new revision. Before approval: the recorder. After approval: a
-    correction, which needs a reason. A stale version raises Conflict (the other text stays).
-    The saving person's autosaved draft is discarded."""
-    minutes = meeting.minutes
-    correcting = meeting.state == MeetingState.MINUTES_APPROVED
-    if correcting:
-        require(meetings_permissions.can_correct_minutes(actor, meeting))
-        reason = plain_text(reason or "", 2000)
-        if not reason:
-            raise ValidationError(_("Say why the approved minutes are corrected."),
-                                  field="reason")
-    else:
-        require(meetings_permissions.can_record_meeting(actor, meeting))
-        reason = plain_text(reason or "", 2000) or None
-    if minutes is not None:
-        minutes.check_version(expected_version)
-    body_html = _clean_minutes(body)
-    if minutes is None:
-        minutes = Minutes(body_html=body_html, updated_by_id=actor.id)
-        meeting.minutes = minutes
-    elif minutes.body_html == body_html:
-        _discard_draft(actor, meeting)
-        db.session.flush()
-        return minutes
-    else:
-        minutes.body_html, minutes.updated_by_id = body_html, actor.id
-    number = len(minutes.revisions) + 1
-    minutes.revisions.append(MinutesRevision(number=number, body_html=body_html,
-                                             author_id=actor.id, reason=reason))
-    _discard_draft(actor, meeting)
-    db.session.flush()
-    audit.record(actor, "meeting_minutes_corrected" if correcting else "meeting_minutes_saved",
-                 meeting, after={"revision": number, "reason": reason})
-    return minutes
-
-
-def draft_for(user, meeting):
-    return db.session.scalar(sa.select(MinutesDraft).where(
-        MinutesDraft.meeting_id == meeting.id, MinutesDraft.user_id == user.id))
-
-
-def autosave(actor, meeting, body, base_version=None):
-    """Keep what the person is typing. Not a revision, not audited: nobody else sees it."""
-    require(meetings_permissions.can_record_meeting(actor, meeting)
-            or meetings_permissions.can_correct_minutes(actor, meeting))
-    body = str(body or "")
-    if len(body) > MAX_MINUTES:
-        raise ValidationError(_("The minutes are too long: at most %(n)s characters.",
-                                n=MAX_MINUTES), field="body")
-    draft = draft_for(actor, meeting)
-    if draft is None:
-        draft = MinutesDraft(meeting_id=meeting.id, user_id=actor.id)
-        db.session.add(draft)
-    draft.body, draft.saved_at = body, utcnow()
-    try:
-        draft.base_version = int(base_version) if base_version not in (None, "") else None
-    except ValueError:
-        draft.base_version = None
-    db.session.flush()
-    return draft
-
-
-def _discard_draft(actor, meeting):
-    draft = draft_for(actor, meeting)
-    if draft is not None:
-        db.session.delete(draft)
-
-
-def html_to_text(body_html):
-    """Minutes as lines of plain text, one per paragraph or list item: what a diff compares."""
-    text = _BLOCK_END.sub("\n", body_html or "")
-    text = html.unescape(_TAGS.sub("", text))
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-def diff(old_html, new_html):
-    """[(op, line)] with op 'same', 'removed' or 'added', line by line (difflib)."""
-    old, new = html_to_text(old_html).splitlines(), html_to_text(new_html).splitlines()
-    rows = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new,
-                                                       autojunk=False).get_opcodes():
-        if tag == "equal":
-            rows += [("same", line) for line in old[i1:i2]]
-            continue
-        rows += [("removed", line) for line in old[i1:i2]]
-        rows += [("added", line) for line in new[j1:j2]]
-    return rows
 
 
 # --- statements from the floor ---------------------------------------------------------------
@@ -526,7 +361,7 @@ def record_statement(actor, meeting, *, organisation, kind, title, body_html, to
             mo.organisation_id for mo in meeting.organisations}:
         raise ValidationError(_("Only an organisation invited to the meeting can speak from "
                                 "the floor."), field="organisation_id")
-    if not rules.may_speak_for(actor, meeting, organisation):
+    if not meetings_permissions.may_speak_for(actor, meeting, organisation):
         raise PermissionDenied(_("%(organisation)s is not in your portfolio: a statement can be "
                                  "recorded only in the name of an organisation you serve.",
                                  organisation=organisation.name), field="organisation_id")
@@ -536,7 +371,7 @@ def record_statement(actor, meeting, *, organisation, kind, title, body_html, to
         origin=(meeting.title, link(meeting)), **kind_fields)
     meeting.statements.append(MeetingStatement(feedback_item_id=item.id,
                                                confidential_by_meeting=meeting.confidential))
-    _touch(meeting)
+    touch(meeting)
     db.session.flush()
     audit.record(actor, "meeting_statement_recorded", meeting,
                  after={"feedback_item_id": item.id, "kind": str(kind)})
@@ -565,282 +400,9 @@ def carry_confidentiality(actor, meeting):
     db.session.flush()
     return changed
 
-
-# --- commitments -----------------------------------------------------------------------------
-
-def add_commitment(actor, meeting, *, description, organisation, due_on, owner=None):
-    require(meetings_permissions.can_record_meeting(actor, meeting))
-    description = plain_text(description or "", 5000)
-    if not description:
-        raise ValidationError(_("Say what was committed."), field="description")
-    if organisation is None:
-        raise ValidationError(_("Choose the organisation that owns it."),
-                              field="organisation_id")
-    if not isinstance(due_on, date):
-        raise ValidationError(_("Give a due date."), field="due_on")
-    if owner is not None and not any(
-            m.organisation_id == organisation.id or organisation in m.organisation.ancestors()
-            for m in owner.memberships):
-        raise ValidationError(_("The owner must belong to the organisation that owns it "
-                                "(or one below it)."), field="owner_id")
-    commitment = Commitment(meeting=meeting, series_id=meeting.series_id,
-                            description=description, organisation=organisation,
-                            owner=owner, due_on=due_on, status=CommitmentStatus.OPEN)
-    commitment.events.append(CommitmentEvent(actor_id=actor.id, meeting_id=meeting.id,
-                                             status=CommitmentStatus.OPEN))
-    db.session.add(commitment)
-    _touch(meeting)
-    db.session.flush()
-    audit.record(actor, "meeting_commitment_added", commitment,
-                 after=audit.snapshot(commitment, COMMITMENT_FIELDS))
-    if owner is not None and owner.id != actor.id:
-        notify(owner, "meeting_commitment",
-               lambda: (_("A commitment is yours: %(what)s", what=description[:200]),
-                        meeting.title), link=link(meeting))
-    return commitment
-
-
-def set_commitment_status(actor, commitment, status, note=None, at_meeting=None,
-                          expected_version=None):
-    """Move a commitment on; dropping it needs a reason. Every change joins its history."""
-    require(meetings_permissions.can_update_commitment(actor, commitment, at_meeting))
-    commitment.check_version(expected_version)
-    status = CommitmentStatus(status)
-    note = plain_text(note or "", 2000) or None
-    if status == CommitmentStatus.DROPPED and not note:
-        raise ValidationError(_("Say why the commitment is dropped."), field="note")
-    if status == commitment.status and not note:
-        return commitment
-    before = audit.snapshot(commitment, COMMITMENT_FIELDS)
-    commitment.status = status
-    commitment.drop_reason = note if status == CommitmentStatus.DROPPED else None
-    commitment.closed_at = None if status.is_open else (commitment.closed_at or utcnow())
-    commitment.events.append(CommitmentEvent(
-        actor_id=actor.id, status=status, note=note,
-        meeting_id=(at_meeting or commitment.meeting).id))
-    _touch(commitment)
-    db.session.flush()
-    audit.record(actor, "meeting_commitment_status", commitment, before,
-                 audit.snapshot(commitment, COMMITMENT_FIELDS))
-    return commitment
-
-
-def record_progress(actor, meeting, changes):
-    """Several commitments moved on at once, from one table of the meeting page. changes:
-    [(commitment, status, note, expected_version)], each made at this meeting or carried
-    forward to it (then recorded as progress at this meeting). A row left as it was is skipped;
-    the others go through set_commitment_status. Every refused row is reported at once:
-    ValidationError with details rows={index: message}; a stale row raises Conflict. Either
-    way the caller rolls back, so the table is saved whole or not at all. Returns how many
-    commitments changed."""
-    refused, changed = {}, 0
-    for index, (commitment, status, note, expected_version) in enumerate(changes):
-        if status == commitment.status.value and not (note or "").strip():
-            continue
-        at_meeting = meeting if commitment.meeting_id != meeting.id else None
-        try:
-            set_commitment_status(actor, commitment, status, note, at_meeting,
-                                  expected_version)
-        except ValidationError as error:
-            refused[index] = error.message
-        else:
-            changed += 1
-    if refused:
-        raise ValidationError(_("Nothing was saved: check the commitments marked below."),
-                              rows=refused)
-    return changed
-
-
-def carried_commitments(meeting, visible_meetings=None):
-    """Commitments of earlier meetings in the series that were still open when this meeting
-    took place (or are open now): they appear on every later meeting until closed. For a table
-    (see load_commitments)."""
-    if meeting.series_id is None:
-        return []
-    earlier = sa.select(Meeting.id).where(Meeting.series_id == meeting.series_id,
-                                          Meeting.starts_at < meeting.starts_at,
-                                          Meeting.id != meeting.id)
-    return load_commitments(sa.select(Commitment).where(
-        Commitment.series_id == meeting.series_id, Commitment.meeting_id.in_(earlier),
-        sa.or_(Commitment.status.in_(OPEN_COMMITMENT),
-               Commitment.closed_at > meeting.starts_at))
-        .order_by(Commitment.due_on, Commitment.id), visible_meetings)
-
-
-def commitment_table_options():
-    """Loader options for what a commitment table shows of each row: the meeting it was made
-    at, its organisation and owner, and its history with who moved it and at which meeting.
-    All joined into the statement that loads the commitments, so a table costs one statement
-    however many rows and events it has (a commitment's history stays short)."""
-    history = sa.orm.joinedload(Commitment.events)
-    return (sa.orm.joinedload(Commitment.meeting), sa.orm.joinedload(Commitment.organisation),
-            sa.orm.joinedload(Commitment.owner),
-            history.joinedload(CommitmentEvent.actor),
-            history.joinedload(CommitmentEvent.meeting))
-
-
-def load_commitments(query, visible_meetings=None):
-    """The commitments query selects, ready for a table (commitment_table_options). Given
-    visible_meetings (a query of the meetings a reader may see), only the commitments made at
-    those meetings: the filter is a subquery of the same statement, not a second round trip."""
-    if visible_meetings is not None:
-        query = query.where(Commitment.meeting_id.in_(
-            visible_meetings.with_only_columns(Meeting.id)))
-    # unique(): the joined history repeats each commitment once per event
-    return db.session.scalars(query.options(*commitment_table_options())).unique().all()
-
-
-def _past_due(today=None):
-    """Due before today: a given date (the reader's, on a page), or else before the local date
-    of the organisation that made the commitment (for reminders, which have no reader)."""
-    if today is not None:
-        return Commitment.due_on < today
-    todays, elsewhere = clock.country_todays()
-    by_date = {}
-    for country, day in todays.items():
-        by_date.setdefault(day, []).append(country)
-    return Commitment.organisation.has(sa.or_(
-        sa.and_(Organisation.country.not_in(list(todays)), Commitment.due_on < elsewhere),
-        *(sa.and_(Organisation.country.in_(countries), Commitment.due_on < day)
-          for day, countries in by_date.items())))
-
-
-def overdue_query(today=None, user=None):
-    """Open commitments past their due date, oldest first; with user, only those the person
-    owns or recorded. Without today, each is past due by its organisation's own date."""
-    query = sa.select(Commitment).where(Commitment.status.in_(OPEN_COMMITMENT),
-                                        _past_due(today))
-    if user is not None:
-        query = query.where(sa.or_(Commitment.owner_id == user.id, Commitment.meeting.has(
-            Meeting.recorder_id == user.id)))
-    return query.order_by(Commitment.due_on, Commitment.id)
-
-
-def overdue_commitments(today=None, user=None):
-    return db.session.scalars(overdue_query(today, user)).all()
-
-
-def remind_overdue(today=None):
-    """Tell the owner and the recorder of each overdue commitment, once per due date, once
-    the due date has passed where the committing organisation is (or before the given today).
-    Returns how many commitments were reminded."""
-    count = 0
-    for commitment in overdue_commitments(today):
-        if commitment.reminded_for == commitment.due_on:
-            continue
-        people = {p.id: p for p in (commitment.owner, commitment.meeting.recorder) if p}
-        for person in people.values():
-            notify(person, "meeting_commitment_overdue",
-                   lambda c=commitment: (_("Overdue commitment: %(what)s",
-                                           what=c.description[:200]),
-                                         _("It was due on %(date)s.",
-                                           date=c.due_on.isoformat())),
-                   link=link(commitment.meeting))
-        commitment.reminded_for = commitment.due_on
-        audit.record(None, "meeting_commitment_reminded", commitment,
-                     after={"due_on": commitment.due_on.isoformat()})
-        count += 1
-    db.session.flush()
-    return count
-
-
-# --- the state machine -----------------------------------------------------------------------
-
-def _step(actor, meeting, allowed, to_state, action, expected_version=None, **changes):
-    require(allowed)
-    meeting.check_version(expected_version)
-    before = audit.snapshot(meeting, MEETING_FIELDS)
-    meeting.state = to_state
-    for name, value in changes.items():
-        setattr(meeting, name, value)
-    db.session.flush()
-    audit.record(actor, action, meeting, before, audit.snapshot(meeting, MEETING_FIELDS))
-
-
-def mark_held(actor, meeting, expected_version=None, now=None):
-    """planned → held, once the meeting has started."""
-    now = now or utcnow()
-    require(meetings_permissions.can_mark_held(actor, meeting))
-    if not rules.has_started(meeting, now):
-        raise ValidationError(str(rules.NOT_STARTED))
-    _step(actor, meeting, True, MeetingState.HELD, "meeting_held", expected_version,
-          held_at=now)
-
-
-def cancel(actor, meeting, reason, expected_version=None):
-    """planned → cancelled, with a reason the invitees are told."""
-    require(meetings_permissions.can_cancel_meeting(actor, meeting))
-    reason = plain_text(reason or "", 2000)
-    if not reason:
-        raise ValidationError(_("Say why the meeting is cancelled."), field="reason")
-    _step(actor, meeting, True, MeetingState.CANCELLED, "meeting_cancelled", expected_version,
-          cancel_reason=reason)
-    _tell_invitees(meeting, "meeting_cancelled",
-                   lambda user: (_("Meeting cancelled: %(title)s", title=meeting.title),
-                                 reason), with_ics=True)
-
-
-def approve_minutes(actor, meeting, expected_version=None):
-    """held → minutes approved: the minutes freeze; consultation sessions go to the ministry."""
-    require(meetings_permissions.can_approve_minutes(actor, meeting))
-    if not rules.minutes_written(meeting) or not meeting.minutes.revisions:
-        raise ValidationError(str(rules.NO_MINUTES))
-    _step(actor, meeting, True, MeetingState.MINUTES_APPROVED, "meeting_minutes_approved",
-          expected_version, minutes_approved_at=utcnow(), minutes_approved_by_id=actor.id)
-    if meeting.kind == MeetingKind.CONSULTATION_SESSION:
-        for official in _ministry_officials():
-            notify(official, "meeting_review",
-                   lambda: (_("Minutes to review: %(title)s", title=meeting.title), ""),
-                   link=link(meeting))
-
-
-def _ministry_officials():
-    return db.session.scalars(sa.select(User).where(
-        User.is_active, User.memberships.any(role=Role.MINISTRY_OFFICIAL))
-        .order_by(User.id)).all()
-
-
-def sign_off(actor, meeting, comment=None, expected_version=None):
-    """The ministry signs off a consultation session: everything of it becomes read-only."""
-    require(meetings_permissions.can_sign_off(actor, meeting))
-    _step(actor, meeting, True, MeetingState.SIGNED_OFF, "meeting_signed_off",
-          expected_version, signed_off_at=utcnow(), signed_off_by_id=actor.id,
-          sign_off_comment=plain_text(comment or "", 5000) or None)
-    notify(meeting.recorder, "meeting_signed_off",
-           lambda: (_("Signed off by the ministry: %(title)s", title=meeting.title),
-                    meeting.sign_off_comment or ""), link=link(meeting))
-
-
-def send_back(actor, meeting, reason, expected_version=None):
-    """The ministry sends the minutes back to the recorder, with a reason: back to held."""
-    require(meetings_permissions.can_send_back(actor, meeting))
-    reason = plain_text(reason or "", 5000)
-    if not reason:
-        raise ValidationError(_("Say what needs to change."), field="reason")
-    _step(actor, meeting, True, MeetingState.HELD, "meeting_sent_back", expected_version,
-          sent_back_at=utcnow(), sent_back_reason=reason, minutes_approved_at=None,
-          minutes_approved_by_id=None)
-    notify(meeting.recorder, "meeting_sent_back",
-           lambda: (_("Sent back by the ministry: %(title)s", title=meeting.title), reason),
-           link=link(meeting))
-
-
-def review_queue(user):
-    """Held consultation sessions whose minutes are approved and await the ministry."""
-    return db.session.scalars(meetings_permissions.visible_meetings(user).where(
-        Meeting.kind == MeetingKind.CONSULTATION_SESSION,
-        Meeting.state == MeetingState.MINUTES_APPROVED)
-        .order_by(Meeting.minutes_approved_at, Meeting.id)).all()
-
-
 def organisation_by_id(organisation_id):
     return db.session.get(Organisation, organisation_id) if organisation_id else None
 
 
 def user_by_id(user_id):
     return db.session.get(User, user_id) if user_id else None
-
-
-def parse_local(day, clock):
-    """A date and a time typed in the meeting's zone, as one naive local datetime."""
-    return datetime.combine(day, clock)

@@ -9,7 +9,7 @@ from portal.core.errors import PermissionDenied, ValidationError
 from portal.core.notify import Notification
 from portal.core.outbox import OutboxMessage
 from portal.feedback.models import FeedbackItem, Visibility
-from portal.meetings import services
+from portal.meetings import queries, services
 from portal.meetings.models import CommitmentStatus, MeetingState, MeetingStatement, Reply
 from portal.meetings.permissions import visible_meetings
 from tests import factories
@@ -296,14 +296,14 @@ def test_the_ministry_sends_back_with_a_reason_and_sees_its_queue(db):
     meeting = helpers.approve(cast, helpers.hold(cast, helpers.plan(cast)))
     group = helpers.approve(cast, helpers.hold(cast, helpers.plan(
         cast, kind="periodic_group_meeting", title="Sinh hoạt tổ")))
-    assert services.review_queue(cast.official) == [meeting]
+    assert queries.review_queue(cast.official) == [meeting]
     assert group.state == MeetingState.MINUTES_APPROVED  # its final state
     with pytest.raises(ValidationError):
         services.send_back(cast.official, meeting, "")
     services.send_back(cast.official, meeting, "Name the deputies present")
     assert meeting.state == MeetingState.HELD
     assert _titles(db, cast.recorder, "meeting_sent_back")
-    assert services.review_queue(cast.official) == []
+    assert queries.review_queue(cast.official) == []
 
 
 def test_a_meeting_cannot_be_held_before_it_starts_and_cancelling_needs_a_reason(db):

@@ -9,8 +9,8 @@ from portal.core import outbox
 from portal.extensions import db
 from portal.feedback.models import FeedbackItem
 from portal.meetings import services
+from portal.meetings.feeds import feed_token
 from portal.meetings.models import Meeting, MeetingStatement, Minutes, Reply
-from portal.meetings.views import feed_token
 from tests import factories
 from tests.meetings import helpers
 from tests.meetings.helpers import FUTURE, Cast
@@ -293,7 +293,7 @@ def test_revisions_show_what_changed(client, login):
     assert "<ins" in page.text and "Staff training follows." in page.text
 
 
-def test_home_panels_flag_overdue_commitments_and_the_ministry_queue(client, login):
+def test_home_flags_overdue_commitments_and_the_ministry_queue(client, login):
     cast = Cast()
     meeting = _held(cast)
     services.add_commitment(cast.recorder, meeting, description="Service packages",
@@ -303,7 +303,10 @@ def test_home_panels_flag_overdue_commitments_and_the_ministry_queue(client, log
     assert "Service packages" in client.get("/").text
     login(cast.official)
     home = client.get("/").text
-    assert "Meetings awaiting your sign-off" in home and meeting.title in home
+    # the queue is an entry of "What comes next", not a panel of its own besides it
+    assert 'data-kind="sign_off"' in home and meeting.title in home
+    assert f'/meetings/{meeting.id}#review-title' in home
+    assert 'id="panel-meeting-review"' not in home
 
 
 def test_the_remind_command_reminds_once(app):
