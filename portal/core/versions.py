@@ -100,6 +100,8 @@ def _publish():
         return
     if store.increment(tables):
         _thread.committed = set()
+        # counters this request read before its own commit are out of date now
+        g.pop("data_versions", None)
     # else Redis did not answer: the tables stay pending and are published at the next commit
     # or request of this process; meanwhile nothing is memoised (see current())
 
