@@ -23,11 +23,22 @@ def test_script_and_dangerous_urls_are_removed(payload):
         assert marker not in clean
 
 
+# an address bleach links: it only links names under a known top-level domain, so
+# "https://cdb.example/x" would pass through as text and prove nothing about linking twice
+TYPED_ADDRESS = "see https://www.agribank.com.vn/x"
+
+
 @pytest.mark.parametrize("payload", PAYLOADS + ['<p dir="rtl">سلام <b>دنیا</b></p>',
-                                                "see https://cdb.example/x"])
+                                                TYPED_ADDRESS])
 def test_the_sanitiser_is_idempotent(payload):
     once = str(sanitize_html(payload))
     assert str(sanitize_html(once)) == once
+
+
+def test_a_typed_address_becomes_one_link_and_stays_one():
+    once = str(sanitize_html(TYPED_ADDRESS))
+    assert once.count('<a href="https://www.agribank.com.vn/x"') == 1
+    assert str(sanitize_html(once)).count("<a ") == 1
 
 
 def test_safe_formatting_and_links_survive_with_rel():
