@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a clean clone to the whole test suite: installs what the tests need (the
-# Python packages, Debian's Chromium and the Thai and Arabic-script fonts), lints, then runs the
+# Python packages, Debian's Chromium, the Thai and Arabic-script fonts and Redis), lints, then runs the
 # suite twice: on SQLite and on the PostgreSQL running on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,19 @@ PG_URL=${PORTAL_PG_TEST_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/portal
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+# the page cache and the rate limits of the suite run on Redis (tests/conftest.py)
+if ! command -v redis-server >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq redis-server >/dev/null
+fi
+if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
 
 echo "== ruff"
