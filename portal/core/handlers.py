@@ -1,7 +1,7 @@
 """One error handler: typed errors and HTTP errors become translated pages (or JSON)."""
 import logging
 
-from flask import Request, jsonify, render_template, request
+from flask import Request, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
@@ -122,6 +122,32 @@ def guard_input(app):
             raise BadRequest(UNREADABLE)
 
 
+# How long a client is asked to wait before trying again when the database is out of reach.
+RETRY_AFTER_SECONDS = 60
+# SQLite's words for a database it cannot open or cannot write just now
+_SQLITE_UNREACHABLE = ("unable to open database", "database is locked", "database is busy")
+# PostgreSQL's SQLSTATE classes of a server that cannot serve now: connection exception,
+# insufficient resources (too many connections), operator intervention (shutting down,
+# starting up), and a lock or statement timeout; the same statement can succeed later
+_PG_UNREACHABLE = ("08", "53", "57P", "55P03", "57014")
+
+
+def database_unreachable(error):
+    """True when an OperationalError means the database cannot be reached or is busy (retry
+    later), False when it is the portal's own fault (a missing table or column, bad SQL)."""
+    if getattr(error, "connection_invalidated", False):
+        return True  # the connection broke under the statement
+    orig = getattr(error, "orig", None)
+    state = getattr(orig, "sqlstate", None)
+    if state is not None:
+        return state.startswith(_PG_UNREACHABLE)
+    if type(orig).__module__.startswith("psycopg"):
+        # no SQLSTATE: libpq failed on the client side, before or between statements
+        # (connection refused, host unknown, server closed the connection)
+        return True
+    return any(words in str(orig or error).lower() for words in _SQLITE_UNREACHABLE)
+
+
 def _rollback():
     """Roll back whatever the request began; with the database gone even that may fail."""
     try:
@@ -156,7 +182,11 @@ def register_error_handlers(app):
         return render_error(400)
 
     @app.errorhandler(OperationalError)
-    def database_down(error):
+    def database_error(error):
+        if not database_unreachable(error):
+            # "no such column" on SQLite is an OperationalError too: a schema or programming
+            # error is the portal's fault, not an outage, and must be seen
+            return unexpected(error)
         _rollback()
         # the page must not ask the database who is signed in: show it as to a visitor
         from flask import g
@@ -165,7 +195,9 @@ def register_error_handlers(app):
 
         g._login_user = login_manager.anonymous_user()
         log.warning("database unavailable", exc_info=error)
-        return render_error(503)
+        response = make_response(render_error(503))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error):
@@ -179,5 +211,5 @@ def register_error_handlers(app):
         _rollback()
         if app.config.get("PROPAGATE_UNEXPECTED"):  # tests want the traceback, not a page
             raise error
-        log.exception("unhandled error")
+        log.exception("unhandled error", exc_info=error)
         return render_error(500)
