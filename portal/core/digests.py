@@ -3,8 +3,9 @@ not at all, chosen per kind of event. The portal's own notifications are kept wh
 choice; only the e-mail changes.
 
 A digest is built in one transaction with the marks on the notifications it carries and goes
-out through the outbox: a digest is never sent twice, and while the mail server is down the
-outbox keeps it until it can be delivered. Digests go out at the person's local morning (their
+out through the outbox: a digest is never built twice, is delivered at least once with a
+stable Message-ID (portal.core.outbox), and while the mail server is down the outbox keeps it
+until it can be delivered. Digests go out at the person's local morning (their
 time zone, else their organisation's), daily, or weekly on the first day of their week.
 
 Every e-mail carries a one-click unsubscribe (RFC 8058 List-Unsubscribe and

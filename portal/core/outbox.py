@@ -2,8 +2,15 @@
 
 Messages are rows written in the same transaction as the change that caused them, so a rolled
 back change sends nothing and a committed one is never forgotten. Workers claim due messages
-with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has a single writer anyway), so several workers
-on several hosts never send the same message twice.
+with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has a single writer anyway), so two workers
+never hold the same message at once.
+
+Delivery is at least once, with a stable Message-ID. The SMTP server's acceptance and the
+commit that records it cannot be one step: a worker that dies (or loses the database) after
+the server said yes and before its commit leaves the message claimed, and once the claim
+expires another pass sends it again. Every send of a message carries the Message-ID chosen
+when it was enqueued, so mail servers and clients that drop repeats drop it, and anyone can
+tell a repeat from a second message.
 
 Each message goes out as plain text with an HTML alternative in the recipient's language and
 direction, its headers encoded so that any standard decoder reads back exactly what was
@@ -12,6 +19,7 @@ written (MAIL_POLICY below).
 import base64
 import re
 import smtplib
+import uuid
 from datetime import datetime, timedelta
 from email import headerregistry, policy
 from email.header import Header
@@ -42,6 +50,9 @@ class OutboxMessage(TimestampMixin, db.Model):
     # the language subject and body are written in (the recipient's): the HTML part says so
     # with lang and dir, so a Persian message reads right-to-left in any mail client
     locale: Mapped[str | None] = mapped_column(sa.String(5))
+    # chosen when the message is enqueued and sent with every attempt: a repeat after a crash
+    # between the SMTP server's acceptance and our commit carries the same one
+    message_id: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
     # [{"filename", "content_type", "data" (base64)}], e.g. an .ics invitation
     attachments: Mapped[list | None] = mapped_column(sa.JSON)
     # the one-click unsubscribe address (RFC 8058) of the kind of notice this message is
@@ -57,13 +68,22 @@ class OutboxMessage(TimestampMixin, db.Model):
     __table_args__ = (sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 
 
+def new_message_id():
+    """A Message-ID no other message has, under the sender's domain (RFC 5322 3.6.4)."""
+    _name, address = parseaddr(current_app.config["MAIL_SENDER"])
+    # 122 random bits; shorter than email.utils.make_msgid's, so the header fits on one line
+    return f"<{uuid.uuid4().hex}@{address.rpartition('@')[2] or 'localhost'}>"
+
+
 def enqueue(to_address, subject, body_text, attachments=None, locale=None,
             list_unsubscribe=None):
-    """Store a message to send once the current transaction commits. Flushes, never commits.
+    """Store a message to send at least once after the current transaction commits, under a
+    Message-ID it keeps through every attempt. Flushes, never commits.
 
     locale: the language subject and body were written in (the recipient's), e.g. "fa".
     """
     message = OutboxMessage(
+        message_id=new_message_id(),
         to_address=to_address,
         subject=subject,
         body_text=body_text,
@@ -251,6 +271,8 @@ def _build_email(message, sender):
     email["To"] = message.to_address
     # a line break cannot be in a header; a title pasted with one reads the same on one line
     email["Subject"] = " ".join(message.subject.splitlines())
+    if message.message_id:  # always, for a stored message
+        email["Message-ID"] = message.message_id
     if message.list_unsubscribe:
         # one click in the mail client stops this kind of notice (RFC 8058): a POST, so a
         # link scanner following the address cannot unsubscribe anyone
@@ -295,7 +317,9 @@ def deliver(batch_size=50, lease_seconds=300):
     """Send the due messages once. Returns (sent, failed) counts for this pass.
 
     A message whose send fails goes back to pending with exponential backoff, and to failed
-    after OUTBOX_MAX_ATTEMPTS. Safe to run in several processes at once.
+    after OUTBOX_MAX_ATTEMPTS. Safe to run in several processes at once. At least once: a
+    message the server accepted but whose result was not committed is sent again after its
+    claim expires, with the same Message-ID.
     """
     ids = _claim(batch_size, lease_seconds)
     if not ids:
@@ -323,6 +347,7 @@ def deliver(batch_size=50, lease_seconds=300):
                 message.sent_at = utcnow()
                 message.claimed_until = None
                 sent += 1
-            # commit each result at once: a crash after this point never resends this message
+            # commit each result at once: only a crash before this commit resends this message
+            # (after lease_seconds, with the same Message-ID)
             db.session.commit()
     return sent, failed

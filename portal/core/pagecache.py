@@ -48,7 +48,7 @@ _DML = re.compile(r"\b(insert|update|delete|merge)\b", re.IGNORECASE)
 _TARGET = re.compile(r'\s*(?:insert\s+into|update|delete\s+from)\s+"?(\w+)"?[\s(]',
                      re.IGNORECASE)
 # tables no page shows: writing only these ends no kept page. The mail outbox commits once per
-# message it delivers (so that a crash never sends one twice); a pass over the fifty messages
+# message it delivers (so that a crash resends at most that one); a pass over the fifty messages
 # of a meeting's sign-off would otherwise end every kept page fifty times more.
 UNSEEN_TABLES = frozenset({"outbox_message"})
 _thread = threading.local()

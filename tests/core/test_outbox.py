@@ -1,6 +1,8 @@
-"""The outbox over a real SMTP server on loopback: retries with backoff, never twice."""
+"""The outbox over a real SMTP server on loopback: retries with backoff, at least once, and
+the same Message-ID on every send of a message so a receiver can drop a repeat."""
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from portal.core import outbox
@@ -93,3 +95,47 @@ def test_two_workers_never_send_the_same_message_twice(app, db, smtp):
     recipients = [m["To"] for m in smtp.messages]
     assert sum(results) == 30
     assert len(recipients) == len(set(recipients)) == 30
+
+
+def test_each_message_has_its_own_message_id_from_the_moment_it_is_queued(db, smtp):
+    _queue(db, 2)
+    stored = [m.message_id for m in db.session.scalars(
+        sa.select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert all(stored) and len(set(stored)) == 2
+    assert outbox.deliver() == (2, 0)
+    # a long header may be folded onto a second line; receivers unfold it
+    assert sorted(m["Message-ID"].strip() for m in smtp.messages) == sorted(stored)
+
+
+def test_a_crash_between_sending_and_committing_resends_with_the_same_message_id(db, smtp):
+    """The server accepted the message, then the database went away before the worker could
+    record it: the message goes out again once its claim expires, under the same Message-ID."""
+    _queue(db)
+    armed = [True]
+
+    def lose_the_commit(session):
+        sent = [m for m in session.dirty
+                if isinstance(m, OutboxMessage) and m.status == outbox.SENT]
+        if armed and sent:
+            armed.clear()
+            raise sa.exc.OperationalError("COMMIT", {}, ConnectionError("server closed"))
+
+    sa.event.listen(sa.orm.Session, "before_commit", lose_the_commit)
+    try:
+        with pytest.raises(sa.exc.OperationalError):
+            outbox.deliver()
+    finally:
+        sa.event.remove(sa.orm.Session, "before_commit", lose_the_commit)
+    db.session.rollback()  # what a worker that died had written is gone
+    assert len(smtp.messages) == 1
+    message = db.session.scalar(sa.select(OutboxMessage))
+    assert message.status == "sending" and message.sent_at is None
+    assert outbox.deliver() == (0, 0)  # another worker leaves it while the claim holds
+    message.claimed_until = utcnow() - timedelta(seconds=1)  # the claim ran out
+    db.session.commit()
+    assert outbox.deliver() == (1, 0)
+    assert len(smtp.messages) == 2
+    first, second = smtp.messages
+    assert first["Message-ID"].strip() == second["Message-ID"].strip() == message.message_id
+    db.session.refresh(message)
+    assert message.status == "sent"
