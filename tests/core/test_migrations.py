@@ -18,7 +18,10 @@ def _scratch_url(tmp_path):
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path}/migrated.sqlite"
-    scratch = sa.engine.make_url(url).set(database="portal_migrations_test")
+    # beside the suite's own database ("portal_test_x" -> "portal_test_x_migrations"), so two
+    # runs on different test databases never drop each other's scratch database
+    target = sa.engine.make_url(url)
+    scratch = target.set(database=f"{target.database}_migrations")
     rendered = scratch.render_as_string(hide_password=False)
     _recreate_postgres_database(rendered)
     return rendered
