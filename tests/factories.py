@@ -47,7 +47,6 @@ def make_org(kind=OrgKind.NATIONAL_UNION, parent=None, name=None, **fields):
         currency=fields.pop("currency", "VND" if vietnamese else "IRR"),
         **fields,
     )
-    org.refresh_search_key()
     db.session.add(org)
     db.session.flush()
     return org
@@ -80,7 +79,6 @@ def make_user(role, organisation=None, **fields):
         password_hash=fields.pop("password_hash", _hash()),
         **fields,
     )
-    user.refresh_search_key()
     user.memberships.append(Membership(organisation=organisation, role=role))
     db.session.add(user)
     db.session.commit()

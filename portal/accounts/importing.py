@@ -148,7 +148,6 @@ def _apply(row, org):
     org.currency = row["currency"].upper()
     for field in ("province", "district", "commune"):
         setattr(org, field, plain_text(row.get(field, ""), 120) or None)
-    org.refresh_search_key()
 
 
 def import_organisations(actor, filename, data):

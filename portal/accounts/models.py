@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
-from portal.core.textnorm import search_key
+from portal.core.search import SearchableMixin
 from portal.extensions import db
 
 
@@ -105,7 +105,7 @@ ORGANISATION_CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z"
 ORGANISATION_CODE_MAX = 40
 
 
-class Organisation(TimestampMixin, VersionedMixin, db.Model):
+class Organisation(SearchableMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,9 +138,7 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
     children = relationship("Organisation", back_populates="parent",
                             order_by="Organisation.name", foreign_keys=[parent_id])
 
-    def refresh_search_key(self):
-        self.search_key = search_key(self.name, self.name_en, self.code,
-                                     self.province, self.district, self.commune)
+    __searchable__ = ("name", "name_en", "code", "province", "district", "commune")
 
     @property
     def display_name(self):
@@ -179,7 +177,7 @@ class Membership(TimestampMixin, db.Model):
                                           name="uq_membership_user_org_role"),)
 
 
-class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
+class User(SearchableMixin, UserMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -220,8 +218,7 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     def get_id(self):
         return f"{self.id}:{self.session_version}"
 
-    def refresh_search_key(self):
-        self.search_key = search_key(self.full_name, self.email)
+    __searchable__ = ("full_name", "email")
 
     @property
     def roles(self):

@@ -168,7 +168,6 @@ def create_user(actor, *, email, full_name, preferred_locale=None, organisation=
                               field="email")
     user = User(email=email, full_name=plain_text(full_name, 200),
                 preferred_locale=preferred_locale or None)
-    user.refresh_search_key()
     db.session.add(user)
     db.session.flush()
     if organisation is not None and role is not None:
@@ -189,7 +188,6 @@ def update_user(actor, user, *, expected_version, email, full_name, preferred_lo
     before = audit.snapshot(user, USER_FIELDS)
     user.email, user.full_name = email, plain_text(full_name, 200)
     user.preferred_locale = preferred_locale or None
-    user.refresh_search_key()
     db.session.flush()
     audit.record(actor, "user_updated", user, before, audit.snapshot(user, USER_FIELDS))
     return user
@@ -293,7 +291,6 @@ def _apply_org_fields(org, data):
     org.sector = Sector(data["sector"]) if data.get("sector") else None
     for field in ("province", "district", "commune"):
         setattr(org, field, plain_text(data.get(field) or "", 120) or None)
-    org.refresh_search_key()
 
 
 def save_organisation(actor, data, org=None, expected_version=None):
@@ -338,12 +335,10 @@ def ensure_administrator(email, full_name, password, organisation=None):
     if organisation is None:
         organisation = Organisation(code="BANK-HO", name="Bank head office",
                                     kind=OrgKind.BANK_HEAD_OFFICE, country="IR", currency="IRR")
-        organisation.refresh_search_key()
         db.session.add(organisation)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
         user = User(email=email, full_name=full_name)
-        user.refresh_search_key()
         db.session.add(user)
     user.password_hash = generate_password_hash(password)
     if not user.has_role(Role.ADMINISTRATOR):
@@ -424,7 +419,6 @@ def confirm_email_change(token):
                  "it, tell your administrator at once.", email=new_email)
     outbox.enqueue(old_email, subject, body, locale=user.preferred_locale or "en")
     user.email = new_email
-    user.refresh_search_key()
     db.session.flush()
     audit.record(user, "email_changed", user, {"email": old_email}, {"email": new_email})
     return user

@@ -66,7 +66,6 @@ def _staff(by_code):
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is None:
             user = User(email=email, full_name=name, preferred_locale="fa")
-            user.refresh_search_key()
             user.memberships.append(Membership(organisation=by_code[code],
                                                role=Role.BRANCH_STAFF))
             db.session.add(user)
@@ -181,7 +180,6 @@ def _kim_bang(by_code, today):
                                kind=OrgKind.SPECIALISED_BRANCH, parent=office_org,
                                country="VN", currency="VND", province="Hà Nam",
                                district="Kim Bảng", commune=commune)
-            org.refresh_search_key()
             db.session.add(org)
             db.session.flush()
         point, created = _branch(

@@ -36,7 +36,6 @@ def _organisation(code, name, name_en, kind, parent, country, currency, province
         org.name, org.name_en, org.kind, org.parent = name, name_en, kind, parent
         org.country, org.currency = country, currency
         org.province, org.district, org.commune = province, district, commune
-        org.refresh_search_key()
     return org
 
 
@@ -65,7 +64,6 @@ def _user(email, full_name, locale, password_hash, memberships, by_code):
     if user is None:
         user = User(email=email, full_name=full_name, preferred_locale=locale,
                     password_hash=password_hash)
-        user.refresh_search_key()
         db.session.add(user)
         for code, role in memberships:
             user.memberships.append(Membership(organisation=by_code[code], role=Role(role)))

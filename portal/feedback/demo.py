@@ -123,7 +123,6 @@ def _ensure_contacts(by_code):
         if user is None:
             user = User(email=email, full_name=name, preferred_locale=locale,
                         password_hash=generate_password_hash(demo_password()))
-            user.refresh_search_key()
             role = Role.ADMINISTRATOR if level == 3 else Role.RELATIONSHIP_MANAGER
             user.memberships.append(Membership(organisation=by_code[code], role=role))
             db.session.add(user)
@@ -151,7 +150,6 @@ def _ensure_endorsers(by_code):
         if user is None and name is not None:
             user = User(email=email, full_name=name, preferred_locale=locale,
                         password_hash=generate_password_hash(demo_password()))
-            user.refresh_search_key()
             user.memberships.append(Membership(organisation=by_code[code],
                                                role=Role.UNION_DIRECTOR))
             db.session.add(user)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Role
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.core.search import SearchableMixin, words_of
 from portal.extensions import db
 
 
@@ -103,7 +104,7 @@ TOPIC_LABELS = {
 }
 
 
-class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
+class FeedbackItem(SearchableMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "feedback_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -157,6 +158,8 @@ class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
     origin_title: Mapped[str | None] = mapped_column(sa.String(300))
     origin_link: Mapped[str | None] = mapped_column(sa.String(500))
     search_key: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    __searchable__ = ("title", "body_html", "concerns", "sector", "expected_benefit",
+                      "terms_wanted")
 
     organisation = relationship("Organisation", foreign_keys=[organisation_id])
     branch = relationship("Organisation", foreign_keys=[branch_id])
@@ -187,6 +190,10 @@ class FeedbackItem(TimestampMixin, VersionedMixin, db.Model):
                  postgresql_ops={"search_key": "gin_trgm_ops"}),
         sa.CheckConstraint("product_id IS NULL OR package_id IS NULL", name="one_offer"),
     )
+
+    def search_parts(self):
+        return [self.title, words_of(self.body_html), self.concerns, self.sector,
+                self.expected_benefit, self.terms_wanted]
 
     @property
     def offer(self):

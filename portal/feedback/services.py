@@ -14,7 +14,7 @@ from portal.core.errors import NotFound, ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
 from portal.core.sanitize import plain_text, rich_text
-from portal.core.textnorm import matches_all_words, search_key
+from portal.core.textnorm import matches_all_words
 from portal.extensions import db
 from portal.feedback import permissions as feedback_permissions
 from portal.feedback import rules, sla
@@ -95,11 +95,6 @@ def strip_tags(html):
     return _TAGS.sub(" ", html or "")
 
 
-def refresh_search_key(item):
-    item.search_key = search_key(item.title, strip_tags(item.body_html), item.concerns,
-                                 item.sector, item.expected_benefit, item.terms_wanted)
-
-
 def default_owner(organisation):
     """The relationship manager whose portfolio holds the organisation (or the nearest
     organisation above it)."""
@@ -158,7 +153,6 @@ def submit(actor, *, kind, organisation, title, body_html, topic, visibility,
         # only a path inside the portal: never an address elsewhere
         origin_link=origin[1] if origin and str(origin[1]).startswith("/") else None,
     )
-    refresh_search_key(item)
     db.session.add(item)
     _event(item, actor, "submitted")
     db.session.flush()

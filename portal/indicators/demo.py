@@ -102,7 +102,6 @@ def _thanh_hoa_office(by_code):
                            name_en="VBSP Thanh Hoa provincial branch",
                            kind=OrgKind.SPECIALISED_BRANCH, parent=by_code.get("VBSP-HO"),
                            country="VN", currency="VND", province="Thanh Hóa")
-        org.refresh_search_key()
         db.session.add(org)
         db.session.flush()
     return org

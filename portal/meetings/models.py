@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.clock import local_today, organisation_zone
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.core.search import SearchableMixin
 from portal.extensions import db
 
 
@@ -129,7 +130,7 @@ class ConsultationSeries(TimestampMixin, VersionedMixin, db.Model):
         return (self.titles or {}).get(locale) or self.title
 
 
-class Meeting(TimestampMixin, VersionedMixin, db.Model):
+class Meeting(SearchableMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "meeting"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,6 +166,8 @@ class Meeting(TimestampMixin, VersionedMixin, db.Model):
     sent_back_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     sent_back_reason: Mapped[str | None] = mapped_column(sa.Text)
     search_key: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    __searchable__ = ("title", "place", "host_organisation", "host_organisation_id", "series",
+                      "series_id")
 
     series = relationship("ConsultationSeries", back_populates="meetings")
     host_organisation = relationship("Organisation")
@@ -185,6 +188,11 @@ class Meeting(TimestampMixin, VersionedMixin, db.Model):
                               cascade="all, delete-orphan")
     commitments = relationship("Commitment", back_populates="meeting",
                                order_by="Commitment.id")
+
+    def search_parts(self):
+        host, series = self.host_organisation, self.series
+        return [self.title, self.place, host.name if host else None,
+                series.title if series else None]
 
     @property
     def name(self):

@@ -13,7 +13,6 @@ from portal.core import audit
 from portal.core.errors import PermissionDenied, ValidationError, require
 from portal.core.models import utcnow
 from portal.core.sanitize import plain_text
-from portal.core.textnorm import search_key
 from portal.extensions import db
 from portal.feedback import services as feedback_services
 from portal.meetings import permissions as meetings_permissions
@@ -147,8 +146,6 @@ def _set_details(meeting, *, title, starts_local, ends_local, timezone, place, o
     meeting.chair, meeting.recorder = chair, recorder
     meeting.chair_name = plain_text(chair_name or "", 200) or None
     meeting.confidential = bool(confidential)
-    meeting.search_key = search_key(title, place, host_organisation.name,
-                                    meeting.series.title if meeting.series else None)
 
 
 def _check_host(actor, host, current=None):

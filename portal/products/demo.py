@@ -222,7 +222,6 @@ def seed(by_code):
                              for loc, (name, description) in texts.items()]
             product.kind_rows = [ProductOrgKind(kind=k) for k in kinds]
             product.sector_rows = [ProductSector(sector=Sector(s)) for s in sectors]
-            product.refresh_search_key()
             db.session.add(product)
         products[code] = product
     db.session.flush()
@@ -239,6 +238,5 @@ def seed(by_code):
         package.texts = [PackageText(locale=loc, name=name, description=description,
                                      eligibility=eligibility)
                          for loc, (name, description, eligibility) in texts.items()]
-        package.refresh_search_key()
         db.session.add(package)
     db.session.flush()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import SECTOR_LABELS, OrgKind, Sector  # noqa: F401 (re-exported)
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column
-from portal.core.textnorm import search_key
+from portal.core.search import SearchableMixin, SearchablePart
 from portal.extensions import db
 
 LOCALES = ("en", "fa", "vi", "th")
@@ -85,8 +85,12 @@ package_product = sa.Table(
 )
 
 
-class TranslatedText:
-    """Shared by products and packages: pick the text in the reader's language, or fall back."""
+class TranslatedText(SearchableMixin):
+    """Shared by products and packages: pick the text in the reader's language, or fall back.
+    Their search key is the code and the name in every language."""
+
+    __searchable__ = ("code", "texts")
+    search_key_length = 1000
 
     def text_in(self, locale):
         """(text row, is_fallback): the reader's language, else English, else any language."""
@@ -113,8 +117,8 @@ class TranslatedText:
         described = {t.locale for t in self.texts if t.name and t.description}
         return [loc for loc in LOCALES if loc not in described]
 
-    def refresh_search_key(self):
-        self.search_key = search_key(self.code, *(t.name for t in self.texts))[:1000]
+    def search_parts(self):
+        return [self.code, *(t.name for t in self.texts)]
 
 
 class Offer:
@@ -201,7 +205,7 @@ class ProductSector(db.Model):
     __table__ = product_sector
 
 
-class ProductText(db.Model):
+class ProductText(SearchablePart, db.Model):
     __tablename__ = "product_text"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -216,6 +220,10 @@ class ProductText(db.Model):
 
     __table_args__ = (sa.UniqueConstraint("product_id", "locale",
                                           name="uq_product_text_product_locale"),)
+
+    def search_owner(self):
+        session = sa.orm.object_session(self)
+        return session.get(Product, self.product_id) if session and self.product_id else None
 
 
 class ServicePackage(Offer, TranslatedText, TimestampMixin, VersionedMixin, db.Model):
@@ -254,7 +262,7 @@ class ServicePackage(Offer, TranslatedText, TimestampMixin, VersionedMixin, db.M
         return f"<ServicePackage {self.code}>"
 
 
-class PackageText(db.Model):
+class PackageText(SearchablePart, db.Model):
     __tablename__ = "service_package_text"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -267,4 +275,9 @@ class PackageText(db.Model):
 
     __table_args__ = (sa.UniqueConstraint("package_id", "locale",
                                           name="uq_service_package_text_package_locale"),)
+
+    def search_owner(self):
+        session = sa.orm.object_session(self)
+        return session.get(ServicePackage, self.package_id) if session and self.package_id \
+            else None
 

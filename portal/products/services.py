@@ -122,7 +122,6 @@ def save_product(actor, data, product=None, expected_version=None):
     sectors = {Sector(s) for s in data.get("sectors") or ()}
     product.sector_rows = [r for r in product.sector_rows if r.sector in sectors] + [
         ProductSector(sector=s) for s in sectors - {r.sector for r in product.sector_rows}]
-    product.refresh_search_key()
     db.session.flush()
     after = audit.snapshot(product, PRODUCT_FIELDS) | {"texts": _texts_snapshot(product)}
     audit.record(actor, "product_updated" if before else "product_created", product,
@@ -234,7 +233,6 @@ def save_package(actor, data, package=None, expected_version=None):
     ids = set(data.get("product_ids") or ())
     package.products = list(db.session.scalars(
         db.select(Product).where(Product.id.in_(ids)))) if ids else []
-    package.refresh_search_key()
     db.session.flush()
     after = audit.snapshot(package, PACKAGE_FIELDS) | {"texts": _texts_snapshot(package)}
     audit.record(actor, "package_updated" if before else "package_created", package,

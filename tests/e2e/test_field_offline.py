@@ -52,7 +52,6 @@ def field_world(live_server, demo_accounts):
             officer = db.session.scalar(sa.select(User).where(User.email == OFFICER))
             member = User(email=MEMBER, full_name=MEMBER_NAME, preferred_locale="vi",
                           password_hash=officer.password_hash)
-            member.refresh_search_key()
             member.memberships.append(Membership(organisation_id=ids[GROUPS[0]],
                                                  role=Role.UNION_DIRECTOR))
             db.session.add(member)

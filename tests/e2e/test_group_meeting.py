@@ -60,7 +60,6 @@ def group_leader(live_server, demo_accounts):
                 Organisation.code == GROUP_CODE))
             leader = User(email=LEADER, full_name=LEADER_NAME, preferred_locale="vi",
                           password_hash=officer.password_hash)
-            leader.refresh_search_key()
             leader.memberships.append(Membership(organisation=group, role=Role.UNION_DIRECTOR))
             db.session.add(leader)
             db.session.commit()

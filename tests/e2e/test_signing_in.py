@@ -100,7 +100,6 @@ def _person_with_password(live_server, email, locale):
             union = db.session.scalar(sa.select(Organisation).where(
                 Organisation.kind == OrgKind.NATIONAL_UNION).order_by(Organisation.id))
             user = User(email=email, full_name="سارا کریمی", preferred_locale=locale)
-            user.refresh_search_key()
             user.memberships.append(Membership(organisation=union, role=Role.UNION_DIRECTOR))
             db.session.add(user)
         user.password_hash = generate_password_hash("باران روی بام حلبی بازار")

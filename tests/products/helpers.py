@@ -35,7 +35,6 @@ def make_product(code="WC-LOAN", status=ProductStatus.AVAILABLE, languages=("en"
         product.texts.append(ProductText(locale=loc, name=NAMES[loc],
                                          description=f"{NAMES[loc]} — description"))
     product.kind_rows.append(ProductOrgKind(kind=OrgKind.COOPERATIVE))
-    product.refresh_search_key()
     db.session.add(product)
     db.session.flush()
     return product
@@ -48,7 +47,6 @@ def make_package(code="PKG-UNIONS", status=ProductStatus.AVAILABLE, products=(),
                                      description="Accounts, payroll and guarantees.",
                                      eligibility="Registered national unions."))
     package.products = list(products)
-    package.refresh_search_key()
     db.session.add(package)
     db.session.flush()
     return package
