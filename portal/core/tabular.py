@@ -158,19 +158,30 @@ def _read_xlsx(data):
     return rows
 
 
-def _read_csv(data):
+def csv_rows(data):
+    """The portal's one CSV reader: (row number, [values, trimmed]) for each row of an
+    uploaded file that holds anything, read as it is iterated (a large import is streamed).
+
+    UTF-8 with or without a byte-order mark; the separator is the one the header row uses
+    (comma, semicolon or tab): csv.Sniffer guesses from the data too, and a quoted value
+    holding "; " made it split every row at the wrong character.
+    """
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(_("The file must be saved as UTF-8 text.")) from exc
-    # the separator is the one the header row uses: csv.Sniffer guesses from the data too, and
-    # a quoted value holding "; " made it split every row at the wrong character
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    return [[c.strip() for c in row]
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return _rows(text, delimiter)
+
+
+def _rows(text, delimiter):
+    for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        cells = [c.strip() for c in row]
+        if any(cells):
+            yield line, cells
 
 
 def read_table(filename, data):
@@ -179,7 +190,7 @@ def read_table(filename, data):
     if name.endswith(".xlsx") or data[:2] == b"PK":
         rows = _read_xlsx(data)
     elif name.endswith((".csv", ".txt")) or not name:
-        rows = _read_csv(data)
+        rows = [cells for _line, cells in csv_rows(data)]
     else:
         raise ValidationError(_("Upload a CSV or XLSX file."))
     rows = [r for r in rows if any(r)]

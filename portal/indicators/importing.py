@@ -5,7 +5,6 @@ Rows are matched by their natural key (organisation, indicator, year or month), 
 that differ are written, so the same file twice changes nothing. A month whose reporting
 period is closed (see the turnover area) refuses changes.
 """
-from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -241,12 +240,3 @@ def import_file(actor, kind, filename, data):
                      after={"file": filename, "created": result[0], "updated": result[1]})
     return Imported(*result, org_ids, places, latest)
 
-
-def file_rows(kind, rows):
-    """rows as CSV text in the import format (used by the demo and by tests)."""
-    lines = [",".join(KINDS[kind])] + [",".join(str(v) for v in row) for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def month_text(month):
-    return f"{month:%Y-%m}" if isinstance(month, date) else str(month)

@@ -16,9 +16,6 @@ period and currency and only figures that differ are written, so importing the s
 twice changes nothing the second time. Values that a spreadsheet would run as formulas
 cannot get in: codes must match, numbers must be numbers.
 """
-import codecs
-import csv
-import io
 import re
 from contextlib import ExitStack
 from datetime import date
@@ -34,7 +31,7 @@ from portal.accounts.models import Organisation
 from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
-from portal.core.tabular import read_table
+from portal.core.tabular import csv_rows, read_table
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.i18n.parsing import Unreadable, parse_number
@@ -79,20 +76,6 @@ def template_rows(period_key, organisations):
 
 # --- reading ---------------------------------------------------------------------------------
 
-def _csv_rows(data):
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(_("The file must be saved as UTF-8 text.")) from exc
-    first = text[:text.find("\n")] if "\n" in text else text
-    delimiter = max((",", ";", "\t"), key=first.count)
-    for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if any(row):
-            yield line, row
-
-
 def read_rows(filename, data):
     """(header, iterator of (line, [values])) from a CSV (streamed) or an XLSX file."""
     name = (filename or "").lower()
@@ -101,7 +84,7 @@ def read_rows(filename, data):
         return header, ((line, [row.get(c, "") for c in header]) for line, row in records)
     if not (name.endswith((".csv", ".txt")) or not name):
         raise ValidationError(_("Upload a CSV or XLSX file."))
-    rows = _csv_rows(data)
+    rows = csv_rows(data)
     first = next(rows, None)
     if first is None:
         raise ValidationError(_("The file is empty."))

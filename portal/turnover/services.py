@@ -26,7 +26,7 @@ from portal.turnover.models import (
     TurnoverRevision,
     TurnoverSource,
 )
-from portal.turnover.windows import as_window, previous_month
+from portal.turnover.windows import as_window
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -361,12 +361,6 @@ def trend(user, country=None, organisation_id=None):
     if organisation_id:
         query = query.where(TurnoverReport.organisation_id == organisation_id)
     return db.session.execute(query).all()
-
-
-def previous_period(period):
-    return db.session.scalar(sa.select(ReportingPeriod).where(
-        ReportingPeriod.country == period.country,
-        ReportingPeriod.month == previous_month(period.month)))
 
 
 def _org_shares(user, period_ids, name):

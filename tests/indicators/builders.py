@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from portal.accounts.models import OrgKind
 from portal.extensions import db
 from portal.indicators import services
+from portal.indicators.importing import KINDS
 from portal.indicators.models import GroupRating, IndicatorActual, IndicatorPlan
 from tests import factories
 
@@ -51,6 +52,12 @@ def office(province, district=None, kind=OrgKind.SPECIALISED_BRANCH, **fields):
 def group(province, district, commune, parent=None, **fields):
     return factories.make_org(OrgKind.SAVINGS_GROUP, parent=parent, province=province,
                               district=district, commune=commune, **fields)
+
+
+def file_rows(kind, rows):
+    """rows as CSV text in the import format of `kind` (actuals, plans, ratings)."""
+    lines = [",".join(KINDS[kind])] + [",".join(str(v) for v in row) for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 def upload(client, kind, content, filename=None):

@@ -10,7 +10,6 @@ from portal.accounts.models import OrgKind
 from portal.extensions import db
 from portal.i18n import formatting
 from portal.indicators.demo import kim_bang_rows
-from portal.indicators.importing import file_rows
 from tests import factories
 from tests.indicators.builders import (
     AUG,
@@ -18,6 +17,7 @@ from tests.indicators.builders import (
     actual,
     csv_rows,
     definitions,
+    file_rows,
     group,
     office,
     plan,

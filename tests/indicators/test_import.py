@@ -23,6 +23,7 @@ from tests.indicators.builders import (
     count,
     csv_rows,
     definitions,
+    file_rows,
     group,
     office,
     upload,
@@ -86,7 +87,7 @@ def _bad_rows(response):
 
 def test_a_good_file_is_imported_with_its_values(client, login_as, district):
     login_as("administrator")
-    response = upload(client, "actuals", importing.file_rows("actuals", GOOD_ACTUALS))
+    response = upload(client, "actuals", file_rows("actuals", GOOD_ACTUALS))
     assert response.status_code == 302
     assert _flash(client) == "Imported: 10 new, 0 updated, 0 unchanged."
     found = _amounts()
@@ -106,7 +107,7 @@ def test_a_good_file_is_imported_with_its_values(client, login_as, district):
 
 def test_the_same_file_twice_changes_nothing(client, login_as, district):
     login_as("administrator")
-    text = importing.file_rows("actuals", GOOD_ACTUALS)
+    text = file_rows("actuals", GOOD_ACTUALS)
     assert upload(client, "actuals", text).status_code == 302
     stamps = sorted(db.session.execute(sa.select(IndicatorActual.id,
                                                  IndicatorActual.updated_at)).all())
@@ -121,12 +122,12 @@ def test_the_same_file_twice_changes_nothing(client, login_as, district):
 
 def test_a_corrected_value_updates_only_that_row(client, login_as, district):
     login_as("administrator")
-    assert upload(client, "actuals", importing.file_rows("actuals", GOOD_ACTUALS)).status_code \
+    assert upload(client, "actuals", file_rows("actuals", GOOD_ACTUALS)).status_code \
         == 302
     corrected = list(GOOD_ACTUALS)
     corrected[0] = ("KB-G1", "2023-08", "outstanding_loans", "110000", "")
     corrected[5] = ("KB-G2", "2023-08", "bad_debt_ratio", "0", "260000")   # a new base
-    assert upload(client, "actuals", importing.file_rows("actuals", corrected)).status_code \
+    assert upload(client, "actuals", file_rows("actuals", corrected)).status_code \
         == 302
     assert _flash(client) == "Imported: 0 new, 2 updated, 8 unchanged."
     found = _amounts()
@@ -141,10 +142,10 @@ def test_plans_are_imported_updated_and_versioned(client, login_as, district):
     rows = [("KB-OFF", "2023", "outstanding_loans", "520418000000"),
             ("KB-OFF", "2024", "outstanding_loans", "600000000000"),
             ("KB-OFF", "2023", "borrowing_households", "8100")]
-    assert upload(client, "plans", importing.file_rows("plans", rows)).status_code == 302
+    assert upload(client, "plans", file_rows("plans", rows)).status_code == 302
     assert _flash(client) == "Imported: 3 new, 0 updated, 0 unchanged."
     rows[2] = ("KB-OFF", "2023", "borrowing_households", "8200")
-    assert upload(client, "plans", importing.file_rows("plans", rows)).status_code == 302
+    assert upload(client, "plans", file_rows("plans", rows)).status_code == 302
     assert _flash(client) == "Imported: 0 new, 1 updated, 2 unchanged."
     plans = {(p.year, p.indicator.code): (p.value, p.version_id)
              for p in db.session.scalars(sa.select(IndicatorPlan))}
@@ -156,11 +157,11 @@ def test_plans_are_imported_updated_and_versioned(client, login_as, district):
 def test_ratings_are_imported_and_a_regrade_is_an_update(client, login_as, district):
     login_as("administrator")
     rows = [("KB-G1", "2023-08", "good"), ("KB-G2", "2023-08", "Fair")]
-    assert upload(client, "ratings", importing.file_rows("ratings", rows)).status_code == 302
-    assert upload(client, "ratings", importing.file_rows("ratings", rows)).status_code == 302
+    assert upload(client, "ratings", file_rows("ratings", rows)).status_code == 302
+    assert upload(client, "ratings", file_rows("ratings", rows)).status_code == 302
     assert _flash(client) == "Imported: 0 new, 0 updated, 2 unchanged."
     rows[1] = ("KB-G2", "2023-08", "weak")
-    assert upload(client, "ratings", importing.file_rows("ratings", rows)).status_code == 302
+    assert upload(client, "ratings", file_rows("ratings", rows)).status_code == 302
     assert _flash(client) == "Imported: 0 new, 1 updated, 1 unchanged."
     grades = {r.organisation_id: r.grade for r in db.session.scalars(sa.select(GroupRating))}
     assert grades == {district["g1"].id: Grade.GOOD, district["g2"].id: Grade.WEAK}
@@ -179,7 +180,7 @@ def test_three_bad_rows_in_ten_thousand_change_nothing_and_are_all_listed(client
     rows[0] = ("KB-G1", "2023-13", *rows[0][2:])
     rows[4_999] = (*rows[4_999][:3], "12.5.1", "")
     rows[9_999] = ("KB-NOPE", *rows[9_999][1:])
-    response = upload(client, "actuals", importing.file_rows("actuals", rows))
+    response = upload(client, "actuals", file_rows("actuals", rows))
     assert response.status_code == 400
     assert "The file was not imported: 3 rows have errors." in response.text
     assert _bad_rows(response) == [
@@ -223,7 +224,7 @@ def test_each_bad_row_is_listed_with_its_line_and_reason(client, login_as, distr
     good = {"actuals": ("KB-G2", "2023-08", "outstanding_loans", "5", ""),
             "plans": ("KB-OFF", "2024", "borrowing_households", "5"),
             "ratings": ("KB-G2", "2023-08", "good")}[kind]
-    response = upload(client, kind, importing.file_rows(kind, [good, row]))
+    response = upload(client, kind, file_rows(kind, [good, row]))
     assert response.status_code == 400
     assert _bad_rows(response) == [(3, reason) for reason in reasons]
     assert count(IndicatorActual) + count(IndicatorPlan) + count(GroupRating) == 0
@@ -234,7 +235,7 @@ def test_the_message_counts_bad_rows_not_reasons(client, login_as, district):
     rows = [("KB-G9", "2023-8x", "nothing", "x", ""),          # four reasons, one row
             GOOD_ACTUALS[0],
             ("KB-G1", "2023-08", "bad_debt_ratio", "3", "")]  # one reason
-    response = upload(client, "actuals", importing.file_rows("actuals", rows))
+    response = upload(client, "actuals", file_rows("actuals", rows))
     assert response.status_code == 400
     assert "The file was not imported: 2 rows have errors." in response.text
     assert [line for line, _reason in _bad_rows(response)] == [2, 2, 2, 2, 4]
@@ -244,7 +245,7 @@ def test_a_repeated_row_is_listed(client, login_as, district):
     login_as("administrator")
     rows = [GOOD_ACTUALS[0], GOOD_ACTUALS[1],
             ("KB-G1", "2023-08", "outstanding_loans", "7", "")]
-    response = upload(client, "actuals", importing.file_rows("actuals", rows))
+    response = upload(client, "actuals", file_rows("actuals", rows))
     assert _bad_rows(response) == [(4, "this row repeats an earlier one")]
     assert count(IndicatorActual) == 0
 
@@ -330,12 +331,12 @@ def test_a_closed_period_refuses_changes_but_other_months_and_countries_do_not(
         ReportingPeriod(country="IR", month=date(2023, 8, 1), status=PeriodStatus.CLOSED)])
     db.session.commit()
     login_as("administrator")
-    response = upload(client, "actuals", importing.file_rows("actuals", GOOD_ACTUALS))
+    response = upload(client, "actuals", file_rows("actuals", GOOD_ACTUALS))
     assert response.status_code == 400
     assert _bad_rows(response) == [(10, "the period 2023-07 is closed"),
                                    (11, "the period 2023-07 is closed")]
     assert count(IndicatorActual) == 0
-    assert upload(client, "actuals", importing.file_rows("actuals", GOOD_ACTUALS[:8])) \
+    assert upload(client, "actuals", file_rows("actuals", GOOD_ACTUALS[:8])) \
         .status_code == 302
     assert count(IndicatorActual) == 8
 
@@ -343,7 +344,7 @@ def test_a_closed_period_refuses_changes_but_other_months_and_countries_do_not(
 def test_the_error_page_shows_the_values_as_text(client, login_as, district):
     login_as("administrator")
     row = ("<script>alert(1)</script>", "2023-08", "outstanding_loans", "1", "")
-    response = upload(client, "actuals", importing.file_rows("actuals", [row]))
+    response = upload(client, "actuals", file_rows("actuals", [row]))
     assert response.status_code == 400
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
@@ -354,17 +355,17 @@ def test_a_relationship_manager_imports_for_their_district_only(client, login, m
     login(make_user("relationship_manager", district["office"]))
     rows = [("KB-G1", "2023-08", "outstanding_loans", "1", ""),
             ("LN-G1", "2023-08", "outstanding_loans", "2", "")]
-    response = upload(client, "actuals", importing.file_rows("actuals", rows))
+    response = upload(client, "actuals", file_rows("actuals", rows))
     assert response.status_code == 400
     assert _bad_rows(response) == [
         (3, "no organisation you may report for has the code “LN-G1”")]
-    assert upload(client, "actuals", importing.file_rows("actuals", rows[:1])).status_code == 302
-    assert upload(client, "ratings", importing.file_rows(
+    assert upload(client, "actuals", file_rows("actuals", rows[:1])).status_code == 302
+    assert upload(client, "ratings", file_rows(
         "ratings", [("KB-G2", "2023-08", "fair")])).status_code == 302
     assert count(IndicatorActual) == 1 and count(GroupRating) == 1
     # plans are the administrator's
     assert client.get("/indicators/import/plans").status_code == 403
-    plans = importing.file_rows("plans", [("KB-OFF", "2023", "outstanding_loans", "1")])
+    plans = file_rows("plans", [("KB-OFF", "2023", "outstanding_loans", "1")])
     assert upload(client, "plans", plans).status_code == 403
     assert count(IndicatorPlan) == 0
 
@@ -374,13 +375,13 @@ def test_a_relationship_manager_imports_for_their_district_only(client, login, m
 def test_other_roles_cannot_import(client, login, make_user, district, role, kind):
     login(make_user(role, district["office"] if role == "branch_staff" else None))
     assert client.get(f"/indicators/import/{kind}").status_code == 403
-    text = importing.file_rows(kind, [importing.EXAMPLES[kind][0]])
+    text = file_rows(kind, [importing.EXAMPLES[kind][0]])
     assert upload(client, kind, text).status_code == 403
     assert count(IndicatorActual) + count(IndicatorPlan) + count(GroupRating) == 0
 
 
 def test_anonymous_visitors_cannot_import(client, district):
-    response = upload(client, "actuals", importing.file_rows("actuals", GOOD_ACTUALS))
+    response = upload(client, "actuals", file_rows("actuals", GOOD_ACTUALS))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert count(IndicatorActual) == 0
 

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal.indicators.demo import kim_bang_rows
-from portal.indicators.importing import file_rows
 from portal.indicators.models import GroupRating, IndicatorActual
 from portal.turnover.models import PeriodStatus, ReportingPeriod
+from tests.indicators.builders import file_rows
 
 # (language, good share, outstanding attainment, capital attainment, bad debt, outstanding)
 EXPECTED = {

@@ -9,13 +9,13 @@ import pytest
 
 from portal.accounts.models import OrgKind
 from portal.extensions import db
-from portal.indicators import importing
 from portal.indicators.models import Grade, GroupRating
 from tests.factories import make_org
 from tests.indicators.builders import (
     actual,
     count,
     definitions,
+    file_rows,
     group,
     office,
     plan,
@@ -57,7 +57,7 @@ def test_a_ratings_import_lands_on_the_district_ratings(client, login, make_user
     login(make_user("relationship_manager", kim_bang["office"]))
     rows = [("KB-G1", "2023-07", "good"), ("KB-G1", "2023-08", "fair"),
             ("KB-G2", "2023-08", "good")]
-    response = upload(client, "ratings", importing.file_rows("ratings", rows))
+    response = upload(client, "ratings", file_rows("ratings", rows))
     path, query, fragment = _target(response)
     assert (path, query, fragment) == (f"/indicators/{kim_bang['office'].id}",
                                        "period=2023-08", "ratings-title")
@@ -72,7 +72,7 @@ def test_actuals_land_on_the_district_indicators(client, login, make_user, kim_b
     rows = [("KB-G1", "2023-08", "outstanding_loans", "100000", ""),
             ("KB-G2", "2023-07", "outstanding_loans", "90000", "")]
     path, query, fragment = _target(upload(client, "actuals",
-                                           importing.file_rows("actuals", rows)))
+                                           file_rows("actuals", rows)))
     assert (path, query, fragment) == (f"/indicators/{kim_bang['office'].id}",
                                        "period=2023-08", "scorecard-title")
     assert 'id="ind-outstanding_loans"' in client.get(f"{path}?{query}").text
@@ -82,7 +82,7 @@ def test_a_file_over_two_districts_lands_on_the_index_of_dashboards(client, logi
                                                                     kim_bang):
     login_as("administrator")
     rows = [("KB-G1", "2023-08", "good"), ("LN-G1", "2023-08", "weak")]
-    assert _target(upload(client, "ratings", importing.file_rows("ratings", rows))) == \
+    assert _target(upload(client, "ratings", file_rows("ratings", rows))) == \
         ("/indicators/", "", "")
     page = client.get("/indicators/").text
     for district in (kim_bang["office"], kim_bang["ln_office"]):
@@ -93,7 +93,7 @@ def test_plans_land_on_the_plans(client, login_as, kim_bang):
     login_as("administrator")
     rows = [("KB-OFF", "2024", "outstanding_loans", "520418000000"),
             ("KB-OFF", "2024", "borrowing_households", "8100")]
-    path, query, fragment = _target(upload(client, "plans", importing.file_rows("plans", rows)))
+    path, query, fragment = _target(upload(client, "plans", file_rows("plans", rows)))
     assert (path, fragment) == (f"/indicators/{kim_bang['office'].id}", "plans-title")
     page = client.get(path).text
     assert "Plans for 2024" in page and "₫520,418,000,000" in page and "8,100" in page
@@ -101,7 +101,7 @@ def test_plans_land_on_the_plans(client, login_as, kim_bang):
     actual(kim_bang["g1"], "outstanding_loans", 100_000, period=date(2024, 3, 1))
     db.session.commit()
     path, _query, fragment = _target(upload(client, "plans",
-                                            importing.file_rows("plans", rows)))
+                                            file_rows("plans", rows)))
     assert fragment == "scorecard-title"
     page = client.get(path).text
     assert "Plans for 2024" not in page and 'id="ind-borrowing_households"' in page
@@ -168,7 +168,7 @@ def test_no_links_for_who_may_not_see_the_figures(client, login, make_user, kim_
 def test_grades_are_read_in_every_language(client, login_as, kim_bang, written, grade):
     login_as("administrator")
     response = upload(client, "ratings",
-                      importing.file_rows("ratings", [("KB-G1", "2023-08", written)]))
+                      file_rows("ratings", [("KB-G1", "2023-08", written)]))
     assert response.status_code == 302
     assert db.session.scalar(GroupRating.__table__.select().with_only_columns(
         GroupRating.grade)) == grade
@@ -178,7 +178,7 @@ def test_an_unknown_grade_lists_the_grades_in_the_readers_language(client, login
                                                                    kim_bang):
     login_as("administrator", preferred_locale="vi")
     response = upload(client, "ratings",
-                      importing.file_rows("ratings", [("KB-G1", "2023-08", "xuất sắc")]))
+                      file_rows("ratings", [("KB-G1", "2023-08", "xuất sắc")]))
     assert response.status_code == 400
     assert "Tốt (good)" in response.text and "Yếu (weak)" in response.text
     assert count(GroupRating) == 0
