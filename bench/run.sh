@@ -4,7 +4,7 @@
 # (SQL statements, bytes) and under load (wrk against gunicorn, next to a bare Flask ceiling),
 # times the demo seed, the migration and the outbox, and writes bench/results/.
 # Knobs: BENCH_WORKERS (4), BENCH_DURATION (10 s per page), BENCH_CONNECTIONS (8),
-# BENCH_THREADS (2), BENCH_AREAS (default: every area whose tables are migrated),
+# BENCH_THREADS (2),
 # BENCH_IMPORT_ROWS (0: skip; e.g. 1000000 times bench/turnover_import.py on its own database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,10 +53,6 @@ psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DAT
 start=$(date +%s.%N)
 timeout 300 .venv/bin/flask db upgrade 2>"$LOGS/migrate.log"
 echo "  migration: $(echo "$(date +%s.%N) - $start" | bc) s"
-
-AREAS=${BENCH_AREAS:-$($PY -m bench.areas "$PORTAL_DATABASE_URL")}
-export PORTAL_AREAS=$AREAS
-echo "  areas served: $PORTAL_AREAS"
 
 step "data set (seeded, COPY)"
 timeout 900 $PY -m bench.data "$DSN" --context "$RESULTS/context.json"

@@ -1,6 +1,5 @@
 """The Cooperative Bank Portal: where a cooperative development bank and the organisations it
 serves listen to each other."""
-import os
 from pathlib import Path
 
 from flask import Flask
@@ -80,22 +79,20 @@ def _init_extensions(app):
 
 
 # The feature areas, in the order their blueprints, home panels and demo data load. An area's
-# views module exposes `blueprints`; a missing module (an area not built yet) is skipped.
-# PORTAL_AREAS can narrow the list (e.g. to work on one area while another is unfinished).
-# Products and branches come before feedback: demo requests link to demo products.
-AREAS = tuple(os.environ.get("PORTAL_AREAS", "home,accounts,products,branches,feedback,"
-                             "meetings,turnover,indicators,results,field").split(","))
+# views module exposes `blueprints`. Products and branches come before feedback: demo requests
+# link to demo products.
+AREAS = ("home", "accounts", "products", "branches", "feedback", "meetings", "turnover",
+         "indicators", "results", "field")
 
 
 def area_modules(name):
-    """Import portal.<area>.<name> for every area that has one."""
+    """Import portal.<area>.<name> for every area that has one (not every area has CLI
+    commands or demo data)."""
     import importlib
     import importlib.util
 
     modules = []
     for area in AREAS:
-        if importlib.util.find_spec(f"portal.{area}") is None:
-            continue
         if importlib.util.find_spec(f"portal.{area}.{name}") is not None:
             modules.append(importlib.import_module(f"portal.{area}.{name}"))
     return modules

@@ -231,19 +231,13 @@ DEMO_PRODUCT_LINKS = {"تسهیلات فصل برداشت زعفران": "SAFFRO
 
 def _link_demo_product(item):
     code = DEMO_PRODUCT_LINKS.get(item.title)
-    if code is None or not _has_products():
+    if code is None:
         return
     from portal.products.models import Product
 
     product = db.session.scalar(sa.select(Product).where(Product.code == code))
     if product is not None:
         services.link_product(item.owner, item, product)
-
-
-def _has_products():
-    from portal import AREAS
-
-    return "products" in AREAS
 
 
 def _members(organisation, role):

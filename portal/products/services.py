@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal import AREAS, permissions
+from portal import permissions
 from portal.accounts.models import OrgKind
 from portal.core import audit
 from portal.core.errors import ValidationError, require
@@ -173,8 +173,6 @@ def set_status(actor, offer, status, expected_version=None, replaced_by=None):
 
 
 def _tell_requesters(offer):
-    if "feedback" not in AREAS:  # a portal without feedback has nobody who asked
-        return
     from portal.feedback.services import tell_requesters_offer_available
 
     tell_requesters_offer_available(offer)

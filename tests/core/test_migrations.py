@@ -1,7 +1,7 @@
 """The migrations alone build exactly the models' schema, on whichever database the suite uses.
 
-A database of its own is migrated from empty (the suite's database also gets create_all() for
-tables whose migration is not written yet, so it cannot answer this question).
+A database of its own is migrated from empty, so the question is answered whatever the suite's
+own database went through.
 """
 import os
 
