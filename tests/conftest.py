@@ -154,6 +154,30 @@ def login(client):
     return _login
 
 
+class AuthActions:
+    """Sign in and out through the real forms, as a person does (flaskr's AuthActions): the
+    sign-in path (password check, delays, session renewal, audit) runs, not a written session.
+
+    login() and logout() follow the redirects and return the page the person lands on.
+    """
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user, password=factories.PASSWORD):
+        email = getattr(user, "email", user)
+        return self._client.post("/login", data={"email": email, "password": password},
+                                 follow_redirects=True)
+
+    def logout(self):
+        return self._client.post("/logout", follow_redirects=True)
+
+
+@pytest.fixture()
+def auth(client):
+    return AuthActions(client)
+
+
 @pytest.fixture()
 def login_as(db, login):
     """login_as(role, organisation=None, **fields): create a user with that role, sign in."""

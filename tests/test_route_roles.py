@@ -9,8 +9,10 @@ as ROUTES (same shape) and world() (objects the paths refer to, as {name: id}).
 import importlib
 import importlib.util
 import pkgutil
+from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 
 import tests
 from portal.accounts.models import OrgKind
@@ -72,6 +74,9 @@ ROUTES = {
     "organisations.export": ("GET", "/organisations/export.csv", everyone(200), None),
 }
 IGNORED = {"static"}
+# Routes an anonymous visitor may use whose success is itself a redirect elsewhere than the
+# sign-in page; every other 302 to an anonymous visitor is a refusal and must say "sign in".
+ANONYMOUS_REDIRECTS = {"auth.switch_language"}
 AREA_ROUTE_MODULES = [
     importlib.import_module(f"tests.{info.name}.routes")
     for info in pkgutil.iter_modules(tests.__path__)
@@ -112,7 +117,23 @@ def test_route_answers_each_role_as_declared(endpoint, role, client, login_as, d
         login_as(role)
     path = template.format(**ids)
     data = {k: v.format(**ids) for k, v in (form or {}).items()}
+    before = _rows() if role == ANON else None
     response = client.open(path, method=method, data=data)
     status, text = response.status_code, response.text[:500]
+    location = response.headers.get("Location", "")
     response.close()  # a streamed file download holds its file open until closed
     assert status == expected[role], (endpoint, role, text)
+    if role == ANON and status == 302 and endpoint not in ANONYMOUS_REDIRECTS:
+        # a refusal and a success both answer 302: a refusal sends the visitor to sign in
+        # and writes nothing
+        assert urlsplit(location).path == "/login", (endpoint, location)
+        assert _rows() == before, endpoint
+
+
+def _rows():
+    """How many rows each table holds, in one statement."""
+    counts = [sa.select(sa.literal(table.name).label("name"),
+                        sa.select(sa.func.count()).select_from(table).scalar_subquery()
+                        .label("rows"))
+              for table in factories.db.metadata.sorted_tables]
+    return dict(factories.db.session.execute(sa.union_all(*counts)).all())
