@@ -3,7 +3,11 @@
 The director of the Kim Bang Women's Union writes a critique; the relationship manager whose
 portfolio holds the union finds it, acknowledges it, drafts the official answer and publishes
 it; the director signs in again and finds the answer, told by a notification.
+
+This flow runs with the page cache on, as production does (portal.core.pagecache): every
+write here must end the pages kept for the people who read after it.
 """
+import os
 import re
 
 import pytest
@@ -38,6 +42,26 @@ ANSWER = ("ขอบคุณสำหรับคำติชม ตั้ง�
 SEARCH = "ตลาดนัด"  # Thai has no spaces between words: a part of one must find it
 EARLIER_TITLE = "Lịch giao dịch tại xã chưa thuận tiện"  # the demo's critique of the same point
 EARLIER_WORDS = "lich giao dich"  # typed without diacritics
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pages_kept(live_server):
+    """The live server keeps pages per reader in Redis while this module runs."""
+    from portal.core.pagecache import RedisPages
+
+    app = live_server.app
+    store = RedisPages(os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                       f"portal-e2e-{os.getpid()}-{os.urandom(4).hex()}:",
+                       app.config["PAGE_CACHE_SECONDS"])
+    app.extensions["page_cache"] = store
+    try:
+        yield store
+        kept = list(store.redis.scan_iter(store.prefix + "*"))
+        assert kept, "no page was kept: the flow did not run with the page cache"
+    finally:
+        app.extensions.pop("page_cache", None)
+        stale = list(store.redis.scan_iter(store.prefix + "*"))
+        store.redis.delete(store.generation_key, *stale)
 
 
 def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(
