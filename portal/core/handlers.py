@@ -5,6 +5,7 @@ from flask import Request, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -135,8 +136,8 @@ _PG_UNREACHABLE = ("08", "53", "57P", "55P03", "57014")
 def database_unreachable(error):
     """True when an OperationalError means the database cannot be reached or is busy (retry
     later), False when it is the portal's own fault (a missing table or column, bad SQL)."""
-    if getattr(error, "connection_invalidated", False):
-        return True  # the connection broke under the statement
+    if isinstance(error, PoolTimeout) or getattr(error, "connection_invalidated", False):
+        return True  # every pooled connection busy, or the connection broke under the statement
     orig = getattr(error, "orig", None)
     state = getattr(orig, "sqlstate", None)
     if state is not None:
@@ -181,6 +182,7 @@ def register_error_handlers(app):
         log.warning("value refused by the database: %s", getattr(error, "orig", error))
         return render_error(400)
 
+    @app.errorhandler(PoolTimeout)
     @app.errorhandler(OperationalError)
     def database_error(error):
         if not database_unreachable(error):

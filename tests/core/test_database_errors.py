@@ -19,10 +19,10 @@ from portal.extensions import limiter
 PERSIAN = {"Accept-Language": "fa"}
 
 
-def _app_on(url, statement):
+def _app_on(url, statement, **config):
     """An app on `url` with one page, /probe, that runs `statement` on the database."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                      "RATELIMIT_STORAGE_URI": "memory://", "PAGE_CACHE_URL": ""})
+                      "RATELIMIT_STORAGE_URI": "memory://", "PAGE_CACHE_URL": ""} | config)
 
     def probe():
         _db.session.execute(sa.text(statement))
@@ -38,8 +38,8 @@ def own_app(app):
     limiter is given back to the suite's app."""
     built = []
 
-    def _build(url, statement):
-        built.append(_app_on(url, statement))
+    def _build(url, statement, **config):
+        built.append(_app_on(url, statement, **config))
         return built[-1]
 
     yield _build
@@ -98,3 +98,22 @@ def test_a_schema_or_programming_error_is_a_500_logged_as_an_error(own_app, app,
     errors = _records(caplog, logging.ERROR)
     assert errors and errors[0].exc_info is not None  # with the traceback, for whoever reads
     assert not _records(caplog, logging.WARNING)
+
+
+def test_every_connection_busy_is_a_503_too(own_app, app, db, caplog):
+    """The pool has one connection and a page holds it while asking for another: the wait
+    for a free connection runs out, which is a busy database, not the portal's fault."""
+    busy = own_app(app.config["SQLALCHEMY_DATABASE_URI"], "SELECT 1",
+                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0,
+                                              "pool_timeout": 0.2})
+
+    def hold_and_ask():
+        with _db.engine.connect():
+            _db.session.execute(sa.text("SELECT 1"))
+        return "answered"
+
+    busy.add_url_rule("/hold", "hold", hold_and_ask)
+    with caplog.at_level(logging.WARNING, logger="portal"):
+        response = busy.test_client().get("/hold", headers=PERSIAN)
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    assert not _records(caplog, logging.ERROR)
