@@ -23,7 +23,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # columns the code itself reads (keys, codes from a fixed list, hashes, addresses)
 SKIP_COLUMNS = {"email", "password_hash", "storage_key", "content_type", "search_key",
                 "token_hash", "token_prefix", "preferred_locale", "timezone", "calendar",
-                "country", "currency", "request_id", "to_address", "uid", "ical_uid"}
+                "country", "currency", "request_id", "to_address", "uid", "ical_uid",
+                "message_id"}
 
 
 def _text_columns():
