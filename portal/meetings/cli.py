@@ -6,7 +6,8 @@ more often changes nothing; moving the due date earns a new reminder when that d
 import click
 from flask.cli import with_appcontext
 
-from portal.extensions import db
+from portal.core.jobs import run_job
+from portal.meetings.services import remind_overdue
 
 
 @click.group("meetings")
@@ -17,14 +18,7 @@ def meetings_group():
 @meetings_group.command("remind")
 @with_appcontext
 def remind():
-    from flask import current_app
-
-    from portal.meetings.services import remind_overdue
-
-    # links in notifications are built with url_for, which wants a request
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        count = remind_overdue()
-    db.session.commit()
+    count = run_job(remind_overdue)
     click.echo(f"commitments reminded: {count}")
 
 

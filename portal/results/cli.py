@@ -5,7 +5,8 @@ Run it from a timer with `flask feedback escalate`: idempotent, each level annou
 import click
 from flask.cli import with_appcontext
 
-from portal.extensions import db
+from portal.core.jobs import run_job
+from portal.results.services import escalate_overdue
 
 
 @click.group("results")
@@ -16,14 +17,7 @@ def results_group():
 @results_group.command("escalate")
 @with_appcontext
 def escalate():
-    from flask import current_app
-
-    from portal.results.services import escalate_overdue
-
-    # links in notifications are built with url_for, which wants a request
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        steps = escalate_overdue()
-    db.session.commit()
+    steps = run_job(escalate_overdue)
     click.echo(f"escalation steps taken: {steps}")
 
 
