@@ -17,7 +17,7 @@ from portal.core.sanitize import plain_text, rich_text
 from portal.core.textnorm import matches_all_words
 from portal.extensions import db
 from portal.feedback import permissions as feedback_permissions
-from portal.feedback import rules, sla
+from portal.feedback import sla
 from portal.feedback.models import (
     ESCALATION_LABELS,
     ESCALATION_LEVELS,
@@ -261,8 +261,8 @@ def save_draft(actor, item, *, body_html, outcome, duplicate_of=None, expected_v
 
 def duplicate_title(user, item, candidate_id):
     """The title of the item this person may name as the one `item` duplicates
-    (rules.duplicate_targets), or None when they may not name it."""
-    return db.session.scalar(rules.duplicate_targets(user, item).where(
+    (permissions.duplicate_targets), or None when they may not name it."""
+    return db.session.scalar(feedback_permissions.duplicate_targets(user, item).where(
         FeedbackItem.id == candidate_id).with_only_columns(FeedbackItem.title))
 
 
@@ -278,7 +278,7 @@ def find_duplicates(user, item, text, limit=20):
     if number.isdigit() and len(number) < 10:
         condition = sa.or_(FeedbackItem.id == int(number), condition)
     return [tuple(row) for row in db.session.execute(
-        rules.duplicate_targets(user, item).where(condition)
+        feedback_permissions.duplicate_targets(user, item).where(condition)
         .with_only_columns(FeedbackItem.id, FeedbackItem.title)
         .order_by(FeedbackItem.state.in_(OPEN_STATES).desc(), FeedbackItem.id.desc())
         .limit(limit))]
@@ -562,23 +562,25 @@ def _link_snapshot(link):
 def add_escalation_link(actor, network, *, level, person=None, role=None, office=None):
     """Add a link to the chain of this bank (network: its head office).
 
-    Only an administrator looking at this network may (rules.chain_network). The person must
-    be active bank staff of this network, the role one of the bank's, the office one of this
-    bank's. Raises PermissionDenied, or ValidationError naming the field at fault."""
-    require(rules.can_manage_escalation(actor))
-    require(network is not None and rules.chain_network(actor) == network)
+    Only an administrator looking at this network may (permissions.chain_network). The
+    person must be active bank staff of this network, the role one of the bank's, the office
+    one of this bank's. Raises PermissionDenied, or ValidationError naming the field at fault."""
+    require(feedback_permissions.can_manage_escalation(actor))
+    require(network is not None and feedback_permissions.chain_network(actor) == network)
     if level not in ESCALATION_LEVELS:
         raise ValidationError(_("Choose a level of the chain."), field="level")
     if (person is None) == (role is None):
         raise ValidationError(_("Choose a person or a role."), field="who")
-    if person is not None and not db.session.scalar(rules.network_people(network.id).where(
-            User.id == person.id).with_only_columns(User.id)):
+    if person is not None and not db.session.scalar(
+            feedback_permissions.network_people(network.id).where(User.id == person.id)
+            .with_only_columns(User.id)):
         raise ValidationError(_("%(name)s does not work for this bank.",
                                 name=person.full_name), field="who")
-    if role is not None and Role(role) not in rules.CHAIN_ROLES:
+    if role is not None and Role(role) not in feedback_permissions.CHAIN_ROLES:
         raise ValidationError(_("Choose one of the bank's roles."), field="who")
-    if office is not None and not db.session.scalar(rules.network_offices(network.id).where(
-            Organisation.id == office.id).with_only_columns(Organisation.id)):
+    if office is not None and not db.session.scalar(
+            feedback_permissions.network_offices(network.id).where(Organisation.id == office.id)
+            .with_only_columns(Organisation.id)):
         raise ValidationError(_("Choose an office of this bank."), field="office_id")
     link = EscalationContact(network_id=network.id, level=level,
                              user_id=person.id if person else None,
@@ -596,8 +598,8 @@ def add_escalation_link(actor, network, *, level, person=None, role=None, office
 def remove_escalation_link(actor, link):
     """Remove a link from the chain of the network the administrator looks at. Raises
     PermissionDenied for anyone else, NotFound for a link of another bank's chain."""
-    require(rules.can_manage_escalation(actor))
-    network = rules.chain_network(actor)
+    require(feedback_permissions.can_manage_escalation(actor))
+    network = feedback_permissions.chain_network(actor)
     if network is None or link.network_id != network.id:
         raise NotFound()
     audit.record(actor, "escalation_link_removed", link, before=_link_snapshot(link))

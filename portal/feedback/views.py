@@ -29,7 +29,7 @@ from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
-from portal.feedback import attachments, forms, reports, rules, services
+from portal.feedback import attachments, forms, reports, services
 from portal.feedback import models as feedback_models
 from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import (
@@ -394,7 +394,7 @@ def save_draft(item_id):
 def duplicate_candidates(item_id):
     """Suggestions for the answer form's "duplicate of" box (static/js/item-picker.js): the
     items whose number or words match what was typed, among those the person answering may
-    name (rules.duplicate_targets), as {"results": [{"id", "title", "label"}]}."""
+    name (permissions.duplicate_targets), as {"results": [{"id", "title", "label"}]}."""
     item = _load(item_id)
     require(feedback_permissions.can_handle_feedback(current_user, item))
     found = services.find_duplicates(current_user, item, request.args.get("q", ""))
@@ -562,14 +562,14 @@ def report():
 def _chain_form(network):
     """The form of a new link, with the people, roles and offices of this bank to choose."""
     form = forms.EscalationLinkForm()
-    people = db.session.scalars(rules.network_people(network.id)
+    people = db.session.scalars(feedback_permissions.network_people(network.id)
                                 .order_by(User.full_name, User.id)).all()
     form.who.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(f"person:{p.id}", p.full_name, optgroup=_("A person"))
         for p in people] + [
         SelectChoice(f"role:{r.value}", r.label, optgroup=_("Everyone holding a role"))
-        for r in rules.CHAIN_ROLES]
-    form.office_id.offer(rules.network_offices(network.id),
+        for r in feedback_permissions.CHAIN_ROLES]
+    form.office_id.offer(feedback_permissions.network_offices(network.id),
                          blank=_("Every office of the bank"))
     return form
 
@@ -589,8 +589,8 @@ def _who(value):
 def escalation_chain():
     """The escalation chain of the bank whose network the administrator looks at: who is told
     at the branch, the province and the head office, and a form to add to it."""
-    require(rules.can_manage_escalation(current_user))
-    network = rules.chain_network(current_user)
+    require(feedback_permissions.can_manage_escalation(current_user))
+    network = feedback_permissions.chain_network(current_user)
     if network is None:  # looking at every network: choose the bank first
         return render_template("feedback/escalation_chain.html", network=None,
                                networks=permissions.network_choices(current_user))
@@ -617,7 +617,7 @@ def escalation_chain():
 @bp.route("/escalation/<int:link_id>/delete", methods=["POST"])
 @login_required
 def remove_escalation_link(link_id):
-    require(rules.can_manage_escalation(current_user))
+    require(feedback_permissions.can_manage_escalation(current_user))
     link = db.session.get(feedback_models.EscalationContact, link_id)
     if link is None:
         abort(404)
