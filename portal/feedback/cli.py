@@ -19,7 +19,7 @@ def feedback_group():
 def escalate():
     from flask import current_app
 
-    from portal.feedback.services import escalate_overdue
+    from portal.feedback.escalation import escalate_overdue
 
     # links in notifications are built with url_for, which wants a request
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):

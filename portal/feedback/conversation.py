@@ -32,8 +32,8 @@ from portal.core.notify import notify
 from portal.core.sanitize import plain_text, rich_text
 from portal.core.textnorm import search_key
 from portal.extensions import db
+from portal.feedback import history, services
 from portal.feedback import permissions as feedback_permissions
-from portal.feedback import services
 from portal.feedback.models import FeedbackComment, FeedbackItem, Visibility
 
 MAX_COMMENT = 10_000
@@ -211,7 +211,7 @@ def _still_reads(person, item):
 def people_in(item):
     """The submitter, the endorsers, the owner and whoever wrote in the discussion."""
     # the submitter of record: the person, or the directors when the organisation spoke
-    people = [*services._submitters_of_record(item), *(e.user for e in item.endorsements),
+    people = [*history.submitters_of_record(item), *(e.user for e in item.endorsements),
               item.owner, *_comment_authors(item)]
     unique = {}
     for person in people:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from portal.accounts.models import OrgKind, Role, User
 from portal.core.models import utcnow
 from portal.extensions import db
-from portal.feedback import conversation, services
+from portal.feedback import conversation, escalation, offers, services
 from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import EscalationContact, FeedbackItem
 
@@ -221,7 +221,7 @@ def seed(by_code):
             _link_demo_product(item)
     db.session.flush()
     conversation.seed_demo_discussion()
-    services.escalate_overdue(utcnow())
+    escalation.escalate_overdue(utcnow())
 
 
 # product requests the bank answers with a product of the demo catalogue (code)
@@ -237,7 +237,7 @@ def _link_demo_product(item):
 
     product = db.session.scalar(sa.select(Product).where(Product.code == code))
     if product is not None:
-        services.link_product(item.owner, item, product)
+        offers.link_product(item.owner, item, product)
 
 
 def _members(organisation, role):

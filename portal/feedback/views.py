@@ -29,7 +29,7 @@ from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import form_errors_into, get_visible
 from portal.extensions import db
-from portal.feedback import attachments, forms, reports, services
+from portal.feedback import attachments, escalation, forms, offers, queries, reports, services
 from portal.feedback import models as feedback_models
 from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import (
@@ -189,7 +189,7 @@ def submit(kind):
                 organisation=db.session.get(Organisation, form.organisation_id.data),
                 title=form.title.data, body_html=form.body.data, topic=form.topic.data,
                 visibility=form.visibility.data,
-                branch=services.organisation_by_id(form.branch_id.data), **_kind_fields(form))
+                branch=queries.organisation_by_id(form.branch_id.data), **_kind_fields(form))
             for upload in form.attachments.data or []:
                 if upload and upload.filename:
                     stored.append(attachments.store(item, current_user, upload))
@@ -263,7 +263,7 @@ def _item_page(item, status=200, **forms_given):
     offer_choices = []
     if item.kind == Kind.PRODUCT_REQUEST and \
             feedback_permissions.can_handle_feedback(current_user, item):
-        offer_choices = services.link_choices(current_user, current_language())
+        offer_choices = offers.link_choices(current_user, current_language())
     return render_template(
         "feedback/show.html", item=item, now=utcnow(), escalation_labels=ESCALATION_LABELS,
         event_labels=EVENT_LABELS,
@@ -463,11 +463,11 @@ def link_product(item_id):
         abort(400)
     # "product:12" or "package:3"; product_id is what older forms send
     key = request.form.get("offer") or f"product:{request.form.get('product_id', '')}"
-    offer = services.offer_by_key(current_user, key)
+    offer = offers.offer_by_key(current_user, key)
     if offer is None:
         abort(400)
     try:
-        services.link_offer(current_user, item, offer)
+        offers.link_offer(current_user, item, offer)
     except ValidationError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -598,9 +598,9 @@ def escalation_chain():
     if form.validate_on_submit():
         person, role = _who(form.who.data)
         try:
-            services.add_escalation_link(
+            escalation.add_escalation_link(
                 current_user, network, level=form.level.data, person=person, role=role,
-                office=services.organisation_by_id(form.office_id.data))
+                office=queries.organisation_by_id(form.office_id.data))
         except ValidationError as error:
             db.session.rollback()
             message = form_errors_into(form, error)
@@ -610,7 +610,7 @@ def escalation_chain():
             return redirect(url_for("feedback.escalation_chain"))
     status = 400 if (form.errors or message) else 200
     return render_template("feedback/escalation_chain.html", network=network,
-                           chain=services.escalation_chain(network), form=form,
+                           chain=escalation.escalation_chain(network), form=form,
                            level_names=ESCALATION_LEVEL_NAMES, message=message), status
 
 
@@ -621,7 +621,7 @@ def remove_escalation_link(link_id):
     link = db.session.get(feedback_models.EscalationContact, link_id)
     if link is None:
         abort(404)
-    services.remove_escalation_link(current_user, link)
+    escalation.remove_escalation_link(current_user, link)
     db.session.commit()
     flash(_("The link is removed from the escalation chain."), "success")
     return redirect(url_for("feedback.escalation_chain"))

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from freezegun import freeze_time
 
 from portal.core.notify import Notification
-from portal.feedback import services
+from portal.feedback import escalation
 from portal.feedback.models import EscalationContact, FeedbackItem
 from tests import factories
 from tests.feedback import helpers
@@ -49,15 +49,15 @@ def test_each_level_is_reached_in_turn_and_announced_once(app, db):
         item = helpers.submit(director)
     with app.test_request_context():
         with freeze_time("2026-11-20 12:00"):  # Friday: not yet late
-            assert services.escalate_overdue() == 0
+            assert escalation.escalate_overdue() == 0
         with freeze_time("2026-11-22 09:30"):  # past the acknowledgement deadline
-            assert services.escalate_overdue() == 1
-            assert services.escalate_overdue() == 0  # idempotent
+            assert escalation.escalate_overdue() == 1
+            assert escalation.escalate_overdue() == 0  # idempotent
         with freeze_time("2026-11-28 10:00"):  # 5 working days late (Fri 27 off)
-            assert services.escalate_overdue() == 1
+            assert escalation.escalate_overdue() == 1
         with freeze_time("2026-12-30 10:00"):  # long overdue: level 3, once
-            assert services.escalate_overdue() == 1
-            assert services.escalate_overdue() == 0
+            assert escalation.escalate_overdue() == 1
+            assert escalation.escalate_overdue() == 0
         db.session.commit()
     assert db.session.get(FeedbackItem, item.id).escalation_level == 3
     assert len(_titles(db, head)) == 1
@@ -73,7 +73,7 @@ def test_an_item_answered_in_time_never_escalates(app, db):
         item = helpers.submit(director)
         helpers.answer(manager, item)
     with freeze_time("2027-01-30"), app.test_request_context():
-        assert services.escalate_overdue() == 0
+        assert escalation.escalate_overdue() == 0
 
 
 def test_the_cli_command_escalates(app, db):

@@ -16,7 +16,7 @@ from freezegun import freeze_time
 from portal.accounts.models import OrgKind, Role, User
 from portal.core.errors import ValidationError
 from portal.core.notify import Notification
-from portal.feedback import services
+from portal.feedback import escalation
 from portal.feedback.models import EscalationContact, FeedbackItem
 from tests import factories
 from tests.feedback import helpers
@@ -118,7 +118,7 @@ def _submit(app, bank, at):
 
 def _escalate(app, db, at):
     with freeze_time(at), app.test_request_context():
-        steps = services.escalate_overdue()
+        steps = escalation.escalate_overdue()
         db.session.commit()
     return steps
 
@@ -381,12 +381,12 @@ def test_the_service_refuses_another_banks_person_whoever_calls_it(app, db):
 
         session["network"] = vietnamese.head_office.id
         with pytest.raises(ValidationError) as refused:
-            services.add_escalation_link(admin, vietnamese.head_office, level=1,
+            escalation.add_escalation_link(admin, vietnamese.head_office, level=1,
                                          person=iranian.owner)
         assert refused.value.details["field"] == "who"
         # nor the chain of a bank the administrator is not looking at
         with pytest.raises(Exception) as denied:
-            services.add_escalation_link(admin, iranian.head_office, level=1,
+            escalation.add_escalation_link(admin, iranian.head_office, level=1,
                                          person=iranian.owner)
         assert type(denied.value).__name__ == "PermissionDenied"
 

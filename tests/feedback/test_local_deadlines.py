@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from portal.feedback import services
+from portal.feedback import escalation, services
 from portal.feedback.models import FeedbackItem
 from tests import factories
 from tests.feedback import helpers
@@ -129,12 +129,12 @@ def test_overdue_begins_at_midnight_in_hanoi(app, client, login, db):
         assert not item.overdue()
         assert not _title_in_overdue_list(client, login, director, item.title)
         with app.test_request_context():
-            assert services.escalate_overdue() == 0
+            assert escalation.escalate_overdue() == 0
     with freeze_time("2026-05-19 17:01:00"):  # Wednesday 00:01 in Hà Nội
         assert item.overdue()
         assert _title_in_overdue_list(client, login, director, item.title)
         with app.test_request_context():
-            assert services.escalate_overdue() == 1
+            assert escalation.escalate_overdue() == 1
             db.session.commit()
     assert db.session.get(FeedbackItem, item.id).escalation_level == 1
 
@@ -144,7 +144,7 @@ def test_lateness_is_counted_in_the_organisations_working_days(app, db):
     # Saturday 23 May, 00:30 in Tehran (Friday 21:00 UTC): Monday to Thursday and Saturday,
     # five working days late: level 2. By the UTC date (Friday) it would be four: level 1.
     with freeze_time("2026-05-22 21:00"), app.test_request_context():
-        services.escalate_overdue()
+        escalation.escalate_overdue()
         db.session.commit()
     assert db.session.get(FeedbackItem, item.id).escalation_level == 2
 

@@ -3,7 +3,7 @@ and the demand shown on the product page and the roadmap."""
 import sqlalchemy as sa
 
 from portal.core.notify import Notification
-from portal.feedback import services
+from portal.feedback import offers, services
 from portal.products import services as product_services
 from portal.products.models import ProductStatus
 from tests import factories
@@ -47,7 +47,7 @@ def test_the_product_page_and_roadmap_show_the_demand_behind_it(client, login, d
     db.session.commit()
     with app.test_request_context():
         item = helpers.submit(director, kind="product_request", title="وام خرید مواد اولیه")
-        services.link_product(manager, item, product)
+        offers.link_product(manager, item, product)
         db.session.commit()
     login(factories.make_user("ministry_official"))
     assert "وام خرید مواد اولیه" in client.get(f"/products/{product.id}").text
