@@ -26,13 +26,13 @@ from flask_babel import gettext as _
 from portal import permissions
 from portal.accounts.models import BANK_KINDS, Role, User
 from portal.core import audit
-from portal.core.errors import NotFound, ValidationError, require
+from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
 from portal.core.sanitize import plain_text, rich_text
 from portal.core.textnorm import search_key
 from portal.extensions import db
-from portal.feedback import history, services
+from portal.feedback import history, queries, services
 from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import FeedbackComment, FeedbackItem, Visibility
 
@@ -109,11 +109,7 @@ def thread(item):
 
 def comment_of(item, comment_id):
     """A message of this item (raises NotFound for another item's, whoever asks)."""
-    found = db.session.scalar(sa.select(FeedbackComment).where(
-        FeedbackComment.id == comment_id, FeedbackComment.item_id == item.id))
-    if found is None:
-        raise NotFound()
-    return found
+    return queries.row_of_item(FeedbackComment, item, comment_id)
 
 
 def discussion(user, item):

@@ -2,7 +2,7 @@
 
 Routes on the feedback blueprint. The item's page includes feedback/_discussion.html, which
 reads the thread and its form through the `discussion()` template helper registered here, so
-the item's own view needs no change.
+the item's own view needs no change. The request's unit of work commits.
 """
 from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
@@ -11,14 +11,13 @@ from flask_login import current_user, login_required
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.core.errors import ValidationError, require
+from portal.core.errors import require
 from portal.core.forms import PortalForm
 from portal.core.richtext import RichTextField
-from portal.core.views import form_errors_into
-from portal.extensions import db
-from portal.feedback import conversation
+from portal.core.views import save_or_explain
+from portal.feedback import conversation, item_views
 from portal.feedback import permissions as feedback_permissions
-from portal.feedback.views import _item_page, _load, bp
+from portal.feedback.views import bp
 
 
 class CommentForm(PortalForm):
@@ -61,33 +60,29 @@ def _to_discussion(item_id, anchor="discussion"):
 @bp.route("/<int:item_id>/discussion", methods=["POST"])
 @login_required
 def post_comment(item_id):
-    item = _load(item_id)
+    item = item_views.load(item_id)
     require(conversation.can_post(current_user, item),
             _("Only the submitter, the organisations that endorse the item and the bank take "
               "part in its discussion."))
     form = _comment_form()
-    message = None
+    message, status = None, 400
     if form.validate_on_submit():
-        try:
-            comment = conversation.post(current_user, item, form.body.data)
-        except ValidationError as error:
-            db.session.rollback()
-            message = form_errors_into(form, error)
-        else:
-            db.session.commit()
+        comment, message, status = save_or_explain(
+            form, lambda: conversation.post(current_user, item, form.body.data))
+        if comment is not None:
             flash(_("Your message is posted. Those taking part are told."), "success")
             return _to_discussion(item_id, f"comment-{comment.id}")
     # refused: the page again, with what was typed and why it was refused
     g.discussion_form = form
     if message:
         flash(message, "danger")
-    return _item_page(_load(item_id, full=True), status=400)
+    return item_views.item_page(item_views.load(item_id, full=True), status=status)
 
 
 @bp.route("/<int:item_id>/discussion/<int:comment_id>/edit", methods=["POST"])
 @login_required
 def edit_comment(item_id, comment_id):
-    item = _load(item_id)
+    item = item_views.load(item_id)
     comment = conversation.comment_of(item, comment_id)
     require(conversation.can_edit(current_user, comment),
             _("A message can be corrected only in the first %(minutes)d minutes.",
@@ -96,27 +91,22 @@ def edit_comment(item_id, comment_id):
     if not form.validate_on_submit():
         flash(_("Write your message first."), "danger")
         return _to_discussion(item_id, f"comment-{comment.id}")
-    try:
-        conversation.edit(current_user, comment, form.body.data)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _to_discussion(item_id, f"comment-{comment.id}")
-    db.session.commit()
-    flash(_("Your message is corrected."), "success")
+    _edited, refusal = item_views.attempt(
+        lambda: conversation.edit(current_user, comment, form.body.data))
+    flash(refusal.message if refusal else _("Your message is corrected."),
+          "danger" if refusal else "success")
     return _to_discussion(item_id, f"comment-{comment.id}")
 
 
 @bp.route("/<int:item_id>/discussion/<int:comment_id>/remove", methods=["POST"])
 @login_required
 def remove_comment(item_id, comment_id):
-    item = _load(item_id)
+    item = item_views.load(item_id)
     comment = conversation.comment_of(item, comment_id)
     require(conversation.can_remove(current_user, comment))
     if not PortalForm().validate_on_submit():
         abort(400)
     conversation.remove(current_user, comment)
-    db.session.commit()
     flash(_("Your message is removed."), "success")
     return _to_discussion(item_id)
 
@@ -124,14 +114,13 @@ def remove_comment(item_id, comment_id):
 @bp.route("/<int:item_id>/discussion/<int:comment_id>/hide", methods=["POST"])
 @login_required
 def hide_comment(item_id, comment_id):
-    item = _load(item_id)
+    item = item_views.load(item_id)
     comment = conversation.comment_of(item, comment_id)
     require(conversation.can_hide(current_user, item))
     form = HideForm()
     if not form.validate_on_submit():
         abort(400)
     conversation.hide(current_user, item, comment, form.reason.data)
-    db.session.commit()
     flash(_("The message is hidden. The bank can still read it."), "success")
     return _to_discussion(item_id, f"comment-{comment.id}")
 

@@ -1,5 +1,6 @@
 """Summaries of feedback: counts, median response time, share answered on time, ageing, and
-a server-rendered SVG bar chart (no script, accessible title and table fallback)."""
+a server-rendered SVG bar chart (no script, accessible title and table fallback); the rows of
+the list's CSV and spreadsheet exports."""
 import statistics
 
 import sqlalchemy as sa
@@ -24,6 +25,26 @@ GROUPINGS = {
     "topic": (_l("Topic"), FeedbackItem.topic, TOPIC_LABELS),
     "branch": (_l("Branch"), FeedbackItem.branch_id, None),
 }
+
+EXPORT_HEADER = ("id", "kind", "state", "outcome", "topic", "title", "organisation",
+                 "owner", "submitted", "acknowledge_due", "answer_due", "answered",
+                 "escalation_level", "endorsements")
+
+
+def export_rows(query):
+    """One row per item of the query (EXPORT_HEADER's columns), by number."""
+    items = db.session.scalars(query.options(
+        sa.orm.joinedload(FeedbackItem.organisation), sa.orm.joinedload(FeedbackItem.owner))
+        .order_by(FeedbackItem.id)).unique()
+    for item in items:
+        yield (item.id, item.kind.value, item.state.value,
+               item.outcome.value if item.outcome else "", item.topic.value, item.title,
+               item.organisation.name, item.owner.full_name if item.owner else "",
+               item.created_at.isoformat(timespec="minutes"),
+               item.acknowledge_due_at.isoformat(timespec="minutes"),
+               item.answer_due_at.isoformat(timespec="minutes"),
+               item.answered_at.isoformat(timespec="minutes") if item.answered_at else "",
+               item.escalation_level, item.endorsement_count)
 
 
 def summary(query, by):

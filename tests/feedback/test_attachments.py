@@ -1,7 +1,9 @@
 """Attachments: type- and size-checked, stored outside the web root, served only to readers."""
 import os
+from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from portal.feedback.models import Attachment, FeedbackItem
 from tests.factories import multipart
@@ -82,3 +84,23 @@ def test_an_unwritable_upload_folder_gives_a_clear_error_and_no_orphan_row(
         app.config["UPLOAD_DIR"] = old
     assert response.status_code == 400 and "could not be stored" in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FeedbackItem)) == 0
+
+
+def test_files_of_a_submission_the_database_refuses_at_commit_are_removed(
+        app, client, login, db, monkeypatch):
+    """A file is written before its row is committed. When the commit itself is refused (here
+    a constraint; a lost connection alike) the rows are gone, and so must the files be."""
+    union, director, _manager = helpers.union_with_manager()
+    login(director)
+    folder = Path(app.config["UPLOAD_DIR"]) / "feedback"
+    kept_before = set(folder.iterdir()) if folder.exists() else set()
+
+    def refused_commit():
+        raise IntegrityError("INSERT INTO feedback_attachment", {}, Exception("refused"))
+
+    monkeypatch.setattr(db.session, "commit", refused_commit)
+    response = _post(client, union, "minutes.pdf", b"%PDF-1.7 minutes")
+    monkeypatch.undo()
+    assert response.status_code == 409
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FeedbackItem)) == 0
+    assert set(folder.iterdir()) == kept_before
