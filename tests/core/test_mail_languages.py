@@ -80,9 +80,11 @@ KINDS = {
     "meeting_cancelled", "meeting_commitment", "meeting_commitment_overdue", "meeting_review",
     "meeting_signed_off", "meeting_sent_back", "password_changed",
 }
-# the modules that send notifications (feedback keeps escalation and product requests apart)
+# the modules that send notifications (feedback keeps escalation and product requests apart,
+# meetings their commitments, states and notices)
 SERVICES = ("accounts/services.py", "feedback/services.py", "feedback/escalation.py",
-            "feedback/offers.py", "meetings/services.py", "products/services.py")
+            "feedback/offers.py", "meetings/services.py", "meetings/commitments.py",
+            "meetings/states.py", "meetings/notices.py", "products/services.py")
 
 
 class RawSmtpSink(SmtpSink):
@@ -232,7 +234,7 @@ def test_the_test_covers_every_kind_of_notification_the_portal_sends():
     found = set()
     for module in SERVICES:
         source = (portal / module).read_text()
-        found |= set(re.findall(r'(?:notify|_tell|_tell_invitees)\([^"]*?"([a-z_]+)"', source))
+        found |= set(re.findall(r'(?:notify|_tell|_tell_invitees|tell_invitees)\([^"]*?"([a-z_]+)"', source))
     assert found == KINDS
 
 
