@@ -39,6 +39,12 @@ def _jsonable(value):
     return value
 
 
+def _jsonable_dict(values):
+    if not isinstance(values, dict):
+        return values
+    return {key: _jsonable(value) for key, value in values.items()}
+
+
 def snapshot(obj, fields):
     """The values of fields on obj, ready to store as 'before' or 'after'."""
     return {f: _jsonable(getattr(obj, f)) for f in fields}
@@ -48,14 +54,16 @@ def record(actor, action, obj, before=None, after=None):
     """Add an audit entry to the session; it commits (or rolls back) with the change itself.
 
     obj is the model instance changed, or a type name for changes to many rows at once.
+    before and after are dicts of values; dates, Decimals (money) and enums are stored as
+    snapshot() stores them.
     """
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         action=action,
         object_type=obj if isinstance(obj, str) else type(obj).__name__,
         object_id=None if isinstance(obj, str) else getattr(obj, "id", None),
-        before=before,
-        after=after,
+        before=_jsonable_dict(before),
+        after=_jsonable_dict(after),
         remote_addr=request.remote_addr if has_request_context() else None,
     )
     db.session.add(entry)

@@ -6,6 +6,7 @@ did, the Herfindahl-Hirschman index is the sum of the squared market shares in p
 shares are added up in SQL per bank; Python squares a handful of bank totals.
 """
 from dataclasses import dataclass
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -69,7 +70,7 @@ def delete_other_bank(actor, row):
 class BankShare:
     key: str
     name: str
-    amount: int
+    amount: Decimal
     share: float
 
 
@@ -125,11 +126,10 @@ def concentration(user, window):
         by_currency.setdefault(row.currency, []).append(row)
     result = []
     for currency, rows in by_currency.items():
-        # PostgreSQL sums BIGINT into NUMERIC: back to int so shares are floats everywhere
-        total = sum(int(r.amount) for r in rows)
+        total = sum(r.amount for r in rows)  # Decimals on every database (WholeUnits)
         if not total:
             continue
-        banks = [BankShare(r.key, r.name, int(r.amount), int(r.amount) / total) for r in rows]
+        banks = [BankShare(r.key, r.name, r.amount, float(r.amount / total)) for r in rows]
         ours = next((r.organisations for r in rows if r.key == THIS_BANK), 0)
         result.append(Concentration(currency, banks,
                                     round(sum((100 * b.share) ** 2 for b in banks), 1), ours))

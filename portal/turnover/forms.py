@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from portal.accounts.picker import OrganisationField
 from portal.core.forms import PortalForm
-from portal.i18n.fields import LocalFloatField, LocalIntegerField, NumberRange
+from portal.i18n.fields import LocalDecimalField, LocalIntegerField, NumberRange
 from portal.turnover.models import FIGURE_LABELS
 
 
@@ -47,7 +47,7 @@ class PeriodForm(PortalForm):
 
 
 class ThresholdForm(PortalForm):
-    percent = LocalFloatField(_l("Lowest acceptable in-bank share (%)"), validators=[
+    percent = LocalDecimalField(_l("Lowest acceptable in-bank share (%)"), validators=[
         InputRequired(), NumberRange(min=0, max=100)])
 
 

@@ -2,6 +2,7 @@
 the administrator's concentration threshold and the bank systems' API tokens."""
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,34 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.extensions import db
+
+
+class WholeUnits(sa.TypeDecorator):
+    """An amount of money in whole units of its currency: rial, dong, baht.
+
+    This is the one place that says how turnover is kept. The network reports its turnover in
+    whole units (IRR and VND have no minor unit in use; the baht figures come rounded), so the
+    database keeps a BIGINT: sums over a million reports stay exact and cheap, and the
+    dashboard's index-only scans stay narrow. In Python an amount is a Decimal, read from and
+    to the database here, so a report's figure and a sum of figures are the same type on
+    PostgreSQL (which sums BIGINT as NUMERIC) and on SQLite (which sums it as an integer).
+    Amounts are read the way people type them by portal.i18n.parsing.parse_number (forms and
+    files) and shown by the |money filter (portal.i18n.formatting.format_money).
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        whole = int(value)
+        if whole != value:
+            raise ValueError(f"{value!r} is not a whole amount")
+        return whole
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Decimal(value)
 
 
 class PeriodStatus(enum.StrEnum):
@@ -85,8 +114,7 @@ class ReportingPeriod(TimestampMixin, db.Model):
 
 class TurnoverReport(TimestampMixin, VersionedMixin, db.Model):
     """What one organisation turned over in one period and currency, and how much of it went
-    through the bank. Amounts are whole units of the currency (IRR and VND have no minor unit
-    in use), kept as integers so that sums are exact on every database."""
+    through the bank, in whole units of its currency (WholeUnits)."""
 
     __tablename__ = "turnover_report"
 
@@ -97,11 +125,11 @@ class TurnoverReport(TimestampMixin, VersionedMixin, db.Model):
     # keep up on every imported row)
     period_id: Mapped[int] = mapped_column(sa.ForeignKey("reporting_period.id"), nullable=False)
     currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
-    total_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
-    bank_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
-    deposits: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
-    average_balance: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
-    loans: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
+    total_turnover: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False, default=0)
+    bank_turnover: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False, default=0)
+    deposits: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False, default=0)
+    average_balance: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False, default=0)
+    loans: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False, default=0)
     accounts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     source: Mapped[TurnoverSource] = mapped_column(enum_column(TurnoverSource), nullable=False,
                                                    default=TurnoverSource.REPORTED)
@@ -150,8 +178,8 @@ class TurnoverPeriodTotal(db.Model):
     period_id: Mapped[int] = mapped_column(
         sa.ForeignKey("reporting_period.id", ondelete="CASCADE"), primary_key=True)
     currency: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
-    total_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
-    bank_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    total_turnover: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False)
+    bank_turnover: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False)
     organisations: Mapped[int] = mapped_column(sa.Integer, nullable=False)
 
 
@@ -170,7 +198,7 @@ class TurnoverOtherBank(db.Model):
     bank_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     # the name folded (case, Persian letter variants, accents) so spellings of one bank add up
     bank_key: Mapped[str] = mapped_column(sa.String(120), nullable=False, index=True)
-    amount: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    amount: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False)
 
     report = relationship("TurnoverReport", back_populates="other_banks")
 
@@ -193,11 +221,11 @@ class TurnoverRevision(db.Model):
     new_source: Mapped[TurnoverSource] = mapped_column(enum_column(TurnoverSource),
                                                        nullable=False)
     # the report as it was before this change
-    total_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
-    bank_turnover: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
-    deposits: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
-    average_balance: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
-    loans: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    total_turnover: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False)
+    bank_turnover: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False)
+    deposits: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False)
+    average_balance: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False)
+    loans: Mapped[Decimal] = mapped_column(WholeUnits, nullable=False)
     accounts: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     source: Mapped[TurnoverSource] = mapped_column(enum_column(TurnoverSource), nullable=False)
 
@@ -211,7 +239,9 @@ class ConcentrationThreshold(TimestampMixin, db.Model):
     __tablename__ = "concentration_threshold"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    share: Mapped[float] = mapped_column(sa.Float, nullable=False, default=0.5)
+    # a fraction with the two decimals of a percentage typed on the periods page (47.25%)
+    share: Mapped[Decimal] = mapped_column(sa.Numeric(5, 4), nullable=False,
+                                           default=Decimal("0.5"))
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
 

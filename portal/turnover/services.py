@@ -6,6 +6,7 @@ Shares are sums of turnover through the bank over sums of total turnover, so an 
 with a large turnover weighs more than a small one, and currencies are never mixed.
 """
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -28,7 +29,7 @@ from portal.turnover.models import (
 )
 from portal.turnover.windows import as_window
 
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = Decimal("0.5")
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -110,18 +111,23 @@ def periods(country=None):
 # --- reports ---------------------------------------------------------------------------------
 
 def _validate_figures(values):
+    """The figures as kept: money as Decimal whole units (WholeUnits), accounts as a count.
+    Forms and files have already read what people typed (portal.i18n.parsing.parse_number);
+    this refuses what is not a whole, non-negative figure."""
     clean = {}
     for field in FIGURES:
         value = values.get(field)
         if value is None or value == "":
             raise ValidationError(_("Enter a value."), field=field)
         try:
-            number = int(value)
-        except (TypeError, ValueError) as exc:
+            number = Decimal(str(value).strip())
+        except ArithmeticError as exc:  # decimal.InvalidOperation: not a number at all
             raise ValidationError(_("Enter a whole number."), field=field) from exc
+        if not number.is_finite() or number != number.to_integral_value():
+            raise ValidationError(_("Enter a whole number."), field=field)
         if number < 0:
             raise ValidationError(_("A figure cannot be negative."), field=field)
-        clean[field] = number
+        clean[field] = int(number) if field == "accounts" else number.quantize(1)
     if clean["bank_turnover"] > clean["total_turnover"]:
         raise ValidationError(_("Turnover through the bank cannot exceed the total turnover."),
                               field="bank_turnover")
@@ -245,13 +251,13 @@ def set_threshold(actor, share):
 LEVELS = ("organisation", "union", "sector", "province", "network")
 
 
-def _share(bank, total):
+def share_ratio(bank, total):
     """sum(bank) / sum(total) as a float, NULL when nothing was turned over."""
     return sa.cast(sa.func.sum(bank), sa.Float) / sa.func.nullif(
         sa.cast(sa.func.sum(total), sa.Float), 0)
 
 
-def _scoped(user):
+def scoped_reports(user):
     """(TurnoverReport, Organisation, ReportingPeriod) joined and limited to what user reads."""
     query = sa.select().select_from(TurnoverReport).join(
         Organisation, Organisation.id == TurnoverReport.organisation_id).join(
@@ -292,7 +298,7 @@ def network_shares(user, period_ids):
         sa.literal("network").label("key"), sa.literal("").label("name"), totals.currency,
         sa.func.sum(totals.total_turnover).label("total"),
         sa.func.sum(totals.bank_turnover).label("bank"),
-        _share(totals.bank_turnover, totals.total_turnover).label("share"),
+        share_ratio(totals.bank_turnover, totals.total_turnover).label("share"),
         sa.func.max(totals.organisations).label("organisations"),
     ).where(totals.period_id.in_(period_ids)).group_by(totals.currency)
         .order_by(totals.currency)).all()
@@ -306,7 +312,7 @@ def shares(user, period_ids, level="organisation"):
     Rows: key, name, currency, total, bank, share, organisations.
     """
     columns, parent = _level_columns(level)
-    query = _scoped(user)
+    query = scoped_reports(user)
     if parent is not None:
         query = query.outerjoin(parent, parent.id == Organisation.parent_id)
     key, name = columns
@@ -318,7 +324,7 @@ def shares(user, period_ids, level="organisation"):
         TurnoverReport.currency,
         sa.func.sum(TurnoverReport.total_turnover).label("total"),
         sa.func.sum(TurnoverReport.bank_turnover).label("bank"),
-        _share(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
+        share_ratio(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
         sa.func.count(sa.distinct(TurnoverReport.organisation_id)).label("organisations"),
     ).where(TurnoverReport.period_id.in_(period_ids)).group_by(
         *grouping, TurnoverReport.currency).order_by(sa.text("share DESC"), sa.text("key"))
@@ -332,7 +338,7 @@ def _network_trend(country):
         ReportingPeriod.month.label("month"), totals.currency,
         sa.func.sum(totals.total_turnover).label("total"),
         sa.func.sum(totals.bank_turnover).label("bank"),
-        _share(totals.bank_turnover, totals.total_turnover).label("share"),
+        share_ratio(totals.bank_turnover, totals.total_turnover).label("share"),
     ).join(ReportingPeriod, ReportingPeriod.id == totals.period_id).group_by(
         ReportingPeriod.month, totals.currency).order_by(totals.currency, ReportingPeriod.month)
     if country:
@@ -349,11 +355,11 @@ def trend(user, country=None, organisation_id=None):
     """The in-bank share per month (and currency) over all periods the user can read."""
     if organisation_id is None and _reads_whole_network(user):
         return _network_trend(country)
-    query = _scoped(user).add_columns(
+    query = scoped_reports(user).add_columns(
         ReportingPeriod.month.label("month"), TurnoverReport.currency,
         sa.func.sum(TurnoverReport.total_turnover).label("total"),
         sa.func.sum(TurnoverReport.bank_turnover).label("bank"),
-        _share(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
+        share_ratio(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
     ).group_by(ReportingPeriod.month, TurnoverReport.currency).order_by(
         TurnoverReport.currency, ReportingPeriod.month)
     if country:
@@ -363,12 +369,12 @@ def trend(user, country=None, organisation_id=None):
     return db.session.execute(query).all()
 
 
-def _org_shares(user, period_ids, name):
+def org_shares(user, period_ids, name):
     """Each organisation's share over some periods, from the reports alone (no joins: the
     period/organisation index answers it without reading the table)."""
     query = sa.select(
         TurnoverReport.organisation_id.label("organisation_id"),
-        _share(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
+        share_ratio(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
     ).where(TurnoverReport.period_id.in_(period_ids)).group_by(TurnoverReport.organisation_id)
     if not turnover_permissions.can_read_turnover(user):
         query = query.where(sa.false())
@@ -382,8 +388,8 @@ def changes(user, window):
     """Each organisation's share in the window (a month or a quarter, or a period) and in the
     window before it, in one statement (a self-join)."""
     window = as_window(window)
-    now = _org_shares(user, window.period_ids(), "now")
-    before = _org_shares(user, window.previous().period_ids(), "before")
+    now = org_shares(user, window.period_ids(), "now")
+    before = org_shares(user, window.previous().period_ids(), "before")
     return sa.select(
         Organisation.id, Organisation.name, Organisation.currency,
         now.c.share.label("share"), before.c.share.label("previous"),
@@ -458,58 +464,3 @@ def reports_for(user, period_ids):
         .join(ReportingPeriod, ReportingPeriod.id == TurnoverReport.period_id)
         .where(TurnoverReport.period_id.in_(period_ids))
         .order_by(ReportingPeriod.month, Organisation.name, TurnoverReport.currency)).all()
-
-
-# --- the monthly report of one union ---------------------------------------------------------
-
-def union_members(union):
-    """The union and the organisations directly under it (the union level of shares())."""
-    return sa.select(Organisation.id).where(sa.or_(Organisation.id == union.id,
-                                                   Organisation.parent_id == union.id))
-
-
-def union_report(user, union, window):
-    """Each member's figures in the window, its share then and in the window before, and the
-    union's totals, in two statements. Returns (members, totals) with totals a row of
-    currency, total, bank, share, organisations (one per currency)."""
-    members = union_members(union)
-    now = _org_shares(user, window.period_ids(), "now")
-    before = _org_shares(user, window.previous().period_ids(), "before")
-    sums = _scoped(user).add_columns(
-        TurnoverReport.organisation_id.label("organisation_id"),
-        sa.func.sum(TurnoverReport.total_turnover).label("total"),
-        sa.func.sum(TurnoverReport.bank_turnover).label("bank"),
-    ).where(TurnoverReport.period_id.in_(window.period_ids()),
-            TurnoverReport.organisation_id.in_(members)).group_by(
-        TurnoverReport.organisation_id).subquery("sums")
-    rows = db.session.execute(sa.select(
-        Organisation.id, Organisation.name, Organisation.code, Organisation.currency,
-        sums.c.total, sums.c.bank, now.c.share, before.c.share.label("previous"),
-        (now.c.share - before.c.share).label("change"),
-    ).join(sums, sums.c.organisation_id == Organisation.id).join(
-        now, now.c.organisation_id == Organisation.id).outerjoin(
-        before, before.c.organisation_id == Organisation.id).order_by(
-        Organisation.id != union.id, now.c.share.desc(), Organisation.id)).all()
-    totals = db.session.execute(_scoped(user).add_columns(
-        TurnoverReport.currency,
-        sa.func.sum(TurnoverReport.total_turnover).label("total"),
-        sa.func.sum(TurnoverReport.bank_turnover).label("bank"),
-        _share(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
-        sa.func.count(sa.distinct(TurnoverReport.organisation_id)).label("organisations"),
-    ).where(TurnoverReport.period_id.in_(window.period_ids()),
-            TurnoverReport.organisation_id.in_(members)).group_by(
-        TurnoverReport.currency)).all()
-    return rows, totals
-
-
-def union_trend(user, union, country):
-    """The union's in-bank share per month (its members added up)."""
-    return db.session.execute(_scoped(user).add_columns(
-        ReportingPeriod.month.label("month"), TurnoverReport.currency,
-        sa.func.sum(TurnoverReport.total_turnover).label("total"),
-        sa.func.sum(TurnoverReport.bank_turnover).label("bank"),
-        _share(TurnoverReport.bank_turnover, TurnoverReport.total_turnover).label("share"),
-    ).where(TurnoverReport.organisation_id.in_(union_members(union)),
-            ReportingPeriod.country == country).group_by(
-        ReportingPeriod.month, TurnoverReport.currency).order_by(
-        TurnoverReport.currency, ReportingPeriod.month)).all()

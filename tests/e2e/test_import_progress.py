@@ -87,7 +87,7 @@ def test_an_import_goes_up_with_progress_and_lands_where_a_plain_post_would(
 
 def test_an_import_that_meets_another_one_says_so_in_thai_and_changes_nothing(
         page, live_server, admin, screenshots, tmp_path, monkeypatch):
-    from portal.turnover import importing
+    from portal.turnover import import_writing
 
     app = live_server.app
     check = PageChecks(page, app, screenshots, "import-conflict")
@@ -97,7 +97,7 @@ def test_an_import_that_meets_another_one_says_so_in_thai_and_changes_nothing(
     (tmp_path / "august.csv").write_text(good, encoding="utf-8")
     # as if another import had written these months after this one looked at them (the live
     # server runs in this process: its import sees the same function)
-    monkeypatch.setattr(importing, "_periods_without_reports", lambda conn, ids: set(ids))
+    monkeypatch.setattr(import_writing, "_periods_without_reports", lambda conn, ids: set(ids))
     page.goto("/turnover/import")
     page.locator("form[data-upload-progress] input[type=file]").set_input_files(
         str(tmp_path / "august.csv"))

@@ -80,11 +80,11 @@ def count(model):
 
 
 def issue_token(scopes=("turnover:read", "turnover:write"), name="core banking", admin=None):
-    """(ApiToken, its text) issued by an administrator through portal.turnover.api."""
-    from portal.turnover import api
+    """(ApiToken, its text) issued by an administrator through portal.turnover.tokens."""
+    from portal.turnover import tokens
 
     admin = admin or factories.make_user("administrator")
-    token, text = api.issue_token(admin, name, list(scopes))
+    token, text = tokens.issue_token(admin, name, list(scopes))
     db.session.commit()
     return token, text
 

@@ -150,13 +150,13 @@ def test_figures_larger_than_the_columns_hold_are_refused_on_their_rows(client, 
 
 def test_an_import_that_meets_another_one_is_refused_whole_and_theirs_stands(
         client, login_as, db, monkeypatch):
-    from portal.turnover import importing
+    from portal.turnover import import_writing
 
     made, coop = unions()
     login_as("administrator")
     assert _upload(client, csv_text([(made[0].code, "2025-08", 100, 10)])).status_code == 302
     # as if the other import had written August after this one looked at the period
-    monkeypatch.setattr(importing, "_periods_without_reports", lambda conn, ids: set(ids))
+    monkeypatch.setattr(import_writing, "_periods_without_reports", lambda conn, ids: set(ids))
     response = _upload(client, csv_text([(coop.code, "2025-08", 500, 50),
                                          (made[0].code, "2025-08", 900, 90)]))
     assert response.status_code == 409

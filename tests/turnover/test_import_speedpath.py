@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.core.audit import AuditEntry
-from portal.turnover import importing
+from portal.turnover import import_writing, importing
 from portal.turnover.models import (
     FIGURES,
     ReportingPeriod,
@@ -48,13 +48,13 @@ def _revisions(db, month):
 def merges(monkeypatch):
     """How many times the merge ran (the rows of periods that already held reports)."""
     calls = []
-    merge = importing.merge_staged
+    merge = import_writing.merge_staged
 
     def counted(*args, **kwargs):
         calls.append(args)
         return merge(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "merge_staged", counted)
+    monkeypatch.setattr(import_writing, "merge_staged", counted)
     return calls
 
 
@@ -141,7 +141,7 @@ def test_a_database_error_while_writing_leaves_nothing_and_is_raised_as_usual(
     db.session.commit()
     # as if another import had written August since this one looked: the INSERT of a report
     # that exists fails in the database, after a block of September was written
-    monkeypatch.setattr(importing, "_periods_without_reports", lambda conn, ids: set(ids))
+    monkeypatch.setattr(import_writing, "_periods_without_reports", lambda conn, ids: set(ids))
     rows = [(coop.code, "2025-09", 500, 50), (made[1].code, "2025-09", 500, 50),
             (made[0].code, "2025-08", 900, 90)]
     with pytest.raises(sa.exc.IntegrityError):
@@ -161,7 +161,7 @@ def test_bad_rows_are_listed_even_when_a_block_written_before_them_failed(
     db.session.commit()
     # another import wrote August since this one looked (its INSERT fails in the database),
     # and the file has a bad row further down: the person is shown the bad row, not an error
-    monkeypatch.setattr(importing, "_periods_without_reports", lambda conn, ids: set(ids))
+    monkeypatch.setattr(import_writing, "_periods_without_reports", lambda conn, ids: set(ids))
     rows = [(made[0].code, "2025-08", 900, 90), (made[1].code, "2025-08", 500, 50),
             (coop.code, "2025-08", 500, 50), ("NOPE", "2025-08", 1, 1)]
     with pytest.raises(importing.ImportRejected) as rejected:

@@ -291,3 +291,27 @@ def test_a_directors_export_holds_only_their_own_reports(client, login_as, db):
     assert response.status_code == 200
     codes = {row[0] for row in csv.reader(io.StringIO(response.data.decode("utf-8-sig")))}
     assert codes == {"Code", made[0].code, coop.code}
+
+
+def test_amounts_and_their_sums_are_exact_decimals_on_every_database(db):
+    """A report's figures and the dashboard's sums are the same type (Decimal) whether the
+    database sums BIGINT as NUMERIC (PostgreSQL) or as an integer (SQLite), and stay exact
+    beyond what a float holds."""
+    from decimal import Decimal
+
+    from portal.turnover import services
+
+    made, coop = unions()
+    period = open_period("IR", AUG)
+    big = 9_000_000_000_000_001  # a float would make this 9e15
+    make_report(made[0], period, big, big - 1)
+    make_report(coop, period, 2, 1)
+    admin = factories.make_user("administrator")
+    report = db.session.scalar(sa.select(TurnoverReport).where(
+        TurnoverReport.organisation_id == made[0].id))
+    assert isinstance(report.total_turnover, Decimal) and report.total_turnover == big
+    (network,) = services.shares(admin, [period.id], "network")
+    assert (network.total, network.bank) == (Decimal(big + 2), Decimal(big))
+    assert isinstance(network.total, Decimal) and isinstance(network.bank, Decimal)
+    (kept,) = services.network_shares(admin, [period.id])
+    assert isinstance(kept.total, Decimal) and kept.total == big + 2

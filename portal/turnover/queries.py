@@ -1,0 +1,78 @@
+"""What the turnover pages and the API list: the queries views used to build themselves.
+
+Each starts from what the user may see (portal.turnover.permissions); views parse the request,
+check the permission, call one of these and render.
+"""
+import sqlalchemy as sa
+
+from portal import permissions
+from portal.accounts.models import Organisation, Role
+from portal.extensions import db
+from portal.turnover import permissions as turnover_permissions
+from portal.turnover.models import PeriodStatus, ReportingPeriod, TurnoverReport
+
+
+def periods_with_data(user, country=None):
+    """Periods in which the user can read at least one report, newest first (of one country,
+    when given)."""
+    reports = turnover_permissions.visible_turnover_reports(user).with_only_columns(
+        TurnoverReport.period_id)
+    query = sa.select(ReportingPeriod).where(ReportingPeriod.id.in_(reports)).order_by(
+        ReportingPeriod.month.desc(), ReportingPeriod.country)
+    if country is not None:
+        query = query.where(ReportingPeriod.country == country)
+    return db.session.scalars(query).all()
+
+
+def latest_period_with_data(user):
+    """The newest period in which the user can read a report, or None (the home panel)."""
+    with_data = turnover_permissions.visible_turnover_reports(user).with_only_columns(
+        TurnoverReport.period_id)
+    if turnover_permissions.turnover_scope_ids(user) is not None:
+        # a subtree: the periods its organisations reported in (an index walk per
+        # organisation), rather than probing every period of every country for any of them
+        with_data = with_data.group_by(TurnoverReport.period_id)
+    return db.session.scalar(sa.select(ReportingPeriod).where(
+        ReportingPeriod.id.in_(with_data)).order_by(ReportingPeriod.month.desc()).limit(1))
+
+
+def open_periods():
+    """The periods that take figures, newest first."""
+    return db.session.scalars(sa.select(ReportingPeriod).where(
+        ReportingPeriod.status == PeriodStatus.OPEN).order_by(
+        ReportingPeriod.month.desc())).all()
+
+
+def editable_organisations(user):
+    """The active organisations whose figures the user may report, as a query (what
+    turnover_permissions.can_edit_turnover allows, for a whole list at once)."""
+    if permissions.is_admin(user):
+        return permissions.visible_organisations(user).where(Organisation.is_active)
+    if not user.has_role(Role.UNION_DIRECTOR, Role.RELATIONSHIP_MANAGER):
+        return sa.select(Organisation).where(sa.false())
+    return turnover_permissions.visible_turnover_organisations(user).where(
+        Organisation.is_active)
+
+
+def visible_organisation(user, org_id):
+    """An organisation whose turnover the user may read, or None."""
+    return db.session.scalar(turnover_permissions.visible_turnover_organisations(user).where(
+        Organisation.id == org_id))
+
+
+def template_organisations(user, limit=5000):
+    """The active organisations the import template lists, by code."""
+    return db.session.scalars(turnover_permissions.visible_turnover_organisations(user).where(
+        Organisation.is_active).order_by(Organisation.code).limit(limit)).all()
+
+
+def reports_of_month(month, country, limit, offset):
+    """(TurnoverReport, Organisation, ReportingPeriod) of one month (of one country, when
+    given), by organisation code: a page of what the API returns."""
+    query = sa.select(TurnoverReport, Organisation, ReportingPeriod).join(
+        Organisation, Organisation.id == TurnoverReport.organisation_id).join(
+        ReportingPeriod, ReportingPeriod.id == TurnoverReport.period_id).where(
+        ReportingPeriod.month == month).order_by(Organisation.code, TurnoverReport.currency)
+    if country:
+        query = query.where(ReportingPeriod.country == country)
+    return db.session.execute(query.limit(limit).offset(offset)).all()
