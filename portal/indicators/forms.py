@@ -5,7 +5,7 @@ from wtforms import HiddenField
 from wtforms.validators import InputRequired
 
 from portal.core.forms import PortalForm
-from portal.i18n.fields import LocalFloatField
+from portal.i18n.fields import LocalDecimalField
 
 
 class ImportForm(PortalForm):
@@ -14,5 +14,5 @@ class ImportForm(PortalForm):
 
 class ThresholdForm(PortalForm):
     version_id = HiddenField()
-    green_at = LocalFloatField(_l("Green from"), validators=[InputRequired()])
-    amber_at = LocalFloatField(_l("Amber from"), validators=[InputRequired()])
+    green_at = LocalDecimalField(_l("Green from"), validators=[InputRequired()])
+    amber_at = LocalDecimalField(_l("Amber from"), validators=[InputRequired()])

@@ -5,6 +5,7 @@ Rows are matched by their natural key (organisation, indicator, year or month), 
 that differ are written, so the same file twice changes nothing. A month whose reporting
 period is closed (see the turnover area) refuses changes.
 """
+from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from portal.core.models import utcnow
 from portal.core.tabular import read_table
 from portal.extensions import db
 from portal.i18n import current_language
+from portal.i18n.fields import LARGEST
 from portal.i18n.parsing import Unreadable, parse_number
 from portal.i18n.vocabulary import Vocabulary
 from portal.indicators import permissions as indicators_permissions
@@ -33,6 +35,7 @@ from portal.indicators.models import (
 )
 from portal.turnover import services as turnover_services
 
+CENT = Decimal("0.01")
 KINDS = {
     "actuals": ("organisation_code", "period", "indicator", "value", "base"),
     "plans": ("organisation_code", "year", "indicator", "value"),
@@ -76,12 +79,16 @@ class ImportRejected(ValidationError):
 
 
 def _number(text):
-    """A figure as the importer's people write it: any digits, their locale's separators."""
+    """A figure as the importer's people write it: any digits, their locale's separators; a
+    Decimal to the cent, as it is kept (models.AMOUNT), so a file imported again compares
+    equal to what it wrote."""
     try:
         value = parse_number(text, current_language())
     except Unreadable:
         return None
-    return None if value is None else float(value)
+    if value is None or abs(value) >= LARGEST:
+        return None
+    return value.quantize(CENT)
 
 
 def _month_text(text):
@@ -239,4 +246,3 @@ def import_file(actor, kind, filename, data):
         audit.record(actor, f"indicator_{kind}_imported", "Indicator",
                      after={"file": filename, "created": result[0], "updated": result[1]})
     return Imported(*result, org_ids, places, latest)
-

@@ -2,6 +2,7 @@
 ratings of savings-and-loan groups."""
 import enum
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -10,9 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core.models import TimestampMixin, VersionedMixin, enum_column
 from portal.extensions import db
 
+# How figures are kept (Decimal in Python, NUMERIC in the database, so sums and ratios are
+# exact and the same on PostgreSQL and SQLite): amounts and counts to two decimals, which holds
+# every currency's minor unit; thresholds as fractions to six decimals (0.12% is 0.0012).
+AMOUNT = sa.Numeric(20, 2)
+FRACTION = sa.Numeric(9, 6)
+
 
 class Unit(enum.StrEnum):
-    MONEY = "money"      # whole units of the organisation's currency
+    MONEY = "money"      # an amount in the organisation's currency
     COUNT = "count"      # households, members ...
     RATIO = "ratio"      # amount ÷ base, shown as a percentage
 
@@ -74,8 +81,8 @@ class Indicator(TimestampMixin, VersionedMixin, db.Model):
     direction: Mapped[Direction] = mapped_column(enum_column(Direction), nullable=False,
                                                  default=Direction.HIGHER_IS_BETTER)
     plan_based: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
-    green_at: Mapped[float] = mapped_column(sa.Float, nullable=False)
-    amber_at: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    green_at: Mapped[Decimal] = mapped_column(FRACTION, nullable=False)
+    amber_at: Mapped[Decimal] = mapped_column(FRACTION, nullable=False)
     part_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicator.id"))
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
 
@@ -108,7 +115,7 @@ class IndicatorPlan(TimestampMixin, VersionedMixin, db.Model):
                                                  nullable=False)
     indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"), nullable=False)
     year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    value: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    value: Mapped[Decimal] = mapped_column(AMOUNT, nullable=False)
 
     organisation = relationship("Organisation")
     indicator = relationship("Indicator")
@@ -129,8 +136,8 @@ class IndicatorActual(TimestampMixin, db.Model):
     indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"), nullable=False,
                                               index=True)
     period: Mapped[date] = mapped_column(sa.Date, nullable=False, index=True)
-    amount: Mapped[float] = mapped_column(sa.Float, nullable=False)
-    base: Mapped[float | None] = mapped_column(sa.Float)
+    amount: Mapped[Decimal] = mapped_column(AMOUNT, nullable=False)
+    base: Mapped[Decimal | None] = mapped_column(AMOUNT)
 
     organisation = relationship("Organisation")
     indicator = relationship("Indicator")

@@ -5,6 +5,7 @@ district → province → country) with GROUP BY, ratios are sum(amount) ÷ sum(
 communes weigh more, and rating distributions use a window function for their percentages.
 """
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -26,22 +27,26 @@ from portal.indicators.models import (
     Unit,
 )
 
-# code, unit, direction, plan-based, green at, amber at, part of
-DEFINITIONS = [
-    ("outstanding_loans", Unit.MONEY, Direction.HIGHER_IS_BETTER, True, 0.95, 0.85, None),
-    ("borrowing_households", Unit.COUNT, Direction.HIGHER_IS_BETTER, True, 0.95, 0.85, None),
-    ("loan_growth_ytd", Unit.MONEY, Direction.HIGHER_IS_BETTER, True, 0.9, 0.7, None),
-    ("capital_mobilised", Unit.MONEY, Direction.HIGHER_IS_BETTER, True, 0.95, 0.85, None),
-    ("group_savings", Unit.MONEY, Direction.HIGHER_IS_BETTER, False, 0, 0,
-     "capital_mobilised"),
-    ("deposits", Unit.MONEY, Direction.HIGHER_IS_BETTER, False, 0, 0, "capital_mobilised"),
-    ("overdue_ratio", Unit.RATIO, Direction.LOWER_IS_BETTER, False, 0.001, 0.004, None),
-    ("bad_debt_ratio", Unit.RATIO, Direction.LOWER_IS_BETTER, False, 0.002, 0.004, None),
-    ("disbursement_rate", Unit.RATIO, Direction.HIGHER_IS_BETTER, False, 0.98, 0.9, None),
-    ("collection_rate", Unit.RATIO, Direction.HIGHER_IS_BETTER, False, 0.95, 0.85, None),
-    ("commune_point_share", Unit.RATIO, Direction.HIGHER_IS_BETTER, False, 0.9, 0.75, None),
-]
+# The standard indicators: reference data, written by the migration 0024 and, where a database
+# lacks them (one built by create_all), by ensure_definitions() when an import needs them.
+# code, unit, direction, plan-based, green at, amber at (fractions), part of
+HIGHER, LOWER = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
+DEFINITIONS = [(code, unit, direction, plan_based, Decimal(green), Decimal(amber), part_of)
+               for code, unit, direction, plan_based, green, amber, part_of in (
+    ("outstanding_loans", Unit.MONEY, HIGHER, True, "0.95", "0.85", None),
+    ("borrowing_households", Unit.COUNT, HIGHER, True, "0.95", "0.85", None),
+    ("loan_growth_ytd", Unit.MONEY, HIGHER, True, "0.9", "0.7", None),
+    ("capital_mobilised", Unit.MONEY, HIGHER, True, "0.95", "0.85", None),
+    ("group_savings", Unit.MONEY, HIGHER, False, "0", "0", "capital_mobilised"),
+    ("deposits", Unit.MONEY, HIGHER, False, "0", "0", "capital_mobilised"),
+    ("overdue_ratio", Unit.RATIO, LOWER, False, "0.001", "0.004", None),
+    ("bad_debt_ratio", Unit.RATIO, LOWER, False, "0.002", "0.004", None),
+    ("disbursement_rate", Unit.RATIO, HIGHER, False, "0.98", "0.9", None),
+    ("collection_rate", Unit.RATIO, HIGHER, False, "0.95", "0.85", None),
+    ("commune_point_share", Unit.RATIO, HIGHER, False, "0.9", "0.75", None),
+)]
 AREA_LEVELS = ("commune", "district", "province")
+RATIO = sa.Numeric(30, 12)  # a computed ratio, read back as a Decimal (12 places on SQLite)
 
 
 def ensure_definitions():
@@ -227,7 +232,7 @@ def _totals(org, period):
         Indicator.part_of_id.is_not(None)).group_by(Indicator.part_of_id)
     totals = {}
     for indicator_id, amount, base in db.session.execute(sa.union_all(own, parents)):
-        before = totals.get(indicator_id, (0.0, None))
+        before = totals.get(indicator_id, (Decimal(0), None))
         totals[indicator_id] = (before[0] + (amount or 0),
                                 None if base is None and before[1] is None
                                 else (before[1] or 0) + (base or 0))
@@ -272,18 +277,15 @@ def rollup(org, period, code, by="commune"):
     """An indicator summed over the area, per commune, district or province (SQL GROUP BY).
     Rows: place, within (the place one level up: a commune's district, a district's
     province; None for a province), amount, base, ratio (amount ÷ base)."""
-    place, above = _place_columns(by)
-    within = above[0] if above else sa.null()
-    amount = sa.func.sum(IndicatorActual.amount)
-    base = sa.func.sum(IndicatorActual.base)
-    query = sa.select(place.label("place"), within.label("within"), amount.label("amount"),
-                      base.label("base"),
-                      sa.case((base > 0, amount / base), else_=None).label("ratio")).join(
-        Organisation, Organisation.id == IndicatorActual.organisation_id).join(
-        Indicator, Indicator.id == IndicatorActual.indicator_id).where(
-        area_condition(org), IndicatorActual.period == period, Indicator.code == code,
-        place.is_not(None)).group_by(place, *above).order_by(place, *above)
-    return db.session.execute(query).all()
+    return rollups(org, period, (code,), by)[code]
+
+
+def ratio_of(amount, base):
+    """amount ÷ base in SQL, exact (NUMERIC) on PostgreSQL; NULL without a base. SQLite keeps
+    whole amounts as integers and would divide them as integers: the Decimal one makes it
+    divide as reals there, and changes nothing on PostgreSQL."""
+    one = sa.literal(Decimal(1), RATIO)
+    return sa.type_coerce(sa.case((base > 0, amount * one / base), else_=None), RATIO)
 
 
 def rollups(org, period, codes, by="commune"):
@@ -294,7 +296,7 @@ def rollups(org, period, codes, by="commune"):
     base = sa.func.sum(IndicatorActual.base)
     query = sa.select(Indicator.code, place.label("place"), within.label("within"),
                       amount.label("amount"), base.label("base"),
-                      sa.case((base > 0, amount / base), else_=None).label("ratio")).join(
+                      ratio_of(amount, base).label("ratio")).join(
         Organisation, Organisation.id == IndicatorActual.organisation_id).join(
         Indicator, Indicator.id == IndicatorActual.indicator_id).where(
         area_condition(org), IndicatorActual.period == period, Indicator.code.in_(codes),

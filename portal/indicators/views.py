@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.core import charts
-from portal.core.errors import Conflict, ValidationError, require
+from portal.core import charts, unit_of_work
+from portal.core.errors import ValidationError, require
 from portal.core.pagecache import cached_page
 from portal.core.tabular import export_response
-from portal.core.views import after_upload, form_errors_into
+from portal.core.views import after_upload, save_or_explain
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import is_rtl, month_filter, percent_filter
@@ -72,7 +72,7 @@ def _charts(period, rows, ratings, compact):
         "attainment_chart" + suffix: charts.bar_chart(
             _("Attainment against the plan, %(month)s", month=month_filter(period)),
             _("Each indicator's actual value as a share of its plan."),
-            [(str(r["indicator"].label), r["attainment"], percent_filter(r["attainment"]))
+            [(str(r["indicator"].label), float(r["attainment"]), percent_filter(r["attainment"]))
              for r in rows if r["attainment"] is not None], rtl=is_rtl(), max_value=1.2,
             threshold=(1.0, percent_filter(1, 0)), compact=compact),
         "ratings_chart" + suffix: charts.bar_chart(
@@ -87,9 +87,7 @@ def _charts(period, rows, ratings, compact):
 @cached_page
 @login_required
 def dashboard(org_id):
-    require(indicators_permissions.can_view_indicators(current_user))
-    org = services.get_visible_organisation(current_user, org_id)
-    return render_template("indicators/dashboard.html", **_context(org), Unit=Unit)
+    return _page("indicators/dashboard.html", org_id)
 
 
 @bp.route("/<int:org_id>/report")
@@ -97,13 +95,29 @@ def dashboard(org_id):
 @login_required
 def report(org_id):
     """The monthly district report, laid out for printing."""
+    return _page("indicators/report.html", org_id)
+
+
+def _page(template, org_id):
+    """The dashboard or the report of an organisation the reader may see."""
     require(indicators_permissions.can_view_indicators(current_user))
     org = services.get_visible_organisation(current_user, org_id)
-    return render_template("indicators/report.html", **_context(org), Unit=Unit)
+    return render_template(template, **_context(org), Unit=Unit)
+
+
+def _rounded(value, places):
+    """A computed ratio for the exports, exact to `places` decimals and written without
+    trailing zeros (0.75, not 0.750000); amounts go out as they are kept (300.00)."""
+    if value is None:
+        return None
+    value = round(value, places).normalize()
+    return value if value.as_tuple().exponent <= 0 else value.quantize(1)
 
 
 def _value(row):
-    return None if row["value"] is None else round(row["value"], 6)
+    if row["indicator"].unit == Unit.RATIO:
+        return _rounded(row["value"], 6)
+    return row["value"]
 
 
 @bp.route("/<int:org_id>/export/<table>.<fmt>")
@@ -118,7 +132,7 @@ def export(org_id, table, fmt):
     if table == "scorecard":
         header = [_("Indicator"), _("Actual"), _("Plan"), _("Attainment"), _("Status")]
         rows = [[str(r["indicator"].label), _value(r), r["plan"],
-                 None if r["attainment"] is None else round(r["attainment"], 4),
+                 _rounded(r["attainment"], 4),
                  str(r["light"].label) if r["light"] else ""] for r in context["rows"]]
     elif table == "ratings":
         header = [_("Rating"), _("Groups"), _("Share"), _("Change since last month")]
@@ -152,14 +166,10 @@ def import_file(kind):
             upload.close()
         try:
             imported = importing.import_file(current_user, kind, upload.filename, data)
-        except importing.ImportRejected as error:
-            db.session.rollback()
-            bad_rows, message, status = error.rows[:1000], error.message, 400
-        except ValidationError as error:
-            db.session.rollback()
-            message, status = error.message, 400
+        except ValidationError as error:  # ImportRejected too: it lists the bad rows
+            unit_of_work.discard()
+            bad_rows, message, status = getattr(error, "rows", [])[:1000], error.message, 400
         else:
-            db.session.commit()
             flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
                     created=imported.created, updated=imported.updated,
                     unchanged=imported.unchanged), "success")
@@ -202,9 +212,8 @@ def import_template(kind, fmt):
 @bp.route("/definitions", methods=["GET", "POST"])
 @login_required
 def definitions():
+    """The indicators and their thresholds (reference data: the migrations write them)."""
     require(indicators_permissions.can_manage_indicators(current_user))
-    services.ensure_definitions()
-    db.session.commit()
     message, status = None, 200
     if request.method == "POST":
         indicator_id = request.form.get("indicator_id", type=int)
@@ -212,17 +221,15 @@ def definitions():
             or abort(404)
         form = forms.ThresholdForm()
         if form.validate_on_submit():
-            try:
-                services.set_thresholds(current_user, indicator, form.green_at.data / 100,
-                                        form.amber_at.data / 100, form.version_id.data)
-            except (ValidationError, Conflict) as error:
-                db.session.rollback()
-                message, status = form_errors_into(form, error) or error.message or \
-                    _("Someone else changed this first."), getattr(error, "status", 400)
-            else:
-                db.session.commit()
+            # the page lists every indicator, not this form's fields: the reason goes above
+            _saved, message, status = save_or_explain(None, lambda: services.set_thresholds(
+                current_user, indicator, form.green_at.data / 100, form.amber_at.data / 100,
+                form.version_id.data))
+            if status == 200:
                 flash(_("Saved."), "success")
                 return redirect(url_for("indicators.definitions"))
+            if status == 409:
+                message = _("Someone else changed this first.")
         else:
             message, status = _("Enter the thresholds as percentages."), 400
     return render_template("indicators/definitions.html", indicators=services.indicators(),

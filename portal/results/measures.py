@@ -32,9 +32,10 @@ def _indicator_actuals(result, since):
         IndicatorActual.indicator_id == indicator.id,
         IndicatorActual.organisation_id == result.measure_organisation_id,
         IndicatorActual.period >= since).order_by(IndicatorActual.period)).all()
+    # indicators keep exact Decimals: a result's figure is a float like every other one here
     if indicator.unit == Unit.RATIO:
-        return [(period, amount / base) for period, amount, base in rows if base]
-    return [(period, amount) for period, amount, _base in rows]
+        return [(period, float(amount / base)) for period, amount, base in rows if base]
+    return [(period, float(amount)) for period, amount, _base in rows]
 
 
 def _share_actuals(result, since):

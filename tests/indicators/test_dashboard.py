@@ -134,7 +134,7 @@ def test_the_month_can_be_chosen_and_an_unknown_month_shows_the_latest(client, l
     assert "₫300" in client.get(f"/indicators/{world['kb'].id}?period=1999-01").text
     export = csv_rows(client.get(f"/indicators/{world['kb'].id}/export/scorecard.csv"
                                  "?period=2023-07"))
-    assert export[1][:4] == ["Outstanding loans", "150.0", "400.0", "0.375"]
+    assert export[1][:4] == ["Outstanding loans", "150.00", "400.00", "0.375"]
 
 
 def test_an_organisation_without_figures_says_so(client, login, make_user, world):
@@ -187,13 +187,13 @@ def test_the_exports_hold_the_tables_of_the_page(client, login, make_user, world
         'attachment; filename="indicators-scorecard-KB-OFF-2023-08.csv"'
     assert csv_rows(response) == [
         ["Indicator", "Actual", "Plan", "Attainment", "Status"],
-        ["Outstanding loans", "300.0", "400.0", "0.75", "Off track"],
+        ["Outstanding loans", "300.00", "400.00", "0.75", "Off track"],
         ["Overdue debt ratio", "0.02", "", "", "Off track"]]
     sheet = xlsx_rows(client.get(f"{base}/scorecard.xlsx?period=2023-08"))
     assert sheet[1] == ["Outstanding loans", 300, 400, 0.75, "Off track"]
     assert csv_rows(client.get(f"{base}/communes.csv?period=2023-08")) == [
         ["Commune", "District", "Outstanding loans", "Overdue debt"],
-        ["Ba Sao", "Kim Bảng", "100.0", "0.0"], ["Quế", "Kim Bảng", "200.0", "6.0"]]
+        ["Ba Sao", "Kim Bảng", "100.00", "0.00"], ["Quế", "Kim Bảng", "200.00", "6.00"]]
     assert csv_rows(client.get(f"{base}/fell.csv")) == [
         ["Code", "Group", "Commune", "Rating last month", "Rating this month"],
         ["KB-G1", "Tổ số 1", "Quế", "Good", "Fair"]]
@@ -217,7 +217,7 @@ def test_exports_cannot_smuggle_formulas_into_a_spreadsheet(client, login, make_
     assert ["KB-EVIL", '\'=HYPERLINK("http://evil.example","open")', "'+SUM(1,2)", "Good",
             "Weak"] in fell
     communes = csv_rows(client.get(f"{base}/communes.csv?period=2023-08"))
-    assert ["'+SUM(1,2)", "Kim Bảng", "1.0", ""] in communes
+    assert ["'+SUM(1,2)", "Kim Bảng", "1.00", ""] in communes
     response = client.get(f"{base}/fell.xlsx?period=2023-08")
     sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
     cells = [c for row in sheet.iter_rows() for c in row]

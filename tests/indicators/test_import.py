@@ -4,6 +4,7 @@ and who may import what."""
 import html as html_lib
 import re
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -414,6 +415,6 @@ def test_the_demo_loader_goes_through_the_same_checks_and_is_idempotent(kim_bang
     assert sorted(db.session.execute(sa.select(IndicatorActual.id,
                                                IndicatorActual.updated_at)).all()) == stamps
     rows = {r["indicator"].code: r for r in services.scorecard(office_, date(2023, 8, 1))}
-    assert round(rows["outstanding_loans"]["attainment"], 4) == 0.9841
-    assert round(rows["capital_mobilised"]["attainment"], 4) == 0.9176
-    assert round(rows["bad_debt_ratio"]["value"], 4) == 0.0012
+    assert round(rows["outstanding_loans"]["attainment"], 4) == Decimal("0.9841")
+    assert round(rows["capital_mobilised"]["attainment"], 4) == Decimal("0.9176")
+    assert round(rows["bad_debt_ratio"]["value"], 4) == Decimal("0.0012")

@@ -1,6 +1,8 @@
 """Roll-ups commune → district → province → national, computed in SQL: every level equals the
 sum of its children, ratios are weighted by their bases, and only the area's own figures
 count. The suite runs on SQLite and on PostgreSQL, so both give these exact numbers."""
+from decimal import Decimal
+
 import pytest
 import sqlalchemy as sa
 
@@ -118,14 +120,15 @@ def test_the_head_office_dashboard_shows_the_national_total_against_its_plan(
 def test_ratios_roll_up_weighted_by_their_bases(network):
     communes = {r.place: r for r in services.rollup(network["kimbang"], AUG, "bad_debt_ratio")}
     assert (communes["Quế"].amount, communes["Quế"].base) == (1, 100)
-    assert communes["Quế"].ratio == 1 / 100
-    assert communes["Ba Sao"].ratio == 90 / 900
-    assert _value(network["kimbang"], "bad_debt_ratio") == 91 / 1_000
+    assert communes["Quế"].ratio == Decimal("0.01")
+    assert communes["Ba Sao"].ratio == Decimal("0.1")
+    assert _value(network["kimbang"], "bad_debt_ratio") == Decimal("0.091")
     districts = {r.place: r for r in services.rollup(network["hanam"], AUG, "bad_debt_ratio",
                                                       "district")}
-    assert districts["Kim Bảng"].ratio == 91 / 1_000 and districts["Lý Nhân"].ratio == 9 / 1_000
-    assert _value(network["hanam"], "bad_debt_ratio") == 100 / 2_000
-    assert _value(network["ho"], "bad_debt_ratio") == 100 / 2_000
+    assert districts["Kim Bảng"].ratio == Decimal("0.091")
+    assert districts["Lý Nhân"].ratio == Decimal("0.009")
+    assert _value(network["hanam"], "bad_debt_ratio") == Decimal("0.05")
+    assert _value(network["ho"], "bad_debt_ratio") == Decimal("0.05")
 
 
 def test_another_month_is_rolled_up_on_its_own(network):
@@ -178,8 +181,8 @@ def test_places_of_the_same_name_are_kept_apart(client, login, make_user, networ
         assert ('<bdi>Thanh Sơn</bdi> <span class="small text-body-secondary">· '
                 f"<bdi>{district}</bdi></span>") in html
     rows = csv_rows(client.get(f"/indicators/{network['hanam'].id}/export/communes.csv"))
-    assert ["Thanh Sơn", "Kim Bảng", "7.0", "0.0"] in rows
-    assert ["Thanh Sơn", "Lý Nhân", "70.0", "1.0"] in rows
+    assert ["Thanh Sơn", "Kim Bảng", "7.00", "0.00"] in rows
+    assert ["Thanh Sơn", "Lý Nhân", "70.00", "1.00"] in rows
 
 
 def test_an_unknown_level_is_refused(network):

@@ -1,6 +1,7 @@
 """Plans and actuals: attainment against plan, traffic lights from each indicator's thresholds
 (higher-is-better and lower-is-better), and the administrator's thresholds page."""
 import re
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -68,13 +69,13 @@ def test_attainment_is_actual_over_the_plan_of_the_same_year(district):
     rows = {r["indicator"].code: r for r in services.scorecard(kb, AUG)}
     assert rows["outstanding_loans"]["value"] == 150_000
     assert rows["outstanding_loans"]["plan"] == 200_000
-    assert rows["outstanding_loans"]["attainment"] == pytest.approx(0.75, abs=1e-12)
-    assert rows["borrowing_households"]["attainment"] == pytest.approx(0.9, abs=1e-12)
+    assert rows["outstanding_loans"]["attainment"] == Decimal("0.75")  # exact
+    assert rows["borrowing_households"]["attainment"] == Decimal("0.9")  # exact
     assert rows["capital_mobilised"]["value"] == 900       # savings through groups + deposits
-    assert rows["capital_mobilised"]["attainment"] == pytest.approx(0.9, abs=1e-12)
+    assert rows["capital_mobilised"]["attainment"] == Decimal("0.9")  # exact
     assert rows["group_savings"]["value"] == 400 and rows["deposits"]["value"] == 500
-    assert rows["bad_debt_ratio"]["value"] == pytest.approx(0.0015, abs=1e-15)
-    assert rows["collection_rate"]["value"] == pytest.approx(0.8, abs=1e-12)
+    assert rows["bad_debt_ratio"]["value"] == Decimal("0.0015")  # exact
+    assert rows["collection_rate"]["value"] == Decimal("0.8")  # exact
     assert "disbursement_rate" not in rows                  # neither reported nor planned
 
 
@@ -212,8 +213,8 @@ def test_administrator_thresholds_change_the_colour_shown(client, login, make_us
     entries = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action == "indicator_thresholds_set").order_by(AuditEntry.id)).all()
     assert [e.actor_id for e in entries] == [admin.id] * 3
-    assert entries[0].before == {"green_at": 0.95, "amber_at": 0.85}
-    assert entries[0].after == {"green_at": 0.75, "amber_at": 0.6}
+    assert entries[0].before == {"green_at": "0.950000", "amber_at": "0.850000"}
+    assert entries[0].after == {"green_at": "0.75", "amber_at": "0.6"}
 
 
 @pytest.mark.parametrize(("code", "green", "amber"), [
@@ -233,6 +234,17 @@ def test_thresholds_in_the_wrong_order_are_refused(client, login, make_user, dis
     assert (after.green_at, after.amber_at) == kept
 
 
+def test_the_definitions_page_only_reads(client, login, make_user):
+    """The standard indicators are reference data (written by the migrations); opening the
+    page does not create them, even where they are missing."""
+    db.session.execute(sa.delete(Indicator))
+    db.session.commit()
+    login(make_user("administrator"))
+    page = client.get("/indicators/definitions")
+    assert page.status_code == 200 and "Outstanding loans" not in page.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Indicator)) == 0
+
+
 def test_thresholds_of_an_unknown_indicator_are_not_found(client, login, make_user, district):
     login(make_user("administrator"))
     response = client.post("/indicators/definitions", data={
@@ -247,7 +259,7 @@ def test_thresholds_that_are_not_numbers_are_refused(client, login, make_user, d
     assert "Enter the thresholds as percentages." in response.text
     indicator = db.session.scalar(sa.select(Indicator).where(
         Indicator.code == "outstanding_loans"))
-    assert indicator.green_at == 0.95
+    assert indicator.green_at == Decimal("0.95")
 
 
 def test_a_stale_thresholds_form_is_refused_and_keeps_the_newer_change(client, login,
@@ -261,7 +273,7 @@ def test_a_stale_thresholds_form_is_refused_and_keeps_the_newer_change(client, l
     assert response.status_code == 409
     assert "Someone else changed this first." in response.text
     db.session.expire_all()
-    assert db.session.get(Indicator, indicator.id).green_at == 0.9
+    assert db.session.get(Indicator, indicator.id).green_at == Decimal("0.9")
 
 
 @pytest.mark.parametrize("role", ["relationship_manager", "branch_staff", "union_director",
@@ -273,7 +285,7 @@ def test_only_administrators_set_thresholds(client, login, make_user, district, 
     assert _post_thresholds(client, "outstanding_loans", "10", "5").status_code == 403
     indicator = db.session.scalar(sa.select(Indicator).where(
         Indicator.code == "outstanding_loans"))
-    assert (indicator.green_at, indicator.amber_at) == (0.95, 0.85)
+    assert (indicator.green_at, indicator.amber_at) == (Decimal("0.95"), Decimal("0.85"))
     with pytest.raises(PermissionDenied):
         services.set_thresholds(user, indicator, 0.1, 0.05)
 
