@@ -3,12 +3,14 @@ of seed 000, with the in-bank share rising once the consultation series began (2
 its first session; the rise starts the month before, as unions hear of it). Loaded through
 the same merge the import uses, so running it twice changes nothing."""
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from portal.accounts.models import Organisation
 from portal.core.textnorm import search_key
 from portal.extensions import db
+from portal.turnover import import_writing
 from portal.turnover.models import (
     ReportingPeriod,
     TurnoverOtherBank,
@@ -20,8 +22,8 @@ MONTHS = [date(2024 + (8 + i) // 12, (8 + i) % 12 + 1, 1) for i in range(12)]
 CONSULTATIONS_BEGIN = date(2025, 8, 1)
 BILLION = 1_000_000_000
 # Where the rest goes, for the last two months: the large state banks the unions also use.
-OTHER_BANKS = (("بانک ملی ایران", 0.30), ("بانک کشاورزی", 0.20), ("بانک سپه", 0.12),
-               ("بانک ملت", 0.08))
+OTHER_BANKS = (("بانک ملی ایران", "0.30"), ("بانک کشاورزی", "0.20"), ("بانک سپه", "0.12"),
+               ("بانک ملت", "0.08"))
 
 
 def _share(code_no, month_no):
@@ -46,8 +48,6 @@ def rows(organisations):
 
 
 def seed(by_code):
-    from portal.turnover import importing
-
     organisations = db.session.scalars(sa.select(Organisation).where(sa.or_(
         Organisation.code.like("IR-UN-%"), Organisation.code.like("IR-CO-%")))
         .order_by(Organisation.code)).all()
@@ -55,7 +55,7 @@ def seed(by_code):
         return
     staged = rows(organisations)
     needed = {(country, month) for _id, country, month, *_rest in staged}
-    importing.write_rows(None, staged, needed, TurnoverSource.BANK_SYSTEM)
+    import_writing.write_rows(None, staged, needed, TurnoverSource.BANK_SYSTEM)
     _seed_other_banks()
 
 
@@ -71,5 +71,5 @@ def _seed_other_banks():
         for name, fraction in OTHER_BANKS:
             db.session.add(TurnoverOtherBank(report_id=report.id, bank_name=name,
                                              bank_key=search_key(name),
-                                             amount=int(rest * fraction)))
+                                             amount=int(rest * Decimal(fraction))))
     db.session.flush()
