@@ -12,7 +12,7 @@ reference data, written here once (where they are missing: a database may alread
 them, with the thresholds its administrators set).
 
 Revision ID: c3d9e1f0a824
-Revises: a7e4c9d2b815
+Revises: c3b8e1f4a6d2
 Create Date: 2026-12-06 02:30:00.000000
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c3d9e1f0a824'
-down_revision = 'a7e4c9d2b815'
+down_revision = 'c3b8e1f4a6d2'
 branch_labels = None
 depends_on = None
 
