@@ -6,7 +6,8 @@ once per item.
 import click
 from flask.cli import with_appcontext
 
-from portal.extensions import db
+from portal.core.jobs import run_job
+from portal.feedback.escalation import escalate_overdue
 
 
 @click.group("feedback")
@@ -17,14 +18,7 @@ def feedback_group():
 @feedback_group.command("escalate")
 @with_appcontext
 def escalate():
-    from flask import current_app
-
-    from portal.feedback.escalation import escalate_overdue
-
-    # links in notifications are built with url_for, which wants a request
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        steps = escalate_overdue()
-    db.session.commit()
+    steps = run_job(escalate_overdue)
     click.echo(f"escalation steps taken: {steps}")
 
 
