@@ -159,3 +159,10 @@ class Config:
         # address, and the API per token: generous, so only a runaway script meets them
         self.RATELIMIT_READS = _env("READ_LIMIT", "120 per minute")
         self.RATELIMIT_API_TOKEN = _env("API_LIMIT_TOKEN", "120 per minute")
+        # reads that cost little but are asked for often get limits of their own, sized by
+        # what they cost, instead of sharing the costly reads' budget (or none at all): the
+        # organisation lookup answers each keystroke of a search box (a few ms, one indexed
+        # statement); a calendar feed is polled by calendar programs every 15-60 minutes, per
+        # feed address
+        self.RATELIMIT_LOOKUP = _env("LOOKUP_LIMIT", "300 per minute")
+        self.RATELIMIT_FEED = _env("FEED_LIMIT", "60 per hour")

@@ -48,12 +48,36 @@ def _read_limit():
     return current_app.config["RATELIMIT_READS"]
 
 
+# reads with limits of their own (config: RATELIMIT_LOOKUP, RATELIMIT_FEED), not counted
+# among the costly reads
+OWN_LIMITS = frozenset({"organisations.lookup", "meetings.feed"})
+
+
+def lookup_limit():
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_LOOKUP"]
+
+
+def feed_limit():
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_FEED"]
+
+
+def feed_key():
+    """A calendar feed is counted per feed address: the programs polling it share nothing."""
+    from flask import request
+
+    return "feed:" + str((request.view_args or {}).get("token", ""))[:200]
+
+
 def costly_read():
     """A GET that costs more than a page: an export, a search, a calendar or the API. Only
     these are counted among reads (RATELIMIT_READS per person or address)."""
     from flask import request
 
-    return (request.method == "GET"
+    return (request.method == "GET" and request.endpoint not in OWN_LIMITS
             and (request.path.endswith((".csv", ".xlsx", ".ics", ".json"))
                  or "/export" in request.path or bool(request.args.get("q"))))
 
@@ -69,8 +93,9 @@ limiter = Limiter(key_func=_reader_key, default_limits=[],
 @limiter.request_filter
 def _plain_reads_are_not_counted():
     """A page view is not counted: checking limits found none and cost about a third of a
-    millisecond, a tenth of a kept page's time. Costly reads and the API are counted."""
+    millisecond, a tenth of a kept page's time. Costly reads, the reads with limits of their
+    own and the API are counted."""
     from flask import request
 
     return (request.method in ("GET", "HEAD", "OPTIONS") and not costly_read()
-            and not request.path.startswith("/api/"))
+            and request.endpoint not in OWN_LIMITS and not request.path.startswith("/api/"))

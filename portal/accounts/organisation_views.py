@@ -14,7 +14,7 @@ from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.textnorm import matches_all_words
 from portal.core.views import get_visible, save_form
-from portal.extensions import db
+from portal.extensions import db, limiter, lookup_limit
 
 orgs = Blueprint("organisations", __name__, url_prefix="/organisations",
                  template_folder="templates")
@@ -35,6 +35,7 @@ def _filtered_organisations():
 
 @orgs.route("/lookup")
 @login_required
+@limiter.limit(lookup_limit)
 def lookup():
     """Suggestions for the organisation search box: the first 20 active organisations the
     person may see whose name, English name, code or place contains every word typed."""

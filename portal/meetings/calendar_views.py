@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from portal.core.errors import NotFound
 from portal.core.views import get_visible
+from portal.extensions import feed_key, feed_limit, limiter
 from portal.meetings import feeds, queries
 from portal.meetings import permissions as meetings_permissions
 from portal.meetings.meeting_page import load
@@ -32,6 +33,7 @@ def calendar(meeting_id):
 
 
 @bp.route("/feed/<token>.ics")
+@limiter.limit(feed_limit, key_func=feed_key)
 def feed(token):
     user = feeds.feed_user(token)
     if user is None:

@@ -290,6 +290,30 @@ def test_exports_and_searches_are_limited_per_person_but_pages_are_not(
     assert [client.get("/organisations/").status_code for _ in range(5)] == [200] * 5
 
 
+def test_the_lookup_has_a_limit_of_its_own_and_spends_no_export(
+        app, client, login_as, db, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_LOOKUP", "4 per minute")
+    monkeypatch.setitem(app.config, "RATELIMIT_READS", "2 per minute")
+    login_as("administrator")
+    typed = [client.get("/organisations/lookup?q=" + q).status_code
+             for q in ("Ki", "Kim", "Kim B", "Kim Bả", "Kim Bản")]
+    assert typed == [200, 200, 200, 200, 429]
+    # the keystrokes spent nothing of the costly reads' budget
+    assert [client.get("/organisations/export.csv").status_code for _ in range(2)] == [200, 200]
+
+
+def test_a_calendar_feed_is_limited_per_feed_address(app, client, db, monkeypatch):
+    from portal.meetings.feeds import feed_token
+
+    monkeypatch.setitem(app.config, "RATELIMIT_FEED", "2 per hour")
+    polled = factories.make_user("union_director")
+    other = factories.make_user("union_director")
+    url = f"/meetings/feed/{feed_token(polled)}.ics"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    # another person's feed, from the same address, is served
+    assert client.get(f"/meetings/feed/{feed_token(other)}.ics").status_code == 200
+
+
 # --- gunicorn trusts no X-Forwarded-Proto; the application decides ---------------------------
 
 def _free_port():
