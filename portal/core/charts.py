@@ -159,17 +159,11 @@ def bar_chart(title, desc, bars, rtl=False, width=640, bar_height=22, max_value=
         else:
             text_x, bar_x, value_x = 4, label_width, label_width + length + 6
         # with direction=rtl, "start" is the right edge: every text starts on the reading side
-        parts.append(f'<text {_attrs(x=text_x, y=f"{y + bar_height * 0.7:.1f}")} '
-                     f'text-anchor="start" fill="#222">{_isolated(_shortened(label, 34))}'
-                     f'<title>{_isolated(label)}</title></text>')
-        parts.append(_bar(bar_x, y, length, bar_height, label, shown))
-        parts.append(f'<text {_attrs(x=f"{value_x:.1f}", y=f"{y + bar_height * 0.7:.1f}")} '
-                     f'text-anchor="start" fill="#222">{escape(shown)}</text>')
-    if threshold:
-        x = _threshold_x(threshold[0], max_value, plot_w, label_width, width, rtl)
-        parts.append(_threshold(x, height, threshold[1]))
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every value escaped  # nosec B704
+        parts.append(_labelled_bar(label, shown, 34, (text_x, y + bar_height * 0.7),
+                                   (bar_x, y, length, bar_height),
+                                   (value_x, y + bar_height * 0.7)))
+    return _closed(parts, threshold and (threshold, max_value, plot_w, label_width), width,
+                   height, rtl)
 
 
 def _stacked_bar_chart(title, desc, bars, rtl, max_value, threshold):
@@ -189,15 +183,31 @@ def _stacked_bar_chart(title, desc, bars, rtl, max_value, threshold):
         start = width - margin if rtl else margin
         bar_x = width - margin - length if rtl else margin
         value_x = bar_x - 6 if rtl else margin + length + 6
-        parts.append(f'<text {_attrs(x=start, y=top + name_height - 5)} text-anchor="start" '
-                     f'fill="#222">{_isolated(_shortened(label, 44))}'
-                     f'<title>{_isolated(label)}</title></text>')
-        parts.append(_bar(bar_x, bar_y, length, bar_height, label, shown))
-        parts.append(f'<text {_attrs(x=f"{value_x:.1f}", y=f"{bar_y + bar_height - 3:.1f}")} '
-                     f'text-anchor="start" fill="#222">{escape(shown)}</text>')
+        parts.append(_labelled_bar(label, shown, 44, (start, top + name_height - 5),
+                                   (bar_x, bar_y, length, bar_height),
+                                   (value_x, bar_y + bar_height - 3)))
+    return _closed(parts, threshold and (threshold, max_value, plot_w, margin), width, height,
+                   rtl)
+
+
+def _labelled_bar(label, shown, most, name_at, box, value_at):
+    """One bar of a bar chart: its name (shortened, whole in the tooltip), the bar, the value."""
+    name_x, name_y = name_at
+    value_x, value_y = value_at
+    return (f'<text {_attrs(x=f"{name_x:.1f}", y=f"{name_y:.1f}")} text-anchor="start" '
+            f'fill="#222">{_isolated(_shortened(label, most))}'
+            f'<title>{_isolated(label)}</title></text>'
+            + _bar(*box, label, shown)
+            + f'<text {_attrs(x=f"{value_x:.1f}", y=f"{value_y:.1f}")} '
+              f'text-anchor="start" fill="#222">{escape(shown)}</text>')
+
+
+def _closed(parts, threshold, width, height, rtl):
+    """The chart's threshold line, if any, and its end."""
     if threshold:
-        x = _threshold_x(threshold[0], max_value, plot_w, margin, width, rtl)
-        parts.append(_threshold(x, height, threshold[1]))
+        (at, label), max_value, plot_w, left = threshold
+        parts.append(_threshold(_threshold_x(at, max_value, plot_w, left, width, rtl), height,
+                                label))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every value escaped  # nosec B704
 
