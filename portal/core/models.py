@@ -13,6 +13,23 @@ def enum_column(enum_cls, length=32):
                    values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
+# a text missing in the reader's language is shown in English, else in any language it has
+FALLBACK_ORDER = ("en", "fa", "vi", "th")
+
+
+def text_in(texts, locale, field):
+    """(text row, is_fallback) among a record's texts per language (a product's names, a
+    result's titles): the one in the reader's language whose `field` is filled, else the first
+    filled one in FALLBACK_ORDER; (None, True) when none is."""
+    by_locale = {t.locale: t for t in texts if getattr(t, field)}
+    if locale in by_locale:
+        return by_locale[locale], False
+    for other in FALLBACK_ORDER:
+        if other in by_locale:
+            return by_locale[other], True
+    return None, True
+
+
 def utcnow():
     return datetime.now(UTC).replace(tzinfo=None)
 

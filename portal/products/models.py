@@ -8,12 +8,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import SECTOR_LABELS, OrgKind, Sector  # noqa: F401 (re-exported)
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column
+from portal.core.models import TimestampMixin, VersionedMixin, enum_column, text_in
 from portal.core.search import SearchableMixin, SearchablePart
 from portal.extensions import db
 
 LOCALES = ("en", "fa", "vi", "th")
-FALLBACK_ORDER = ("en", "fa", "vi", "th")
 
 
 class ProductStatus(enum.StrEnum):
@@ -94,13 +93,7 @@ class TranslatedText(SearchableMixin):
 
     def text_in(self, locale):
         """(text row, is_fallback): the reader's language, else English, else any language."""
-        by_locale = {t.locale: t for t in self.texts if t.name}
-        if locale in by_locale:
-            return by_locale[locale], False
-        for other in FALLBACK_ORDER:
-            if other in by_locale:
-                return by_locale[other], True
-        return None, True
+        return text_in(self.texts, locale, "name")
 
     def name_in(self, locale):
         text, _fallback = self.text_in(locale)

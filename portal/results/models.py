@@ -6,11 +6,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column
+from portal.core.models import TimestampMixin, VersionedMixin, enum_column, text_in
 from portal.extensions import db
 
 LOCALES = ("en", "fa", "vi", "th")
-FALLBACK_ORDER = ("en", "fa", "vi", "th")
 
 
 class ResultStatus(enum.StrEnum):
@@ -131,13 +130,7 @@ class Result(TimestampMixin, VersionedMixin, db.Model):
 
     def text_in(self, locale):
         """(text, is_fallback): the reader's language, else English, else any language."""
-        by_locale = {t.locale: t for t in self.texts if t.title}
-        if locale in by_locale:
-            return by_locale[locale], False
-        for other in FALLBACK_ORDER:
-            if other in by_locale:
-                return by_locale[other], True
-        return None, True
+        return text_in(self.texts, locale, "title")
 
     def title_in(self, locale):
         text, _fallback = self.text_in(locale)
