@@ -234,7 +234,7 @@ def test_the_test_covers_every_kind_of_notification_the_portal_sends():
     found = set()
     for module in SERVICES:
         source = (portal / module).read_text()
-        found |= set(re.findall(r'(?:notify|_tell|_tell_invitees|tell_invitees)\([^"]*?"([a-z_]+)"', source))
+        found |= set(re.findall(r'(?:notify|_?tell(?:_invitees)?)\([^"]*?"([a-z_]+)"', source))
     assert found == KINDS
 
 

@@ -94,9 +94,3 @@ def xlsx_rows(response):
 
 def count(model):
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def file_rows(kind, rows):
-    """rows as CSV text in the import format."""
-    lines = [",".join(KINDS[kind])] + [",".join(str(v) for v in row) for row in rows]
-    return "\n".join(lines) + "\n"
