@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import OrgKind, User
+from portal.core import versions
 from portal.extensions import db
 from portal.feedback.models import Endorsement
 from portal.meetings.models import (
@@ -128,6 +129,10 @@ def _count(client, path):
     def on_execute(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
+    # the page rendered cold: nothing kept by an earlier request in this process's memo
+    # (portal/core/versions.py) or in the session's identity map, as after a write in real use
+    versions.forget_all()
+    db.session.expire_all()
     sa.event.listen(db.engine, "before_cursor_execute", on_execute)
     try:
         response = client.get(path)
@@ -135,6 +140,11 @@ def _count(client, path):
         sa.event.remove(db.engine, "before_cursor_execute", on_execute)
     assert response.status_code == 200, (path, response.status_code)
     return statements
+
+
+def _without_pager_count(statements):
+    return [s for s in statements
+            if not (s.lstrip().startswith("SELECT count(*)") and "LIMIT" in s)]
 
 
 @pytest.mark.parametrize("page", list(_params()))
@@ -152,9 +162,11 @@ def test_query_count_is_constant_and_small(app, client, db, login_as, page):
         db.session.commit()
     large = _count(client, path(world))
 
-    assert len(large) == len(small), (
+    # a first page that is not full is its own count (portal/core/pagination.py): the
+    # pager's capped count is the one statement the large world may add
+    assert len(_without_pager_count(large)) == len(_without_pager_count(small)), (
         f"{page}: {len(small)} statements with small data, {len(large)} with large data\n"
-        + "\n".join(large))
+        + "\n".join(large) + "\n=====SMALL\n" + "\n".join(small))
     assert len(small) <= MAX_QUERIES, "\n".join(small)
 
 
