@@ -37,8 +37,7 @@ PANELS = {
     "union_director": ("panel-orgs", "panel-feedback-mine", "panel-turnover",
                        "panel-indicators"),
     "relationship_manager": ("panel-orgs", "panel-portfolio", "panel-network",
-                             "panel-feedback-queue", "panel-commitments", "panel-turnover",
-                             "panel-indicators"),
+                             "panel-turnover", "panel-indicators"),
     "branch_staff": ("panel-network", "panel-my-branch"),
     "ministry_official": ("panel-network", "panel-commitments", "panel-turnover",
                           "panel-indicators"),
@@ -47,7 +46,7 @@ PANELS = {
 }
 # what "What comes next" must list for each role in this world, so that its sources are
 # exercised with data (the branch staff and the administrator owe nothing here)
-STEPS = {"union_director": ("commitment",), "relationship_manager": ("feedback",),
+STEPS = {"union_director": ("commitment",), "relationship_manager": ("feedback", "commitment"),
          "ministry_official": ("sign_off",)}
 GROWTH = {"small": {"months": 2, "commitments": 2, "plans": 2},
           "large": {"months": 6, "commitments": 20, "plans": 30}}

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from portal import permissions
 from portal.accounts.models import BANK_KINDS, Organisation, Role, User
+from portal.core import versions
 from portal.core.errors import NotFound
 from portal.core.models import utcnow
 from portal.core.textnorm import matches_all_words
@@ -75,26 +76,33 @@ def listed_items(user, args, sort):
 
 
 def filter_options(user):
-    """Choices for the list's filter form: ids and names only, not whole rows."""
+    """Choices for the list's filter form: ids and names only, not whole rows; the offices and
+    the managers kept in this process until an organisation, person or membership changes
+    (portal/core/versions.py): 10-23 ms a list page on the bench data set otherwise."""
     return {"kinds": list(Kind), "states": list(State), "topics": list(Topic),
             "branches": bank_offices(user),
-            "owners": relationship_managers() if permissions.is_bank_staff(user) else []}
+            "owners": relationship_managers() if permissions.is_bank_staff(user) else ()}
 
 
 def bank_offices(user):
     """(id, name) of the active bank offices of the person's network, by name: the branch an
     item may be about."""
-    return db.session.execute(permissions.network_organisations(user).where(
-        Organisation.kind.in_(list(BANK_KINDS)), Organisation.is_active)
-        .with_only_columns(Organisation.id, Organisation.name)
-        .order_by(Organisation.name)).all()
+    scope = tuple(permissions.network_scope(user))
+    return versions.remembered("bank_offices", ("organisation",), scope, lambda: tuple(
+        db.session.execute(permissions.network_organisations(user).where(
+            Organisation.kind.in_(list(BANK_KINDS)), Organisation.is_active)
+            .with_only_columns(Organisation.id, Organisation.name)
+            .order_by(Organisation.name))))
 
 
 def relationship_managers():
     """(id, full_name) of the active relationship managers, by name: who may own an item."""
-    return db.session.execute(sa.select(User.id, User.full_name).where(
-        User.is_active, User.memberships.any(role=Role.RELATIONSHIP_MANAGER))
-        .order_by(User.full_name)).all()
+    return versions.remembered("relationship_managers", ("user", "membership"), None,
+                               lambda: tuple(db.session.execute(
+                                   sa.select(User.id, User.full_name).where(
+                                       User.is_active,
+                                       User.memberships.any(role=Role.RELATIONSHIP_MANAGER))
+                                   .order_by(User.full_name))))
 
 
 # --- one item --------------------------------------------------------------------------------
@@ -177,22 +185,6 @@ def open_items_of(user, owner_id):
         FeedbackItem.owner_id == owner_id, FeedbackItem.state.in_(OPEN_STATES))
         .options(sa.orm.joinedload(FeedbackItem.organisation))
         .order_by(FeedbackItem.answer_due_at)).all()
-
-
-def owner_queue_summary(user, now, limit=5):
-    """(the owner's first open items by deadline, {"open", "overdue", "unacknowledged"}).
-
-    The first items and the counts of reports.owner_counts() in one statement: the window sums
-    run over every open item before the LIMIT."""
-    rows = db.session.execute(sa.select(
-        FeedbackItem, sa.func.count().over(),
-        sa.func.sum(sa.case((FeedbackItem.answer_due_at < now, 1), else_=0)).over(),
-        sa.func.sum(sa.case((FeedbackItem.state == State.SUBMITTED, 1), else_=0)).over(),
-    ).where(FeedbackItem.owner_id == user.id, FeedbackItem.state.in_(OPEN_STATES))
-        .order_by(FeedbackItem.answer_due_at).limit(limit)).all()
-    total, overdue, waiting = rows[0][1:] if rows else (0, 0, 0)
-    counts = {"open": total, "overdue": overdue or 0, "unacknowledged": waiting or 0}
-    return [row[0] for row in rows], counts
 
 
 def latest_of_own_organisations(user, limit=5):

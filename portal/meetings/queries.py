@@ -112,17 +112,14 @@ def statements_heard(user, meeting):
 def overdue_for(user, today, limit=8):
     """(the first overdue commitments, how many there are) made at meetings the user may see:
     all of them for administrators and the ministry, else those the person owns or recorded.
-    Two statements however many are overdue."""
+    One statement however many are overdue: the count is a window over every overdue one,
+    taken before the LIMIT."""
     mine = None if (permissions.is_admin(user) or permissions.is_ministry(user)) else user
     visible = meetings_permissions.visible_meetings(user).with_only_columns(Meeting.id)
     query = overdue_query(today, mine).where(Commitment.meeting_id.in_(visible))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.order_by(None).subquery()))
-    if not total:
-        return [], 0
-    items = db.session.scalars(query.options(sa.orm.joinedload(Commitment.organisation))
-                               .limit(limit)).all()
-    return items, total
+    rows = db.session.execute(query.add_columns(sa.func.count().over()).options(
+        sa.orm.joinedload(Commitment.organisation)).limit(limit)).all()
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
 
 # --- whom a meeting names --------------------------------------------------------------------

@@ -274,11 +274,11 @@ def cancel(meeting_id):
 
 @home_panel
 def overdue_commitments_panel(user):
-    """Overdue commitments: all of them for the ministry and administrators, one's own or
-    those of one's meetings for the bank's staff and union directors. (The ministry's queue
-    of sessions to sign off is an entry of the home page's "What comes next".)"""
-    if not (permissions.is_bank_staff(user) or permissions.is_ministry(user)
-            or user.has_role(Role.UNION_DIRECTOR)):
+    """All overdue commitments, for the ministry and administrators. (Everyone else finds the
+    commitments they or their organisation owe, and the overdue ones of meetings they
+    recorded, in the home page's "What comes next", as the ministry its sessions to sign
+    off.)"""
+    if not (permissions.is_admin(user) or permissions.is_ministry(user)):
         return None
     items, total = queries.overdue_for(user, reader_today())
     if not total:
