@@ -24,7 +24,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from portal import permissions
-from portal.accounts.models import BANK_KINDS, Role, User
+from portal.accounts.models import BANK_KINDS, Membership, Role, User
 from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
@@ -32,9 +32,9 @@ from portal.core.notify import notify
 from portal.core.sanitize import plain_text, rich_text
 from portal.core.textnorm import search_key
 from portal.extensions import db
-from portal.feedback import history, queries, services
 from portal.feedback import permissions as feedback_permissions
-from portal.feedback.models import FeedbackComment, FeedbackItem, Visibility
+from portal.feedback import queries, services
+from portal.feedback.models import Endorsement, FeedbackComment, FeedbackItem, Visibility
 
 MAX_COMMENT = 10_000
 # an author corrects a message while those told of it have hardly read it; after that the
@@ -205,21 +205,27 @@ def _still_reads(person, item):
 
 
 def people_in(item):
-    """The submitter, the endorsers, the owner and whoever wrote in the discussion."""
-    # the submitter of record: the person, or the directors when the organisation spoke
-    people = [*history.submitters_of_record(item), *(e.user for e in item.endorsements),
-              item.owner, *_comment_authors(item)]
-    unique = {}
-    for person in people:
-        if person is not None:
-            unique.setdefault(person.id, person)
-    return list(unique.values())
-
-
-def _comment_authors(item):
-    return list(db.session.scalars(sa.select(User).where(User.id.in_(
-        sa.select(FeedbackComment.author_id).where(FeedbackComment.item_id == item.id)))
+    """The submitter, the endorsers, the owner and whoever wrote in the discussion, with
+    their memberships (whether they still read the item): two statements however many they
+    are, rather than one or two per person."""
+    ids = sa.union(
+        sa.select(Endorsement.user_id).where(Endorsement.item_id == item.id),
+        sa.select(FeedbackComment.author_id).where(FeedbackComment.item_id == item.id),
+        _submitters_of_record(item))
+    named = [i for i in (item.owner_id,) if i is not None]
+    return list(db.session.scalars(
+        sa.select(User).where(sa.or_(User.id.in_(ids), User.id.in_(named)))
+        .options(sa.orm.selectinload(User.memberships).joinedload(Membership.organisation))
         .order_by(User.id)))
+
+
+def _submitters_of_record(item):
+    """The ids of history.submitters_of_record(item), as a select()."""
+    if item.recorded_by_id is None:
+        return sa.select(User.id).where(User.id == item.submitted_by_id)
+    return sa.select(Membership.user_id).join(User).where(
+        Membership.organisation_id == item.organisation_id,
+        Membership.role == Role.UNION_DIRECTOR, User.is_active)
 
 
 def _tell_about(comment, item):
