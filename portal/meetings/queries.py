@@ -1,10 +1,15 @@
 """What the meeting pages read: every query starts from the reader's scope
 (permissions.visible_meetings, visible_series, meeting_organisations, meeting_people), so one
 network never sees another's meetings, nor a reader a confidential one not theirs."""
+import datetime
+import typing
+
 import sqlalchemy as sa
 
 from portal import permissions
 from portal.accounts.models import Organisation, Role, User
+from portal.core import versions
+from portal.core.errors import require
 from portal.core.textnorm import matches_all_words
 from portal.extensions import db
 from portal.feedback import permissions as feedback_permissions
@@ -109,17 +114,35 @@ def statements_heard(user, meeting):
         .order_by(FeedbackItem.id)).all()
 
 
-def overdue_for(user, today, limit=8):
-    """(the first overdue commitments, how many there are) made at meetings the user may see:
-    all of them for administrators and the ministry, else those the person owns or recorded.
-    One statement however many are overdue: the count is a window over every overdue one,
-    taken before the LIMIT."""
-    mine = None if (permissions.is_admin(user) or permissions.is_ministry(user)) else user
+class OverdueCommitment(typing.NamedTuple):
+    meeting_id: int
+    description: str
+    organisation_name: str
+    due_on: datetime.date
+
+
+OVERDUE_TABLES = ("meeting_commitment", "meeting", "organisation")
+
+
+def overdue_in_network(user, today, limit=8):
+    """(the first overdue commitments of the network the person looks at, how many there
+    are), for those who see every meeting of it (the ministry, administrators). Kept in this
+    process per network and day until a commitment, meeting or organisation changes
+    (portal/core/versions.py); computed, one statement, otherwise."""
+    require(permissions.sees_whole_network(user))
+    scope = tuple(permissions.network_scope(user))
+    return versions.remembered("overdue_in_network", OVERDUE_TABLES, (scope, today),
+                               lambda: _overdue_in_network(user, today, limit))
+
+
+def _overdue_in_network(user, today, limit):
     visible = meetings_permissions.visible_meetings(user).with_only_columns(Meeting.id)
-    query = overdue_query(today, mine).where(Commitment.meeting_id.in_(visible))
-    rows = db.session.execute(query.add_columns(sa.func.count().over()).options(
-        sa.orm.joinedload(Commitment.organisation)).limit(limit)).all()
-    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+    query = overdue_query(today).where(Commitment.meeting_id.in_(visible)).join(
+        Commitment.organisation).with_only_columns(
+        Commitment.meeting_id, Commitment.description, Organisation.name, Commitment.due_on,
+        sa.func.count().over())
+    rows = db.session.execute(query.limit(limit)).all()
+    return (tuple(OverdueCommitment(*row[:4]) for row in rows), rows[0][4] if rows else 0)
 
 
 # --- whom a meeting names --------------------------------------------------------------------

@@ -280,7 +280,7 @@ def overdue_commitments_panel(user):
     off.)"""
     if not (permissions.is_admin(user) or permissions.is_ministry(user)):
         return None
-    items, total = queries.overdue_for(user, reader_today())
+    items, total = queries.overdue_in_network(user, reader_today())
     if not total:
         return None
     return {"template": "meetings/panel_commitments.html", "order": 18, "items": items,

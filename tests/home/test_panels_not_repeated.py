@@ -9,6 +9,7 @@ import pytest
 from portal.core.models import utcnow
 from portal.extensions import db
 from portal.meetings import services as meetings
+from portal.meetings.models import CommitmentStatus
 from tests import factories
 from tests.feedback import helpers as feedback
 from tests.home.test_next_steps import World, _home
@@ -54,7 +55,7 @@ def test_the_managers_queue_and_recorded_commitments_are_listed_once(client, log
 
 
 def test_the_ministry_and_administrators_keep_every_overdue_commitment(client, login, world):
-    _overdue(world, "ارسال فهرست اعضای تعاونی‌ها", world.union)
+    listed = _overdue(world, "ارسال فهرست اعضای تعاونی‌ها", world.union)
     _overdue(world, "انتشار گزارش شعب ویژه", world.bank)
     for reader in (world.official, factories.make_user("administrator", world.bank)):
         login(reader)
@@ -62,3 +63,10 @@ def test_the_ministry_and_administrators_keep_every_overdue_commitment(client, l
         panel = html.split('id="panel-commitments"')[1].split("</section>")[0]
         assert "ارسال فهرست اعضای تعاونی‌ها" in panel and "انتشار گزارش شعب ویژه" in panel
         assert "2 overdue" in panel
+
+    # kept in the process until a commitment changes: the one done leaves the panel at once
+    listed.status = CommitmentStatus.DONE
+    db.session.commit()
+    html, _parsed = _home(client)
+    panel = html.split('id="panel-commitments"')[1].split("</section>")[0]
+    assert "ارسال فهرست اعضای تعاونی‌ها" not in panel and "1 overdue" in panel
