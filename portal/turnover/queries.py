@@ -26,14 +26,21 @@ def periods_with_data(user, country=None):
 
 def latest_period_with_data(user):
     """The newest period in which the user can read a report, or None (the home panel)."""
-    with_data = turnover_permissions.visible_turnover_reports(user).with_only_columns(
-        TurnoverReport.period_id)
-    if turnover_permissions.turnover_scope_ids(user) is not None:
+    reports = turnover_permissions.visible_turnover_reports(user)
+    if not (permissions.is_admin(user) or permissions.is_ministry(user)):
         # a subtree: the periods its organisations reported in (an index walk per
         # organisation), rather than probing every period of every country for any of them
-        with_data = with_data.group_by(TurnoverReport.period_id)
-    return db.session.scalar(sa.select(ReportingPeriod).where(
-        ReportingPeriod.id.in_(with_data)).order_by(ReportingPeriod.month.desc()).limit(1))
+        with_data = reports.with_only_columns(TurnoverReport.period_id).group_by(
+            TurnoverReport.period_id)
+        condition = ReportingPeriod.id.in_(with_data)
+    else:
+        # the whole network (the ministry, administrators): periods newest first, each probed
+        # for one report of the network, instead of listing the periods of a million reports
+        # (150 ms on the bench data set, against a few ms)
+        condition = sa.exists(reports.with_only_columns(sa.literal(1)).where(
+            TurnoverReport.period_id == ReportingPeriod.id))
+    return db.session.scalar(sa.select(ReportingPeriod).where(condition).order_by(
+        ReportingPeriod.month.desc()).limit(1))
 
 
 def open_periods():
