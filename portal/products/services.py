@@ -11,10 +11,12 @@ from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.sanitize import plain_text
+from portal.core.textnorm import matches_all_words
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES
 from portal.products import permissions as products_permissions
 from portal.products.models import (
+    FALLBACK_ORDER,
     LOCALES,
     TRANSITIONS,
     PackageText,
@@ -188,13 +190,43 @@ def _check_replacement(offer, status, replacement):
                                 "withdrawn."), field="replaced_by")
 
 
+def _text_model(model):
+    return (ProductText, ProductText.product_id) if model is Product \
+        else (PackageText, PackageText.package_id)
+
+
+def names_in(model, query, locale):
+    """[(id, code, name)] of the offers `query` (a select of `model`, Product or
+    ServicePackage) selects, in its order: the name in `locale`, else in the first language of
+    FALLBACK_ORDER that has one, else the code. Two light statements, whatever the number of
+    offers: only ids, codes and names are read, never the offers with their texts, kinds and
+    sectors."""
+    rows = db.session.execute(query.with_only_columns(model.id, model.code)).all()
+    if not rows:
+        return []
+    text, owner = _text_model(model)
+    names = {}
+    for owner_id, text_locale, name in db.session.execute(
+            sa.select(owner, text.locale, text.name).where(
+                owner.in_(query.with_only_columns(model.id).order_by(None)), text.name != "")):
+        names.setdefault(owner_id, {})[text_locale] = name
+    order = (locale, *FALLBACK_ORDER)
+    return [(i, code, next((names[i][loc] for loc in order if loc in names.get(i, {})), code))
+            for i, code in rows]
+
+
+def choice_labels(model, query, locale):
+    """[(id, "Name (CODE)")] for a select of the offers `query` selects."""
+    return [(i, f"{name} ({code})") for i, code, name in names_in(model, query, locale)]
+
+
 def replacement_choices(offer, locale):
     """[(id, name)] of what may replace this offer when it is withdrawn: the offers of the
     same kind that are not withdrawn, by name in the reader's language."""
     model = type(offer)
-    candidates = db.session.scalars(sa.select(model).where(
-        model.id != offer.id, model.status != ProductStatus.WITHDRAWN)).all()
-    return sorted(((c.id, c.name_in(locale)) for c in candidates),
+    candidates = sa.select(model).where(model.id != offer.id,
+                                        model.status != ProductStatus.WITHDRAWN)
+    return sorted(((i, name) for i, _code, name in names_in(model, candidates, locale)),
                   key=lambda pair: pair[1].casefold())
 
 
@@ -236,6 +268,38 @@ def save_package(actor, data, package=None, expected_version=None):
     audit.record(actor, "package_updated" if before else "package_created", package,
                  before, after)
     return package
+
+
+# --- the catalogue's lists --------------------------------------------------------------------
+
+def filtered_products(user, q="", category="", kind="", sector="", status=""):
+    """The products `user` may see, narrowed by the list's filters as typed in the address
+    (an unknown value is ignored): words of the code or a name, category, audience, sector,
+    status. A select(Product), unordered."""
+    query = products_permissions.visible_products(user)
+    if q:
+        query = query.where(matches_all_words(Product.search_key, q))
+    if category in {c.value for c in ProductCategory}:
+        query = query.where(Product.category == ProductCategory(category))
+    if kind in {k.value for k in OrgKind}:
+        query = query.where(Product.id.in_(sa.select(ProductOrgKind.product_id).where(
+            ProductOrgKind.kind == OrgKind(kind))))
+    if sector in {s.value for s in Sector}:
+        query = query.where(Product.id.in_(sa.select(ProductSector.product_id).where(
+            ProductSector.sector == Sector(sector))))
+    if status in {s.value for s in ProductStatus}:
+        query = query.where(Product.status == ProductStatus(status))
+    return query
+
+
+def filtered_packages(user, q="", kind=""):
+    """The service packages `user` may see, for one audience and with the words typed."""
+    query = products_permissions.visible_packages(user)
+    if kind in {k.value for k in OrgKind}:
+        query = query.where(ServicePackage.org_kind == OrgKind(kind))
+    if q:
+        query = query.where(matches_all_words(ServicePackage.search_key, q))
+    return query
 
 
 # --- which bank offers it ---------------------------------------------------------------------

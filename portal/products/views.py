@@ -1,5 +1,4 @@
 """The catalogue: products and service packages, and the roadmap of products in design."""
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -8,9 +7,9 @@ from flask_login import current_user, login_required
 from portal.accounts.models import OrgKind
 from portal.core import unit_of_work
 from portal.core.errors import ValidationError, require
+from portal.core.forms import choices
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
-from portal.core.textnorm import matches_all_words
 from portal.core.views import get_visible, save_form
 from portal.extensions import db
 from portal.feedback.services import requests_for_offer
@@ -23,8 +22,6 @@ from portal.products.models import (
     TRANSITIONS,
     Product,
     ProductCategory,
-    ProductOrgKind,
-    ProductSector,
     ProductStatus,
     Sector,
     ServicePackage,
@@ -48,24 +45,13 @@ def _branches_by(kind, ids):
 @cached_page
 @login_required
 def index():
-    query = products_permissions.visible_products(current_user)
     q = request.args.get("q", "").strip()
     category = request.args.get("category", "")
     kind = request.args.get("kind", "")
     sector = request.args.get("sector", "")
     status = request.args.get("status", "")
-    if q:
-        query = query.where(matches_all_words(Product.search_key, q))
-    if category in {c.value for c in ProductCategory}:
-        query = query.where(Product.category == ProductCategory(category))
-    if kind in {k.value for k in OrgKind}:
-        query = query.where(Product.id.in_(sa.select(ProductOrgKind.product_id).where(
-            ProductOrgKind.kind == OrgKind(kind))))
-    if sector in {s.value for s in Sector}:
-        query = query.where(Product.id.in_(sa.select(ProductSector.product_id).where(
-            ProductSector.sector == Sector(sector))))
-    if status in {s.value for s in ProductStatus}:
-        query = query.where(Product.status == ProductStatus(status))
+    query = services.filtered_products(current_user, q=q, category=category, kind=kind,
+                                       sector=sector, status=status)
     page = paginate(query.order_by(Product.category, Product.code))
     offered = _branches_by("product", [p.id for p in page.items])
     return render_template(
@@ -107,13 +93,19 @@ def show(product_id):
 
 
 def _status_form(obj):
-    from portal.core.forms import choices
-
+    """The status change of an offer's page: only for who may edit the catalogue, and only
+    while the offer may still move (a withdrawn one is final). None otherwise, so readers do
+    not pay for the list of replacements."""
+    if not products_permissions.can_edit_catalogue(current_user) \
+            or obj.status == ProductStatus.WITHDRAWN:
+        return None
     form = forms.StatusForm(version_id=obj.version_id)
     form.status.choices = choices((s.value, s.label) for s in ProductStatus
                                   if s in TRANSITIONS[obj.status])
-    form.replaced_by.choices = choices(
-        [("", _("Nothing"))] + services.replacement_choices(obj, current_language()))
+    # the replacement is named only when withdrawing: no list when that is not a next step
+    form.replaced_by.choices = choices([("", _("Nothing"))] + (
+        services.replacement_choices(obj, current_language())
+        if ProductStatus.WITHDRAWN in TRANSITIONS[obj.status] else []))
     return form
 
 
@@ -189,14 +181,10 @@ def change_status(product_id):
 @cached_page
 @login_required
 def packages():
-    query = products_permissions.visible_packages(current_user)
     kind = request.args.get("kind", "")
     q = request.args.get("q", "").strip()
-    if kind in {k.value for k in OrgKind}:
-        query = query.where(ServicePackage.org_kind == OrgKind(kind))
-    if q:
-        query = query.where(matches_all_words(ServicePackage.search_key, q))
-    items = db.session.scalars(query.order_by(ServicePackage.code)).all()
+    items = db.session.scalars(services.filtered_packages(current_user, q=q, kind=kind)
+                               .order_by(ServicePackage.code)).all()
     return render_template("products/packages.html", packages=items, kind=kind, q=q,
                            kinds=list(OrgKind), locale=current_language(),
                            offered=_branches_by("package", [p.id for p in items]))
@@ -226,10 +214,8 @@ def _save_package_form(item=None):
     if item is not None:
         products += [p for p in item.products if p not in products]
     locale = current_language()
-    form.product_ids.choices = [(p.id, f"{p.name_in(locale)} ({p.code})") for p in products]
-    from portal.core.forms import choices
-
-    form.product_ids.choices = choices(form.product_ids.choices)
+    form.product_ids.choices = choices((p.id, f"{p.name_in(locale)} ({p.code})")
+                                       for p in products)
     if request.method == "GET" and item is not None:
         form.version_id.data = item.version_id
         form.org_kind.data = item.org_kind.value

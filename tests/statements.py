@@ -1,0 +1,20 @@
+"""Counting the SQL statements a page sends (for the N+1 and "light page" tests)."""
+import sqlalchemy as sa
+
+from portal.extensions import db
+
+
+def page_statements(client, path):
+    """(response, [statements]) of one GET; fails unless the page answers 200."""
+    statements = []
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", on_execute)
+    assert response.status_code == 200, (path, response.status_code)
+    return response, statements
