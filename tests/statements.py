@@ -5,7 +5,11 @@ from portal.extensions import db
 
 
 def page_statements(client, path):
-    """(response, [statements]) of one GET; fails unless the page answers 200."""
+    """(response, [statements]) of one GET; fails unless the page answers 200. The test's
+    session is emptied first: in the tests the pages share it, and what the test made would
+    otherwise be found already loaded, where a real request loads it."""
+    db.session.commit()
+    db.session.expunge_all()
     statements = []
 
     def on_execute(conn, cursor, statement, parameters, context, executemany):

@@ -32,13 +32,17 @@ def label_of(name, code):
     return f"{name} ({code})"
 
 
-def offered_pairs(allowed):
+def offered_pairs(allowed, first=None):
     """(searching, [(id, "Name (CODE)")]) for a chooser of what `allowed` selects: above
-    ORG_PICKER_FROM organisations the form shows search boxes instead of a list."""
+    ORG_PICKER_FROM organisations the form shows search boxes instead of a list. first: a
+    condition on Organisation whose organisations the list shows before the others."""
     limit = current_app.config["ORG_PICKER_FROM"]
+    order = (Organisation.name, Organisation.id)
+    if first is not None:
+        order = (sa.case((first, 0), else_=1), *order)
     rows = db.session.execute(allowed.with_only_columns(
-        Organisation.id, Organisation.name, Organisation.code).order_by(
-        Organisation.name, Organisation.id).limit(limit + 1)).all()
+        Organisation.id, Organisation.name, Organisation.code).order_by(*order)
+        .limit(limit + 1)).all()
     searching = len(rows) > limit
     return searching, [] if searching else [(i, label_of(n, c)) for i, n, c in rows]
 
@@ -50,11 +54,11 @@ class OrganisationField(SelectField):
         self.searching = False
         self.typed = None
 
-    def offer(self, allowed, blank=None):
+    def offer(self, allowed, blank=None, first=None):
         """allowed: a select(Organisation) of what may be chosen; blank: the label of the
-        empty choice of an optional field."""
+        empty choice of an optional field; first: what a list shows first (offered_pairs)."""
         self.allowed = allowed
-        self.searching, pairs = offered_pairs(allowed)
+        self.searching, pairs = offered_pairs(allowed, first)
         self.choices = choices(([("", blank)] if blank else []) + pairs)
 
     def process_formdata(self, valuelist):

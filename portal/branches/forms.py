@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.accounts.picker import OrganisationField
 from portal.branches.models import BRANCH_KIND_LABELS, OUTCOME_LABELS
 from portal.core.forms import PortalForm, choices
 from portal.i18n.fields import LocalDateField, LocalDecimalField, LocalIntegerField, NumberRange
@@ -76,8 +77,9 @@ class AttendanceForm(PortalForm):
 
 class DeliveryForm(PortalForm):
     version_id = HiddenField()
-    organisation_id = SelectField(_l("Organisation served"), coerce=_optional_int,
-                                  validators=[InputRequired()])
+    # thousands in a country: a list while they are few, a search box beyond (picker.py)
+    organisation_id = OrganisationField(_l("Organisation served"), validators=[
+        DataRequired(message=_l("Choose the organisation served."))])
     product_id = SelectField(_l("Product"), coerce=_optional_int, validators=[Optional()])
     package_id = SelectField(_l("Service package"), coerce=_optional_int,
                              validators=[Optional()])

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from portal import permissions
 from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.branches import permissions as branches_permissions
 from portal.branches.models import (
@@ -25,6 +26,7 @@ from portal.branches.models import (
     TrainingSession,
     branch_package,
     branch_product,
+    branch_served_org,
 )
 from portal.core import audit, clock, workdays
 from portal.core.errors import ValidationError, require
@@ -246,9 +248,34 @@ def training_summary(branch, today):
 
 # --- service deliveries ----------------------------------------------------------------------
 
-def _delivery_values(branch, data):
-    org = db.session.get(Organisation, data.get("organisation_id"))
-    if org is None or not org.is_active:
+# who a delivery is for: the unions, cooperatives, mass organisations and their groups
+DELIVERY_ORG_KINDS = (OrgKind.NATIONAL_UNION, OrgKind.COOPERATIVE, OrgKind.MASS_ORGANISATION,
+                      OrgKind.SAVINGS_GROUP)
+
+
+def served_by(branch):
+    """A condition on Organisation: the branch serves it (its "organisations served")."""
+    return Organisation.id.in_(sa.select(branch_served_org.c.organisation_id).where(
+        branch_served_org.c.branch_id == branch.id))
+
+
+def deliverable_organisations(actor, branch):
+    """A select(Organisation) of whom a delivery of this branch may be for: those it serves,
+    and the active unions, cooperatives, mass organisations and groups of the actor's network
+    in the branch's country. Never loaded whole (thousands in a country): the form's picker
+    lists or searches it, and _delivery_values checks a choice against it."""
+    nearby = permissions.network_organisations(actor).where(
+        Organisation.kind.in_(DELIVERY_ORG_KINDS), Organisation.is_active,
+        Organisation.country == branch.country).with_only_columns(Organisation.id)
+    return sa.select(Organisation).where(sa.or_(served_by(branch), Organisation.id.in_(nearby)))
+
+
+def _delivery_values(actor, branch, data):
+    org = db.session.get(Organisation, data.get("organisation_id")) \
+        if data.get("organisation_id") else None
+    if org is None or not org.is_active or db.session.scalar(
+            deliverable_organisations(actor, branch).with_only_columns(Organisation.id)
+            .where(Organisation.id == org.id)) is None:
         raise ValidationError(_("Choose the organisation served."), field="organisation_id")
     product = db.session.get(Product, data["product_id"]) if data.get("product_id") else None
     package = db.session.get(ServicePackage, data["package_id"]) \
@@ -290,7 +317,7 @@ def log_delivery(actor, branch, data):
     """
     require(branches_permissions.can_log_delivery(actor, branch))
     delivery = ServiceDelivery(branch=branch, recorded_by_id=actor.id,
-                               **_delivery_values(branch, data))
+                               **_delivery_values(actor, branch, data))
     db.session.add(delivery)
     db.session.flush()
     audit.record(actor, "delivery_logged", delivery,
@@ -302,7 +329,7 @@ def update_delivery(actor, delivery, data, expected_version=None):
     """Complete or correct a delivery (e.g. add the date it was delivered). Same rules."""
     require(branches_permissions.can_log_delivery(actor, delivery.branch))
     delivery.check_version(expected_version)
-    values = _delivery_values(delivery.branch, data)
+    values = _delivery_values(actor, delivery.branch, data)
     before = audit.snapshot(delivery, DELIVERY_FIELDS)
     for key, value in values.items():
         setattr(delivery, key, value)

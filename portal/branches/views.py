@@ -28,6 +28,7 @@ from portal.home.panels import home_panel, nav_item
 from portal.i18n import current_language
 from portal.i18n.fields import filter_day
 from portal.products import permissions as products_permissions
+from portal.products import services as product_services
 from portal.products.models import Product, ProductStatus, ServicePackage
 
 bp = Blueprint("branches", __name__, url_prefix="/branches", template_folder="templates")
@@ -216,24 +217,16 @@ def deliveries(branch_id):
 
 def _delivery_form(branch, delivery=None):
     form = forms.DeliveryForm(obj=delivery)
-    orgs = list(branch.served_organisations) + [o for o in db.session.scalars(
-        permissions.network_organisations(current_user).where(
-            Organisation.kind.in_((OrgKind.NATIONAL_UNION, OrgKind.COOPERATIVE,
-                                   OrgKind.MASS_ORGANISATION, OrgKind.SAVINGS_GROUP)),
-            Organisation.is_active, Organisation.country == branch.country)
-        .order_by(Organisation.name)) if o not in branch.served_organisations]
-    form.organisation_id.choices = choices([("", _("— choose —"))] +
-                                           [(o.id, o.name) for o in orgs])
+    form.organisation_id.offer(services.deliverable_organisations(current_user, branch),
+                               blank=_("— choose —"), first=services.served_by(branch))
     locale = current_language()
-    products = db.session.scalars(products_permissions.visible_products(current_user).where(
-        Product.status.in_((ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)))
-        .order_by(Product.code)).all()
-    form.product_id.choices = choices([("", _("— none —"))] + [
-        (p.id, f"{p.name_in(locale)} ({p.code})") for p in products])
-    packages = db.session.scalars(products_permissions.visible_packages(current_user)
-                                  .order_by(ServicePackage.code)).all()
-    form.package_id.choices = choices([("", _("— none —"))] + [
-        (p.id, f"{p.name_in(locale)} ({p.code})") for p in packages])
+    form.product_id.choices = choices([("", _("— none —"))] + product_services.choice_labels(
+        Product, products_permissions.visible_products(current_user).where(
+            Product.status.in_((ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)))
+        .order_by(Product.code), locale))
+    form.package_id.choices = choices([("", _("— none —"))] + product_services.choice_labels(
+        ServicePackage, products_permissions.visible_packages(current_user)
+        .order_by(ServicePackage.code), locale))
     if request.method == "GET":
         if delivery is not None:
             form.version_id.data = delivery.version_id

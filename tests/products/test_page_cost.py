@@ -59,11 +59,12 @@ def test_the_editors_product_page_costs_the_same_with_a_larger_catalogue(client,
     make_product("OTHER-0")
     db.session.commit()
     login(factories.make_user("administrator"))
-    client.get(f"/products/{product.id}")  # templates compiled, caches warm
-    _page, small = page_statements(client, f"/products/{product.id}")
+    path = f"/products/{product.id}"
+    client.get(path)  # templates compiled, caches warm
+    _page, small = page_statements(client, path)
     for n in range(1, 40):
         make_product(f"OTHER-{n}", languages=("en", "fa") if n % 2 else ("th",))
     db.session.commit()
-    page, large = page_statements(client, f"/products/{product.id}")
+    page, large = page_statements(client, path)
     assert len(_replacements(page)) == 41  # "nothing" and the forty others
     assert len(large) == len(small), "\n".join(large)
