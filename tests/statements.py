@@ -5,10 +5,15 @@ from portal.extensions import db
 
 
 def page_statements(client, path):
-    """(response, [statements]) of one GET; fails unless the page answers 200. The test's
-    session is emptied first: in the tests the pages share it, and what the test made would
-    otherwise be found already loaded, where a real request loads it."""
+    """(response, [statements]) of one GET; fails unless the page answers 200.
+
+    The page is requested once before, uncounted, so that what a process keeps across
+    requests (compiled templates, answers remembered until the next write: core/versions.py)
+    is in the same state however much the test wrote just before. Then the test's session is
+    emptied: in the tests the pages share it, and what the test made would otherwise be found
+    already loaded, where a real request loads it."""
     db.session.commit()
+    client.get(path).close()
     db.session.expunge_all()
     statements = []
 

@@ -119,7 +119,6 @@ def test_the_form_costs_the_same_however_many_organisations_and_products(client,
     login(make_staff(branch))
     branch_id = branch.id
     path = f"/branches/{branch_id}/deliveries/new"
-    client.get(path)  # templates compiled, caches warm
     _page, small = page_statements(client, path)
     for n in range(40):
         make_org(OrgKind.COOPERATIVE, name=f"تعاونی {n}")
