@@ -1,36 +1,26 @@
 """The organisation directory: browse the tree, search, edit, import and export."""
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts import forms, importing, services
-from portal.accounts.models import Membership, Organisation, OrgKind, User
+from portal.accounts import directory, forms, importing, services
+from portal.accounts.models import Organisation, OrgKind
 from portal.accounts.picker import label_of
 from portal.core import tabular, unit_of_work
 from portal.core.errors import ValidationError, require
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
-from portal.core.textnorm import matches_all_words
 from portal.core.views import get_visible, save_form
-from portal.extensions import db, limiter, lookup_limit
+from portal.extensions import limiter, lookup_limit
 
 orgs = Blueprint("organisations", __name__, url_prefix="/organisations",
                  template_folder="templates")
 
 
-def _filtered_organisations():
-    query = permissions.visible_organisations(current_user)
-    q = request.args.get("q", "").strip()
-    kind = request.args.get("kind", "")
-    if q:
-        query = query.where(matches_all_words(Organisation.search_key, q))
-    if kind in {k.value for k in OrgKind}:
-        query = query.where(Organisation.kind == OrgKind(kind))
-    if request.args.get("inactive") != "1":
-        query = query.where(Organisation.is_active)
-    return query, q, kind
+def _filters():
+    return {"q": request.args.get("q", "").strip(), "kind": request.args.get("kind", ""),
+            "inactive": request.args.get("inactive") == "1"}
 
 
 @orgs.route("/lookup")
@@ -42,39 +32,36 @@ def lookup():
     q = request.args.get("q", "").strip()[:100]
     if len(q) < 2:
         return jsonify(results=[])
-    rows = db.session.execute(permissions.visible_organisations(current_user).with_only_columns(
-        Organisation.id, Organisation.name, Organisation.code).where(
-        Organisation.is_active, matches_all_words(Organisation.search_key, q)).order_by(
-        Organisation.name, Organisation.id).limit(20)).all()
-    return jsonify(results=[{"id": i, "label": label_of(n, c)} for i, n, c in rows])
+    return jsonify(results=[{"id": i, "label": label_of(n, c)}
+                            for i, n, c in directory.suggestions(current_user, q)])
 
 
 @orgs.route("/")
 @cached_page
 @login_required
 def index():
-    query, q, kind = _filtered_organisations()
+    filters = _filters()
+    query = directory.filtered_organisations(current_user, **filters)
+    q, kind = filters["q"], filters["kind"]
     if q or kind:
         page = paginate(query.order_by(Organisation.name))
         return render_template("accounts/organisations.html", page=page, q=q, kind=kind,
-                               kinds=list(OrgKind), roots=None, children={}, below={})
-    # no search: browse the tree from its visible roots, two levels at a time, in a fixed
-    # number of queries however large the network (deeper levels open from each page)
-    visible_ids = query.with_only_columns(Organisation.id)
-    roots = db.session.scalars(query.where(sa.or_(
-        Organisation.parent_id.is_(None), Organisation.parent_id.notin_(visible_ids)))
-        .order_by(Organisation.name)).all()
-    children = {}
-    for child in db.session.scalars(query.where(Organisation.parent_id.in_(
-            [r.id for r in roots])).order_by(Organisation.name)):
-        children.setdefault(child.parent_id, []).append(child)
-    shown = [r.id for r in roots] + [c.id for kids in children.values() for c in kids]
-    below = dict(db.session.execute(
-        query.where(Organisation.parent_id.in_(shown))
-        .with_only_columns(Organisation.parent_id, sa.func.count())
-        .group_by(Organisation.parent_id)).all())
-    return render_template("accounts/organisations.html", page=None, q=q, kind=kind,
-                           kinds=list(OrgKind), roots=roots, children=children, below=below)
+                               kinds=list(OrgKind), roots=None, opened=None, children=[],
+                               below={})
+    # no search: the tree's first level, a page at a time, each with how many organisations
+    # are below it; one of them opened (?open=id, a link: no script needed) shows its first
+    # children, and deeper levels open from each organisation's page. A reader with a single
+    # root (a union's director) finds it opened.
+    roots = paginate(directory.tree_roots(query))
+    opened = request.args.get("open", type=int)
+    if opened is None and roots.total == 1:
+        opened = roots.items[0].id
+    children = directory.tree_children(query, opened) \
+        if opened in {r.id for r in roots.items} else []
+    below = directory.counts_below(query, [r.id for r in roots.items] + [c.id for c in children])
+    return render_template("accounts/organisations.html", page=roots, q=q, kind=kind,
+                           kinds=list(OrgKind), roots=roots.items, opened=opened,
+                           children=children, below=below, shown=directory.TREE_CHILDREN)
 
 
 @orgs.route("/<int:org_id>")
@@ -82,17 +69,12 @@ def index():
 @login_required
 def show(org_id):
     org = get_visible(permissions.visible_organisations(current_user), Organisation, org_id)
-    members = []
-    if permissions.can_see_members(current_user, org):
-        members = db.session.scalars(sa.select(Membership).where(
-            Membership.organisation_id == org.id).join(Membership.user)
-            .order_by(User.full_name)).all()
-    children = db.session.scalars(permissions.visible_organisations(current_user).where(
-        Organisation.parent_id == org.id).order_by(Organisation.name)).all()
-    managers = db.session.scalars(sa.select(User).where(User.portfolio.any(
-        Organisation.id == org.id))).all()
+    members = directory.members(org) if permissions.can_see_members(current_user, org) else []
     return render_template("accounts/organisation.html", org=org, members=members,
-                           children=children, managers=managers, confirm=forms.ConfirmForm())
+                           ancestors=directory.ancestors(org),
+                           children=paginate(directory.children_of(current_user, org)),
+                           managers=directory.relationship_managers(org),
+                           confirm=forms.ConfirmForm())
 
 
 def _save_org_form(org=None):
@@ -178,14 +160,6 @@ def import_template(fmt):
 @orgs.route("/export.<fmt>")
 @login_required
 def export(fmt):
-    query, _q, _kind = _filtered_organisations()
-    parent = sa.orm.aliased(Organisation)
-    rows = db.session.execute(
-        query.outerjoin(parent, Organisation.parent_id == parent.id)
-        .with_only_columns(Organisation.code, Organisation.name, Organisation.name_en,
-                           Organisation.kind, parent.code, Organisation.country,
-                           Organisation.province, Organisation.district, Organisation.commune,
-                           Organisation.currency)
-        .order_by(Organisation.code)).all()
-    rows = [[v.value if isinstance(v, OrgKind) else (v or "") for v in row] for row in rows]
-    return tabular.export_response(importing.COLUMNS, rows, "organisations", fmt)
+    query = directory.filtered_organisations(current_user, **_filters())
+    return tabular.export_response(importing.COLUMNS, directory.export_rows(query),
+                                   "organisations", fmt)
