@@ -72,6 +72,53 @@ def offering_branches(kind, ids, near=None):
     return dict(result)
 
 
+# --- the registry ------------------------------------------------------------------------------
+
+def registry(user, province="", district="", kind=""):
+    """The branch registry as `user` may browse it, narrowed to a province, a district of it
+    and a kind (an unknown kind is ignored). Returns (branches, provinces, districts):
+    branches a select(Branch) with its organisation, by place and name, to be paged;
+    provinces [(province, branches)] of the whole registry, whatever the kind; districts the
+    same for the province chosen, [] without one."""
+    query = branches_permissions.visible_branches(user).join(Branch.organisation) \
+        .options(sa.orm.contains_eager(Branch.organisation))
+    provinces, districts = _counts_by(query, Organisation.province), []
+    if province:
+        query = query.where(Organisation.province == province)
+        districts = _counts_by(query, Organisation.district)
+    if district:
+        query = query.where(Organisation.district == district)
+    if kind in {k.value for k in BranchKind}:
+        query = query.where(Branch.kind == BranchKind(kind))
+    return (query.order_by(Organisation.province, Organisation.district, Organisation.commune,
+                           Organisation.name, Branch.id), provinces, districts)
+
+
+def _counts_by(query, column):
+    return db.session.execute(query.with_only_columns(column, sa.func.count(Branch.id))
+                              .group_by(column).order_by(column)).all()
+
+
+def own_branches(user):
+    """The branches whose own staff `user` is, with their requests still waiting for delivery:
+    (branches, {branch id: waiting}). No statement for someone who is no branch's staff."""
+    org_ids = [o.id for o in user.organisations_with(Role.BRANCH_STAFF)]
+    if not org_ids:
+        return [], {}
+    branches = db.session.scalars(sa.select(Branch).where(
+        Branch.organisation_id.in_(org_ids))).all()
+    mine = [b for b in branches if branches_permissions.is_staff_of_branch(user, b)]
+    if not mine:
+        return [], {}
+    waiting = dict(db.session.execute(
+        sa.select(ServiceDelivery.branch_id, sa.func.count()).where(
+            ServiceDelivery.branch_id.in_([b.id for b in mine]),
+            ServiceDelivery.delivered_on.is_(None),
+            ServiceDelivery.outcome == DeliveryOutcome.PENDING)
+        .group_by(ServiceDelivery.branch_id)).all())
+    return mine, waiting
+
+
 def branch_staff(branch):
     """The active users holding the branch_staff role in the branch's organisation."""
     return db.session.scalars(

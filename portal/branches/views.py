@@ -22,6 +22,7 @@ from portal.core.clock import local_today, organisation_zone, reader_today
 from portal.core.errors import NotFound, require
 from portal.core.forms import choices
 from portal.core.pagecache import cached_page
+from portal.core.pagination import paginate
 from portal.core.views import get_visible, save_form, save_or_explain
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
@@ -53,27 +54,11 @@ def _run_form(form, save, template, redirect_to, context):
 @cached_page
 @login_required
 def index():
-    base = branches_permissions.visible_branches(current_user).join(Branch.organisation)
     province = request.args.get("province", "")
     district = request.args.get("district", "")
     kind = request.args.get("kind", "")
-    provinces = db.session.execute(
-        base.with_only_columns(Organisation.province, sa.func.count(Branch.id))
-        .group_by(Organisation.province).order_by(Organisation.province)).all()
-    query = base
-    districts = []
-    if province:
-        query = query.where(Organisation.province == province)
-        districts = db.session.execute(
-            query.with_only_columns(Organisation.district, sa.func.count(Branch.id))
-            .group_by(Organisation.district).order_by(Organisation.district)).all()
-    if district:
-        query = query.where(Organisation.district == district)
-    if kind in {k.value for k in BranchKind}:
-        query = query.where(Branch.kind == BranchKind(kind))
-    branches = db.session.scalars(query.order_by(Organisation.province, Organisation.district,
-                                                 Organisation.commune, Organisation.name)).all()
-    return render_template("branches/index.html", branches=branches, provinces=provinces,
+    branches, provinces, districts = services.registry(current_user, province, district, kind)
+    return render_template("branches/index.html", page=paginate(branches), provinces=provinces,
                            districts=districts, province=province, district=district,
                            kind=kind, kinds=list(BranchKind), today=reader_today())
 
@@ -422,24 +407,10 @@ def contract_edit(contract_id):
 @home_panel
 def my_branch(user):
     """Branch staff: their branch, with pending requests and the way to log a delivery."""
-    from portal.accounts.models import Role
-
     if not user.is_authenticated:
         return None
-    # only an organisation where the user is branch staff can hold "their" branch (see
-    # is_staff_of_branch below): other bank staff need no statement
-    org_ids = [o.id for o in user.organisations_with(Role.BRANCH_STAFF)]
-    if not org_ids:
-        return None
-    branches = db.session.scalars(sa.select(Branch).where(
-        Branch.organisation_id.in_(org_ids))).all()
-    mine = [b for b in branches if branches_permissions.is_staff_of_branch(user, b)]
+    mine, pending = services.own_branches(user)
     if not mine:
         return None
-    pending = dict(db.session.execute(
-        sa.select(ServiceDelivery.branch_id, sa.func.count()).where(
-            ServiceDelivery.branch_id.in_([b.id for b in mine]),
-            ServiceDelivery.delivered_on.is_(None),
-            ServiceDelivery.outcome == "pending").group_by(ServiceDelivery.branch_id)).all())
     return {"template": "branches/panel_my_branch.html", "order": 25, "branches": mine,
             "pending": pending}
