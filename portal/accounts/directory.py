@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from portal import permissions
 from portal.accounts.models import Membership, Organisation, OrgKind, User
+from portal.core import versions
 from portal.core.textnorm import matches_all_words
 from portal.extensions import db
 
@@ -39,6 +40,29 @@ def tree_roots(query):
     return query.where(sa.or_(Organisation.parent_id.is_(None),
                               Organisation.parent_id.notin_(visible_ids))) \
         .order_by(Organisation.name, Organisation.id)
+
+
+def tree_top(user, inactive=False):
+    """(ids of the tree's first level by name, {id: organisations directly below it}) of the
+    directory `user` browses. Kept in this process until an organisation, a membership or a
+    portfolio changes (core/versions.py): what a person may see depends on those, on who they
+    are and on the network they look at, which make the key."""
+    scope = permissions.network_scope(user)
+
+    def compute():
+        query = filtered_organisations(user, inactive=inactive)
+        ids = tuple(db.session.scalars(tree_roots(query).with_only_columns(Organisation.id)))
+        return ids, counts_below(query, ids)
+
+    return versions.remembered("organisation_tree", permissions.SCOPE_TABLES,
+                               (user.id, scope.everything, scope.network_id, inactive), compute)
+
+
+def organisations_by_ids(ids):
+    """The organisations with these ids, in the order of the ids."""
+    found = {o.id: o for o in db.session.scalars(
+        sa.select(Organisation).where(Organisation.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
 
 
 def tree_children(query, parent_id, limit=TREE_CHILDREN):

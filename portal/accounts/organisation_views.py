@@ -1,5 +1,14 @@
 """The organisation directory: browse the tree, search, edit, import and export."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,6 +18,7 @@ from portal.accounts.models import Organisation, OrgKind
 from portal.accounts.picker import label_of
 from portal.core import tabular, unit_of_work
 from portal.core.errors import ValidationError, require
+from portal.core.id_pagination import paginate_ids
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.views import get_visible, save_form
@@ -52,16 +62,18 @@ def index():
     # are below it; one of them opened (?open=id, a link: no script needed) shows its first
     # children, and deeper levels open from each organisation's page. A reader with a single
     # root (a union's director) finds it opened.
-    roots = paginate(directory.tree_roots(query))
+    root_ids, below = directory.tree_top(current_user, inactive=filters["inactive"])
+    roots = paginate_ids(root_ids, directory.organisations_by_ids)
     opened = request.args.get("open", type=int)
     if opened is None and roots.total == 1:
-        opened = roots.items[0].id
-    children = directory.tree_children(query, opened) \
-        if opened in {r.id for r in roots.items} else []
-    below = directory.counts_below(query, [r.id for r in roots.items] + [c.id for c in children])
+        opened = root_ids[0]
+    children = []
+    if opened in {r.id for r in roots.items}:
+        children = directory.tree_children(query, opened)
+        below = below | directory.counts_below(query, [c.id for c in children])
     return render_template("accounts/organisations.html", page=roots, q=q, kind=kind,
                            kinds=list(OrgKind), roots=roots.items, opened=opened,
-                           children=children, below=below, shown=directory.TREE_CHILDREN)
+                           children=children, below=below)
 
 
 @orgs.route("/<int:org_id>")

@@ -37,12 +37,14 @@ def offered_pairs(allowed, first=None):
     ORG_PICKER_FROM organisations the form shows search boxes instead of a list. first: a
     condition on Organisation whose organisations the list shows before the others."""
     limit = current_app.config["ORG_PICKER_FROM"]
-    order = (Organisation.name, Organisation.id)
-    if first is not None:
-        order = (sa.case((first, 0), else_=1), *order)
-    rows = db.session.execute(allowed.with_only_columns(
-        Organisation.id, Organisation.name, Organisation.code).order_by(*order)
-        .limit(limit + 1)).all()
+    # the first limit + 1 found in any order, then sorted: one statement that stops early
+    # and never sorts thousands only to learn that there are too many to list
+    rank = sa.case((first, 0), else_=1) if first is not None else sa.literal(1)
+    found = allowed.with_only_columns(Organisation.id, Organisation.name, Organisation.code,
+                                      rank.label("rank")).order_by(None).limit(limit + 1) \
+        .subquery()
+    rows = db.session.execute(sa.select(found.c.id, found.c.name, found.c.code).order_by(
+        found.c.rank, found.c.name, found.c.id)).all()
     searching = len(rows) > limit
     return searching, [] if searching else [(i, label_of(n, c)) for i, n, c in rows]
 

@@ -28,7 +28,7 @@ from portal.branches.models import (
     branch_product,
     branch_served_org,
 )
-from portal.core import audit, clock, workdays
+from portal.core import audit, clock, versions, workdays
 from portal.core.errors import ValidationError, require
 from portal.core.sanitize import plain_text
 from portal.extensions import db
@@ -76,22 +76,46 @@ def offering_branches(kind, ids, near=None):
 
 def registry(user, province="", district="", kind=""):
     """The branch registry as `user` may browse it, narrowed to a province, a district of it
-    and a kind (an unknown kind is ignored). Returns (branches, provinces, districts):
-    branches a select(Branch) with its organisation, by place and name, to be paged;
-    provinces [(province, branches)] of the whole registry, whatever the kind; districts the
-    same for the province chosen, [] without one."""
-    query = branches_permissions.visible_branches(user).join(Branch.organisation) \
-        .options(sa.orm.contains_eager(Branch.organisation))
-    provinces, districts = _counts_by(query, Organisation.province), []
-    if province:
-        query = query.where(Organisation.province == province)
-        districts = _counts_by(query, Organisation.district)
-    if district:
-        query = query.where(Organisation.district == district)
-    if kind in {k.value for k in BranchKind}:
-        query = query.where(Branch.kind == BranchKind(kind))
-    return (query.order_by(Organisation.province, Organisation.district, Organisation.commune,
-                           Organisation.name, Branch.id), provinces, districts)
+    and a kind (an unknown kind is ignored). Returns (ids, provinces, districts): the ids of
+    the branches by place and name (to be paged: branches_by_ids), provinces [(province,
+    branches)] of the whole registry whatever the kind, districts the same for the province
+    chosen, () without one.
+
+    The same for everyone looking at one network, and branches rarely move: kept in this
+    process until a branch or an organisation changes (core/versions.py), so a page reads
+    only its own rows by id instead of sorting the registry again."""
+    scope = permissions.network_scope(user)
+    network = (scope.everything, scope.network_id)
+    kind = kind if kind in {k.value for k in BranchKind} else ""
+    base = branches_permissions.visible_branches(user).join(Branch.organisation)
+
+    def listing():
+        query, districts = base, ()
+        if province:
+            query = query.where(Organisation.province == province)
+            districts = tuple(_counts_by(query, Organisation.district))
+        if district:
+            query = query.where(Organisation.district == district)
+        if kind:
+            query = query.where(Branch.kind == BranchKind(kind))
+        ids = tuple(db.session.scalars(query.with_only_columns(Branch.id).order_by(
+            Organisation.province, Organisation.district, Organisation.commune,
+            Organisation.name, Branch.id)))
+        return ids, districts
+
+    tables = ("branch", "organisation")
+    ids, districts = versions.remembered("branch_registry", tables,
+                                         (*network, province, district, kind), listing)
+    provinces = versions.remembered("branch_provinces", tables, network,
+                                    lambda: tuple(_counts_by(base, Organisation.province)))
+    return ids, provinces, districts
+
+
+def branches_by_ids(ids):
+    """The branches with these ids, with their organisations, in the order of the ids."""
+    found = {b.id: b for b in db.session.scalars(sa.select(Branch).where(
+        Branch.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
 
 
 def _counts_by(query, column):
@@ -311,10 +335,12 @@ def deliverable_organisations(actor, branch):
     and the active unions, cooperatives, mass organisations and groups of the actor's network
     in the branch's country. Never loaded whole (thousands in a country): the form's picker
     lists or searches it, and _delivery_values checks a choice against it."""
-    nearby = permissions.network_organisations(actor).where(
-        Organisation.kind.in_(DELIVERY_ORG_KINDS), Organisation.is_active,
-        Organisation.country == branch.country).with_only_columns(Organisation.id)
-    return sa.select(Organisation).where(sa.or_(served_by(branch), Organisation.id.in_(nearby)))
+    # conditions on the row itself, not "id IN (a select)": PostgreSQL then stops at the
+    # first rows the picker needs instead of building the set of thousands first
+    nearby = sa.and_(Organisation.kind.in_(DELIVERY_ORG_KINDS), Organisation.is_active,
+                     Organisation.country == branch.country,
+                     *[c for c in (permissions.in_network(actor),) if c is not None])
+    return sa.select(Organisation).where(sa.or_(served_by(branch), nearby))
 
 
 def _delivery_values(actor, branch, data):

@@ -21,8 +21,8 @@ from portal.branches.models import (
 from portal.core.clock import local_today, organisation_zone, reader_today
 from portal.core.errors import NotFound, require
 from portal.core.forms import choices
+from portal.core.id_pagination import paginate_ids
 from portal.core.pagecache import cached_page
-from portal.core.pagination import paginate
 from portal.core.views import get_visible, save_form, save_or_explain
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
@@ -57,8 +57,9 @@ def index():
     province = request.args.get("province", "")
     district = request.args.get("district", "")
     kind = request.args.get("kind", "")
-    branches, provinces, districts = services.registry(current_user, province, district, kind)
-    return render_template("branches/index.html", page=paginate(branches), provinces=provinces,
+    ids, provinces, districts = services.registry(current_user, province, district, kind)
+    return render_template("branches/index.html",
+                           page=paginate_ids(ids, services.branches_by_ids), provinces=provinces,
                            districts=districts, province=province, district=district,
                            kind=kind, kinds=list(BranchKind), today=reader_today())
 
@@ -205,13 +206,10 @@ def _delivery_form(branch, delivery=None):
     form.organisation_id.offer(services.deliverable_organisations(current_user, branch),
                                blank=_("— choose —"), first=services.served_by(branch))
     locale = current_language()
-    form.product_id.choices = choices([("", _("— none —"))] + product_services.choice_labels(
-        Product, products_permissions.visible_products(current_user).where(
-            Product.status.in_((ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)))
-        .order_by(Product.code), locale))
-    form.package_id.choices = choices([("", _("— none —"))] + product_services.choice_labels(
-        ServicePackage, products_permissions.visible_packages(current_user)
-        .order_by(ServicePackage.code), locale))
+    form.product_id.choices = choices([("", _("— none —"))] + product_services.offer_choices(
+        current_user, Product, locale, (ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)))
+    form.package_id.choices = choices([("", _("— none —"))] + product_services.offer_choices(
+        current_user, ServicePackage, locale))
     if request.method == "GET":
         if delivery is not None:
             form.version_id.data = delivery.version_id

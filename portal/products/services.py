@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from portal import permissions
 from portal.accounts.models import OrgKind
-from portal.core import audit
+from portal.core import audit, versions
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.sanitize import plain_text
@@ -218,6 +218,29 @@ def names_in(model, query, locale):
 def choice_labels(model, query, locale):
     """[(id, "Name (CODE)")] for a select of the offers `query` selects."""
     return [(i, f"{name} ({code})") for i, code, name in names_in(model, query, locale)]
+
+
+def offer_choices(user, model, locale, statuses=None):
+    """[(id, "Name (CODE)")] of the offers of `model` (Product or ServicePackage) that `user`
+    may see, of these statuses (any when None), by code: the choices of a form's select.
+    Kept in this process until the catalogue or its texts change (core/versions.py): what
+    the reader may see depends only on the network looked at and on seeing the whole
+    catalogue, which are part of the key."""
+    scope = permissions.network_scope(user)
+    whole = products_permissions.sees_whole_catalogue(user)
+    text, _owner = _text_model(model)
+    key = (model.__name__, scope.everything, scope.network_id, whole,
+           tuple(sorted(s.value for s in statuses or ())), locale)
+
+    def compute():
+        query = products_permissions.visible_products(user) if model is Product \
+            else products_permissions.visible_packages(user)
+        if statuses:
+            query = query.where(model.status.in_(statuses))
+        return tuple(choice_labels(model, query.order_by(model.code), locale))
+
+    return list(versions.remembered("offer_choices", (model.__tablename__, text.__tablename__),
+                                    key, compute))
 
 
 def replacement_choices(offer, locale):

@@ -103,3 +103,20 @@ def test_the_organisation_page_costs_the_same_with_more_people_and_more_levels(
     page, crowded = page_statements(client, far)
     assert "Trần Thị 13" in page.text and "Trần Thị 00" in page.text
     assert len(crowded) == len(deep), "\n".join(crowded)
+
+
+def test_the_tree_follows_a_change_at_once(client, login_as, db):
+    login_as("administrator")
+    union = factories.make_org(OrgKind.NATIONAL_UNION, name="اتحادیه الف")
+    db.session.commit()
+    assert f"/organisations/{union.id}\"" in client.get("/organisations/").text
+    client.get("/organisations/")  # kept by the process now
+    newer = factories.make_org(OrgKind.NATIONAL_UNION, name="اتحادیه ب")
+    factories.make_org(OrgKind.COOPERATIVE, parent=union)
+    db.session.commit()
+    page = client.get("/organisations/").text
+    assert f"/organisations/{newer.id}\"" in page
+    assert f'/organisations/?open={union.id}#org-{union.id}">1 organisations below' in page
+    union.is_active = False
+    db.session.commit()
+    assert f"/organisations/{union.id}\"" not in client.get("/organisations/").text

@@ -15,7 +15,7 @@ from portal.extensions import db as _db
 from tests.branches.helpers import make_branch, make_staff
 from tests.branches.test_deliveries import _delivery_form
 from tests.factories import make_org
-from tests.products.helpers import make_product
+from tests.products.helpers import NAMES, make_product
 from tests.statements import page_statements
 
 CARPETS = "اتحادیه سراسری تعاونی‌های فرش دستباف روستایی"
@@ -131,3 +131,19 @@ def test_the_form_costs_the_same_however_many_organisations_and_products(client,
     assert len(large) == len(small), "\n".join(large)
     # the products' choices are ids, codes and names: not every product with its audiences
     assert not any("product_org_kind" in s or "product_sector" in s for s in large), large
+
+
+def test_the_products_offered_follow_the_catalogue_at_once(client, login, db):
+    branch = make_branch()
+    product = make_product()
+    db.session.commit()
+    login(make_staff(branch, preferred_locale="fa"))
+    path = f"/branches/{branch.id}/deliveries/new"
+    assert NAMES["fa"] in client.get(path).text
+    client.get(path)  # kept by the process now
+    product.texts[1].name = "تسهیلات سرمایه در گردش (شرایط نو)"
+    newer = make_product("WC-LOAN-2", languages=("en",))
+    db.session.commit()
+    page = client.get(path).text
+    assert "تسهیلات سرمایه در گردش (شرایط نو) (WC-LOAN)" in page
+    assert f"{NAMES['en']} (WC-LOAN-2)" in page and str(newer.id) in page

@@ -55,3 +55,16 @@ def test_the_registry_costs_the_same_with_more_branches(client, login, db, small
     page, many = page_statements(client, "/branches/")
     assert len(_listed(page.text)) == 3
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_the_list_and_its_provinces_follow_a_new_branch_at_once(client, login_as, db):
+    make_branch(name="شعبه ویژه تعاون مشهد", province="خراسان رضوی")
+    db.session.commit()
+    login_as("union_director")
+    assert "خراسان رضوی" in client.get("/branches/").text
+    client.get("/branches/")  # kept by the process now
+    make_branch(name="شعبه ویژه تعاون یزد", province="یزد")
+    db.session.commit()
+    page = client.get("/branches/").text
+    assert re.search(r"یزد</bdi></a> <span class=\"badge text-bg-light\">1</span>", page)
+    assert "شعبه ویژه تعاون یزد" in _listed(page)
