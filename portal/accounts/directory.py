@@ -3,7 +3,7 @@ a time, and what an organisation's page shows. Each starts from what the reader 
 import sqlalchemy as sa
 
 from portal import permissions
-from portal.accounts.models import Membership, Organisation, OrgKind, User
+from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
 from portal.core import versions
 from portal.core.textnorm import matches_all_words
 from portal.extensions import db
@@ -134,3 +134,31 @@ def relationship_managers(org):
     """The people with `org` in their portfolio."""
     return db.session.scalars(sa.select(User).where(User.portfolio.any(
         Organisation.id == org.id)).order_by(User.full_name)).all()
+
+
+# --- people ----------------------------------------------------------------------------------
+
+# a portfolio holds the organisations the bank serves, not the bank's own offices
+PORTFOLIO_KINDS = tuple(k for k in OrgKind if k not in (
+    OrgKind.BANK_HEAD_OFFICE, OrgKind.SPECIALISED_BRANCH, OrgKind.MINISTRY))
+
+
+def filtered_users(admin, q="", role=""):
+    """The people `admin` manages, with every word of `q` in a name or address, holding
+    `role` somewhere (an unknown role is ignored), by name, with their memberships."""
+    query = permissions.visible_users(admin).order_by(User.full_name) \
+        .options(sa.orm.selectinload(User.memberships))
+    if q:
+        query = query.where(matches_all_words(User.search_key, q))
+    if role in {r.value for r in Role}:
+        query = query.where(User.memberships.any(Membership.role == Role(role)))
+    return query
+
+
+def portfolio_choices():
+    """[(id, "Name (CODE)")] of the active organisations a portfolio may hold, by name: read
+    as ids, names and codes, not as thousands of organisations."""
+    return [(i, f"{name} ({code})") for i, name, code in db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.code).where(
+            Organisation.is_active, Organisation.kind.in_(PORTFOLIO_KINDS))
+        .order_by(Organisation.name))]

@@ -1,7 +1,6 @@
 """The accounts area's blueprints: auth (signing in, signin_views; one's own account,
 account_views), the administration of people (here), the audit log (here) and the organisation
 directory (organisation_views)."""
-import json
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,15 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts import audit_log, forms, services, signin
-from portal.accounts.models import Membership, Organisation, OrgKind, Role, User
+from portal.accounts import audit_log, directory, forms, services, signin
+from portal.accounts.models import Organisation, Role, User
 from portal.core import tabular, unit_of_work
 from portal.core.audit import AuditEntry
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
 from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
-from portal.core.textnorm import matches_all_words
 from portal.core.views import get_visible, save_or_explain
 from portal.extensions import db
 from portal.i18n.fields import filter_day, reader_day_bounds
@@ -38,16 +36,11 @@ def _admin_only():
 @login_required
 def index():
     _admin_only()
-    query = permissions.visible_users(current_user).order_by(User.full_name) \
-        .options(sa.orm.selectinload(User.memberships))
     q = request.args.get("q", "").strip()
-    if q:
-        query = query.where(matches_all_words(User.search_key, q))
     role = request.args.get("role", "")
-    if role in {r.value for r in Role}:
-        query = query.where(User.memberships.any(Membership.role == Role(role)))
-    return render_template("accounts/users.html", page=paginate(query), q=q, role=role,
-                           roles=list(Role))
+    return render_template("accounts/users.html",
+                           page=paginate(directory.filtered_users(current_user, q, role)),
+                           q=q, role=role, roles=list(Role))
 
 
 @users.route("/new", methods=["GET", "POST"])
@@ -76,15 +69,9 @@ def _user_page(user, form, message=None, status=200):
     membership_form = forms.MembershipForm(prefix="m")
     forms.offer_organisations(membership_form.organisation_id)
     portfolio_form = forms.PortfolioForm(prefix="p")
-    portfolio_form.organisation_ids.choices = choices(
-        (o.id, f"{o.name} ({o.code})") for o in db.session.scalars(
-            sa.select(Organisation).where(Organisation.is_active,
-                                          Organisation.kind.notin_(list(
-                                              {OrgKind.BANK_HEAD_OFFICE,
-                                               OrgKind.SPECIALISED_BRANCH,
-                                               OrgKind.MINISTRY})))
-            .order_by(Organisation.name)))
-    portfolio_form.organisation_ids.data = [o.id for o in user.portfolio]
+    if Role.RELATIONSHIP_MANAGER in user.roles:  # only their page shows a portfolio
+        portfolio_form.organisation_ids.choices = choices(directory.portfolio_choices())
+        portfolio_form.organisation_ids.data = [o.id for o in user.portfolio]
     return render_template("accounts/user_edit.html", user=user, form=form,
                            membership_form=membership_form, portfolio_form=portfolio_form,
                            confirm=forms.ConfirmForm(), message=message), status
@@ -234,16 +221,8 @@ def audit_index():
 @audit_bp.route("/export.csv", endpoint="export")
 @login_required
 def audit_export():
-    rows = db.session.execute(_audit_query().limit(50_000)).scalars()
-    values = audit_log.can_read_values(current_user)
-    header = ["when_utc", "who", "who_email", "action", "record", "record_id", "address"] + (
-        ["before", "after"] if values else [])
-    body = ([e.created_at.isoformat(timespec="seconds"),
-             e.actor.full_name if e.actor else "", e.actor.email if e.actor else "",
-             e.action, e.object_type, e.object_id or "", e.remote_addr or ""] + (
-        [json.dumps(e.before, ensure_ascii=False) if e.before else "",
-         json.dumps(e.after, ensure_ascii=False) if e.after else ""] if values else [])
-        for e in rows)
+    header, body = audit_log.export_rows(_audit_query(),
+                                         values=audit_log.can_read_values(current_user))
     return tabular.export_response(header, body, "audit-log", "csv")
 
 

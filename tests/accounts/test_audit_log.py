@@ -96,3 +96,30 @@ def test_token_issue_and_second_factor_changes_are_in_the_log(app, client, db):
     assert "Second factor removed by an administrator" in page.text
     assert db.session.scalar(sa.select(AuditEntry.actor_id).where(
         AuditEntry.action == "two_factor_reset")) == admin.id
+
+
+def test_the_export_names_every_person_in_one_statement(app, client, db, login):
+    import csv
+    import io
+
+    from tests.statements import page_statements
+
+    login(factories.make_user("administrator"))
+    people = [factories.make_user("union_director", full_name=f"Nguyễn Thị {n}")
+              for n in range(4)]
+    for n, person in enumerate(people):
+        _entry(person, "user_updated", datetime(2026, 1, 5, 8, n),
+               before={"full_name": f"old {n}"}, after={"full_name": person.full_name})
+    _entry(None, "login_failed", datetime(2026, 1, 5, 9, 0), object_type="User")
+    db.session.commit()
+    named = [(p.full_name, p.email) for p in people]
+    export, statements = page_statements(client, "/audit/export.csv?action=user_updated")
+    rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["before", "after"]
+    assert [(r[1], r[2]) for r in rows[1:]] == named[::-1]  # newest first
+    assert rows[1][-2:] == ['{"full_name": "old 3"}', '{"full_name": "Nguyễn Thị 3"}']
+    # the entries with their people in one statement, whatever their number
+    assert len([s for s in statements if "audit_entry" in s]) == 1, statements
+    everyone = list(csv.reader(io.StringIO(client.get("/audit/export.csv").data
+                                           .decode("utf-8-sig"))))
+    assert everyone[1][1:4] == ["", "", "login_failed"]  # nobody's: no name, no address
