@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.accounts.models import Organisation, OrgKind, User
-from portal.branches import forms, services
+from portal.branches import forms, queries, services
 from portal.branches import permissions as branches_permissions
 from portal.branches.models import (
     Branch,
@@ -57,9 +57,9 @@ def index():
     province = request.args.get("province", "")
     district = request.args.get("district", "")
     kind = request.args.get("kind", "")
-    ids, provinces, districts = services.registry(current_user, province, district, kind)
+    ids, provinces, districts = queries.registry(current_user, province, district, kind)
     return render_template("branches/index.html",
-                           page=paginate_ids(ids, services.branches_by_ids), provinces=provinces,
+                           page=paginate_ids(ids, queries.branches_by_ids), provinces=provinces,
                            districts=districts, province=province, district=district,
                            kind=kind, kinds=list(BranchKind), today=reader_today())
 
@@ -407,7 +407,7 @@ def my_branch(user):
     """Branch staff: their branch, with pending requests and the way to log a delivery."""
     if not user.is_authenticated:
         return None
-    mine, pending = services.own_branches(user)
+    mine, pending = queries.own_branches(user)
     if not mine:
         return None
     return {"template": "branches/panel_my_branch.html", "order": 25, "branches": mine,

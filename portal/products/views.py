@@ -36,9 +36,9 @@ nav_item("products.index", _l("Products"), visible=lambda user: user.is_authenti
 
 def _branches_by(kind, ids):
     """{id: [branches]} offering these products or packages, nearest to the reader first."""
-    from portal.branches import services as branch_services
+    from portal.branches import queries as branch_queries
 
-    return branch_services.offering_branches(kind, ids, near=current_user)
+    return branch_queries.offering_branches(kind, ids, near=current_user)
 
 
 @bp.route("/")

@@ -67,3 +67,28 @@ def test_the_editors_product_page_costs_the_same_with_a_larger_catalogue(client,
     page, large = page_statements(client, path)
     assert len(_replacements(page)) == 41  # "nothing" and the forty others
     assert len(large) == len(small), "\n".join(large)
+
+
+def test_the_list_names_a_few_branches_the_readers_province_first(client, login_as, db):
+    from portal.accounts.models import OrgKind
+    from tests.branches.helpers import make_branch
+
+    product = make_product()
+    branches = [make_branch(name=f"شعبه ویژه تعاون {n}", province=province)
+                for n, province in enumerate(("تهران", "تهران", "فارس", "یزد", "اصفهان"))]
+    for branch in branches:
+        branch.products.append(product)
+    union = factories.make_org(OrgKind.NATIONAL_UNION, province="یزد")
+    db.session.commit()
+    yazd_branch = branches[3].id
+    login_as("union_director", union)
+    page, statements = page_statements(client, "/products/")
+    row = page.text.split(NAMES["en"], 1)[1].split("</tr>", 1)[0]
+    # the reader's province first, then by name; three named and the rest counted
+    assert row.index("شعبه ویژه تعاون 3") < row.index("شعبه ویژه تعاون 0") \
+        < row.index("شعبه ویژه تعاون 1")
+    assert "(<bdi>یزد</bdi>)" in row and "and 2 more" in row and "شعبه ویژه تعاون 4" not in row
+    assert f'href="/branches/{yazd_branch}"' in row
+    # where it is offered comes as names and places, not as branches with their organisations
+    assert not any(s.lstrip().startswith("SELECT branch_product.product_id, branch.id, branch.")
+                   for s in statements), statements
