@@ -4,17 +4,18 @@ import sqlalchemy as sa
 from portal.extensions import db
 
 
-def page_statements(client, path):
+def page_statements(client, path, empty_session=True):
     """(response, [statements]) of one GET; fails unless the page answers 200.
 
     The page is requested once before, uncounted, so that what a process keeps across
     requests (compiled templates, answers remembered until the next write: core/versions.py)
     is in the same state however much the test wrote just before. Then the test's session is
-    emptied: in the tests the pages share it, and what the test made would otherwise be found
-    already loaded, where a real request loads it."""
+    emptied (unless empty_session is false): in the tests the pages share it, and what the
+    test made would otherwise be found already loaded, where a real request loads it."""
     db.session.commit()
     client.get(path).close()
-    db.session.expunge_all()
+    if empty_session:
+        db.session.expunge_all()
     statements = []
 
     def on_execute(conn, cursor, statement, parameters, context, executemany):
