@@ -150,7 +150,8 @@ def test_a_branch_staff_member_logs_a_delivery_in_persian(page, live_server, dem
         to_persian_digits(format_date_input(today, "jalali", "fa")))
     # the label, then the mark that says the field is required
     expect(form.locator("label[for=organisation_id]")).to_contain_text(fa("Organisation served"))
-    form.locator("#organisation_id").select_option(label=NAIN_COOPERATIVE)
+    # the organisation picker's list (accounts/picker.py): names with their codes
+    form.locator("#organisation_id").select_option(label=f"{NAIN_COOPERATIVE} (IR-CO-ISF-CARP)")
     form.locator("#product_id").select_option(label=f"{WORKING_CAPITAL} (WC-LOAN)")
     form.locator("#requested_on").fill(
         to_persian_digits(format_date_input(requested, "jalali", "fa")))
