@@ -18,9 +18,8 @@ from portal.accounts.models import Organisation, OrgKind
 from portal.accounts.picker import label_of
 from portal.core import tabular, unit_of_work
 from portal.core.errors import ValidationError, require
-from portal.core.id_pagination import paginate_ids
 from portal.core.pagecache import cached_page
-from portal.core.pagination import paginate
+from portal.core.pagination import paginate, paginate_ids
 from portal.core.views import get_visible, save_form
 from portal.extensions import limiter, lookup_limit
 

@@ -21,8 +21,8 @@ from portal.branches.models import (
 from portal.core.clock import local_today, organisation_zone, reader_today
 from portal.core.errors import NotFound, require
 from portal.core.forms import choices
-from portal.core.id_pagination import paginate_ids
 from portal.core.pagecache import cached_page
+from portal.core.pagination import paginate_ids
 from portal.core.views import get_visible, save_form, save_or_explain
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item

@@ -74,3 +74,13 @@ def paginate(query, per_page=None, cap=None):
     if total >= limit:
         return Page(items, page, per_page, limit - 1, False)
     return Page(items, page, per_page, total, True)
+
+
+def paginate_ids(ids, load, per_page=None):
+    """A Page of a list already known as ids (e.g. kept by core/versions.py): the page's rows
+    are read by load(ids of the page), in their order; no count(*) or sort runs again on each
+    request. A page out of range is empty, never an error."""
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    page = max(request.args.get("page", 1, type=int), 1)
+    items = load(list(ids[(page - 1) * per_page:page * per_page]))
+    return Page(items, page, per_page, len(ids), True)

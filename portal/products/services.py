@@ -9,14 +9,13 @@ from portal import permissions
 from portal.accounts.models import OrgKind
 from portal.core import audit, versions
 from portal.core.errors import ValidationError, require
-from portal.core.models import utcnow
+from portal.core.models import FALLBACK_ORDER, utcnow
 from portal.core.sanitize import plain_text
 from portal.core.textnorm import matches_all_words
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES
 from portal.products import permissions as products_permissions
 from portal.products.models import (
-    FALLBACK_ORDER,
     LOCALES,
     TRANSITIONS,
     PackageText,
