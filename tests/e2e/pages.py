@@ -84,7 +84,7 @@ def switch_language(page, code):
     """Open the globe menu in the navbar and choose a language: a POST, then back here."""
     # on a phone the navbar folds open with an animation: a click on the menu while it still
     # moves can miss (seen once in a full run); wait until it has settled
-    page.wait_for_function("!document.querySelector('.navbar-collapse.collapsing')")
+    expect(page.locator(".navbar-collapse.collapsing")).to_have_count(0)
     expect(page.locator("#language-menu")).to_be_visible()
     page.locator("#language-menu").click()
     choice = page.locator(f'form[aria-labelledby="language-menu"] button[value="{code}"]')
