@@ -59,8 +59,18 @@ def render_error(status, message=None):
             "mb": current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)}
     if _wants_json():
         return jsonify(error=str(title), message=str(explanation)), status
+    if status == 503:
+        _render_as_nobody()
     return render_template("errors/error.html", status=status, title=title,
                            explanation=explanation), status
+
+
+def _render_as_nobody():
+    """The database is out of reach: draw the page as for a visitor, whose navigation asks
+    nothing of the database (a person's menu, unread count and scopes all would)."""
+    from flask import current_app, g
+
+    g._login_user = current_app.login_manager.anonymous_user()
 
 
 # Ids are the database's INTEGER (PostgreSQL's int4): a larger number in an address or a filter
