@@ -12,7 +12,7 @@ def turnover_scope_ids(user):
     """None when the user reads the whole network's turnover (administrators, the ministry);
     otherwise a select() of the organisation ids whose figures the user may read: a union
     director their own organisation and below, a relationship manager their portfolio."""
-    if permissions.is_admin(user) or permissions.is_ministry(user):
+    if _reads_whole_network(user):
         condition = permissions.in_network(user)
         return None if condition is None else sa.select(Organisation.id).where(condition)
     if not permissions.is_signed_in(user):
@@ -34,21 +34,27 @@ def can_read_turnover(user):
         Role.ADMINISTRATOR, Role.MINISTRY_OFFICIAL, Role.RELATIONSHIP_MANAGER, Role.UNION_DIRECTOR)
 
 
+def _reads_whole_network(user):
+    return permissions.is_admin(user) or permissions.is_ministry(user)
+
+
 def visible_turnover_organisations(user):
-    query = permissions.within_network(sa.select(Organisation), user)
     if not can_read_turnover(user):
-        return query.where(sa.false())
-    scope = turnover_scope_ids(user)
-    return query if scope is None else query.where(Organisation.id.in_(scope))
+        return sa.select(Organisation).where(sa.false())
+    query = permissions.within_network(sa.select(Organisation), user)
+    if _reads_whole_network(user):
+        return query  # the network condition is the whole scope: not twice
+    return query.where(Organisation.id.in_(turnover_scope_ids(user)))
 
 
 def visible_turnover_reports(user):
+    if not can_read_turnover(user):
+        return sa.select(TurnoverReport).where(sa.false())
     query = permissions.within_network(sa.select(TurnoverReport), user,
                                        TurnoverReport.organisation_id)
-    if not can_read_turnover(user):
-        return query.where(sa.false())
-    scope = turnover_scope_ids(user)
-    return query if scope is None else query.where(TurnoverReport.organisation_id.in_(scope))
+    if _reads_whole_network(user):
+        return query
+    return query.where(TurnoverReport.organisation_id.in_(turnover_scope_ids(user)))
 
 
 def can_see_period(user, period):

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal import permissions
 from portal.core import tabular, versions
 from portal.core.errors import require
 from portal.core.pagecache import cached_page
@@ -104,26 +103,14 @@ nav_item("turnover.dashboard", _l("Turnover"), visible=turnover_permissions.can_
 def turnover_panel(user):
     if not turnover_permissions.can_read_turnover(user):
         return None
-    found = versions.remembered("turnover_panel", PANEL_TABLES, _panel_key(user),
+    found = versions.remembered("turnover_panel", queries.FIGURE_TABLES,
+                                queries.reader_key(user),
                                 lambda: _panel_figures(user))
     if found is None:
         return None
     period_id, network = found
     return {"template": "turnover/panel.html", "order": 40,
             "period": db.session.get(ReportingPeriod, period_id), "network": network}
-
-
-# what the panel's figures read: reports come in by the month, so the panel is computed once
-# per import or correction, not on every home page (a sum over a network's month of reports)
-PANEL_TABLES = ("turnover_report", "reporting_period", "organisation", "membership",
-                "portfolio_entry")
-
-
-def _panel_key(user):
-    """Everyone reading the whole network sees the same figures; others their own subtree."""
-    if permissions.is_admin(user) or permissions.is_ministry(user):
-        return ("network", permissions.network_scope(user))
-    return ("person", user.id)
 
 
 def _panel_figures(user):

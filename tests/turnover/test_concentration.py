@@ -280,3 +280,20 @@ def test_a_director_cannot_read_another_unions_report(client, login_as, db):
     assert client.get(f"/turnover/unions/{other.id}/report").status_code == 404
     login_as("ministry_official")
     assert client.get(f"/turnover/unions/{other.id}/report").status_code == 200
+
+
+def test_the_kept_dashboard_figures_end_when_a_report_names_another_bank(
+        client, login_as, three_unions):
+    """The dashboard's sums are kept per reader scope (portal/core/versions.py): a second
+    reader is served the kept figures, and a write to the reports ends them for everyone."""
+    _period, ra, _rb = three_unions
+    login_as("ministry_official")
+    first = client.get("/turnover/?window=IR-2025-08").get_data(as_text=True)
+    assert re.search(r'id="hhi-IRR">4,533<', first)
+    login_as("ministry_official")  # another official of the network: the same kept answer
+    assert re.search(r'id="hhi-IRR">4,533<', client.get("/turnover/?window=IR-2025-08").text)
+    _other(db=factories.db, report=ra, name="Bank Mellat", amount=900)
+    again = client.get("/turnover/?window=IR-2025-08").get_data(as_text=True)
+    assert not re.search(r'id="hhi-IRR">4,533<', again)
+    expected = _hhi([700, 900, 100, 900])
+    assert f'id="hhi-IRR">{expected:,.0f}<' in again
