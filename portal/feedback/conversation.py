@@ -97,14 +97,28 @@ def may_read_hidden(user):
 
 # --- reading ---------------------------------------------------------------------------------
 
-def thread(item):
-    """The item's messages in the order they were written, with their people."""
-    return db.session.scalars(
-        sa.select(FeedbackComment).where(FeedbackComment.item_id == item.id)
-        .options(sa.orm.joinedload(FeedbackComment.author),
-                 sa.orm.joinedload(FeedbackComment.organisation),
-                 sa.orm.joinedload(FeedbackComment.hidden_by))
-        .order_by(FeedbackComment.id)).all()
+# the latest messages are shown; "show the earlier messages" opens the whole thread. A long
+# discussion drawn whole cost 1-2 ms a message (its forms and links) on every reading.
+SHOWN_MESSAGES = 20
+
+
+def thread(item, latest=None):
+    """The item's messages in the order they were written, with their people: all of them,
+    or only the `latest` ones."""
+    query = sa.select(FeedbackComment).where(FeedbackComment.item_id == item.id).options(
+        sa.orm.joinedload(FeedbackComment.author),
+        sa.orm.joinedload(FeedbackComment.organisation),
+        sa.orm.joinedload(FeedbackComment.hidden_by))
+    if latest is None:
+        return db.session.scalars(query.order_by(FeedbackComment.id)).all()
+    newest_first = db.session.scalars(query.order_by(FeedbackComment.id.desc())
+                                      .limit(latest)).all()
+    return newest_first[::-1]
+
+
+def message_count(item):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(FeedbackComment).where(
+        FeedbackComment.item_id == item.id))
 
 
 def comment_of(item, comment_id):
@@ -112,9 +126,14 @@ def comment_of(item, comment_id):
     return queries.row_of_item(FeedbackComment, item, comment_id)
 
 
-def discussion(user, item):
-    """What the item's page shows of its discussion to this reader."""
-    return SimpleNamespace(comments=thread(item), speaking_for=speaking_for(user, item),
+def discussion(user, item, whole=False):
+    """What the item's page shows of its discussion to this reader: the latest messages, or
+    the whole thread when asked (`earlier` says how many are not shown)."""
+    comments = thread(item, None if whole else SHOWN_MESSAGES)
+    total = message_count(item) if len(comments) == SHOWN_MESSAGES and not whole \
+        else len(comments)
+    return SimpleNamespace(comments=comments, total=total, earlier=total - len(comments),
+                           speaking_for=speaking_for(user, item),
                            can_hide=can_hide(user, item),
                            may_read_hidden=may_read_hidden(user),
                            can_remove=lambda comment: can_remove(user, comment),

@@ -44,7 +44,8 @@ def _comment_form():
 def _discussion_helpers():
     def discussion(item):
         """The thread, the form and what the reader may do, for feedback/_discussion.html."""
-        found = conversation.discussion(current_user, item)
+        found = conversation.discussion(current_user, item,
+                                        whole=request.args.get("discussion") == "all")
         found.form = g.get("discussion_form") or _comment_form()
         found.hide_form = HideForm()
         found.edit_form = lambda comment: EditForm(formdata=None,
@@ -55,6 +56,12 @@ def _discussion_helpers():
 
 def _to_discussion(item_id, anchor="discussion"):
     return redirect(url_for("feedback.show", item_id=item_id) + f"#{anchor}")
+
+
+def _to_message(item_id, comment):
+    # back to a message just corrected or hidden: it may be older than the latest ones shown
+    return redirect(url_for("feedback.show", item_id=item_id, discussion="all") +
+                    f"#comment-{comment.id}")
 
 
 @bp.route("/<int:item_id>/discussion", methods=["POST"])
@@ -90,12 +97,12 @@ def edit_comment(item_id, comment_id):
     form = EditForm()
     if not form.validate_on_submit():
         flash(_("Write your message first."), "danger")
-        return _to_discussion(item_id, f"comment-{comment.id}")
+        return _to_message(item_id, comment)
     _edited, refusal = item_views.attempt(
         lambda: conversation.edit(current_user, comment, form.body.data))
     flash(refusal.message if refusal else _("Your message is corrected."),
           "danger" if refusal else "success")
-    return _to_discussion(item_id, f"comment-{comment.id}")
+    return _to_message(item_id, comment)
 
 
 @bp.route("/<int:item_id>/discussion/<int:comment_id>/remove", methods=["POST"])
@@ -122,7 +129,7 @@ def hide_comment(item_id, comment_id):
         abort(400)
     conversation.hide(current_user, item, comment, form.reason.data)
     flash(_("The message is hidden. The bank can still read it."), "success")
-    return _to_discussion(item_id, f"comment-{comment.id}")
+    return _to_message(item_id, comment)
 
 
 @bp.route("/similar")

@@ -14,6 +14,7 @@ from portal.feedback import history
 from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import Endorsement, FeedbackItem, Kind
 from portal.products import permissions as products_permissions
+from portal.products import services as products_services
 from portal.products.models import Product, ProductStatus, ServicePackage
 
 
@@ -132,13 +133,10 @@ def link_choices(user, locale):
     roadmap.
     """
     groups = []
-    for label, model, visible in ((_("Products"), Product, products_permissions.visible_products),
-                                  (_("Service packages"), ServicePackage,
-                                   products_permissions.visible_packages)):
-        offers = db.session.scalars(visible(user).where(
-            model.status != ProductStatus.WITHDRAWN)).all()
-        options = sorted(((o.offer_key, _offer_label(o, locale)) for o in offers),
-                         key=lambda pair: pair[1].casefold())
+    for label, model in ((_("Products"), Product), (_("Service packages"), ServicePackage)):
+        options = [(f"{model.OFFER_KIND}:{i}", _offer_label(name, status))
+                   for i, name, status in products_services.offers_still_offered(
+                       user, model, locale)]
         if options:
             groups.append((label, options))
     return groups
@@ -156,11 +154,10 @@ def offer_by_key(user, key):
     return db.session.scalar(visible(user).where(model.id == int(offer_id)))
 
 
-def _offer_label(offer, locale):
-    name = offer.name_in(locale)
-    if offer.status == ProductStatus.AVAILABLE:
+def _offer_label(name, status):
+    if status == ProductStatus.AVAILABLE:
         return name
-    return _("%(name)s (%(status)s)", name=name, status=offer.status.label)
+    return _("%(name)s (%(status)s)", name=name, status=status.label)
 
 
 def requests_for_offer(user, offer):

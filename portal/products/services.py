@@ -219,27 +219,48 @@ def choice_labels(model, query, locale):
     return [(i, f"{name} ({code})") for i, code, name in names_in(model, query, locale)]
 
 
-def offer_choices(user, model, locale, statuses=None):
-    """[(id, "Name (CODE)")] of the offers of `model` (Product or ServicePackage) that `user`
-    may see, of these statuses (any when None), by code: the choices of a form's select.
-    Kept in this process until the catalogue or its texts change (core/versions.py): what
-    the reader may see depends only on the network looked at and on seeing the whole
-    catalogue, which are part of the key."""
+def _kept_per_reader(name, user, model, key, compute):
+    """compute(visible query) kept in this process until the catalogue or its texts change
+    (core/versions.py): what the reader may see depends only on the network looked at and on
+    seeing the whole catalogue, which are part of the key."""
     scope = permissions.network_scope(user)
     whole = products_permissions.sees_whole_catalogue(user)
     text, _owner = _text_model(model)
-    key = (model.__name__, scope.everything, scope.network_id, whole,
-           tuple(sorted(s.value for s in statuses or ())), locale)
 
-    def compute():
-        query = products_permissions.visible_products(user) if model is Product \
+    def visible():
+        return products_permissions.visible_products(user) if model is Product \
             else products_permissions.visible_packages(user)
+
+    return versions.remembered(
+        name, (model.__tablename__, text.__tablename__),
+        (model.__name__, scope.everything, scope.network_id, whole, *key),
+        lambda: compute(visible()))
+
+
+def offer_choices(user, model, locale, statuses=None):
+    """[(id, "Name (CODE)")] of the offers of `model` (Product or ServicePackage) that `user`
+    may see, of these statuses (any when None), by code: the choices of a form's select."""
+    def compute(query):
         if statuses:
             query = query.where(model.status.in_(statuses))
         return tuple(choice_labels(model, query.order_by(model.code), locale))
 
-    return list(versions.remembered("offer_choices", (model.__tablename__, text.__tablename__),
-                                    key, compute))
+    key = (tuple(sorted(s.value for s in statuses or ())), locale)
+    return list(_kept_per_reader("offer_choices", user, model, key, compute))
+
+
+def offers_still_offered(user, model, locale):
+    """((id, name, status), ...) of the offers of `model` the user sees that are not
+    withdrawn, by name in the reader's language: ids and names only (a product request's
+    link chooser lists the whole catalogue; loading 500 offers with their texts took 0.8 s)."""
+    def compute(query):
+        query = query.where(model.status != ProductStatus.WITHDRAWN)
+        status = dict(db.session.execute(query.with_only_columns(model.id, model.status)).all())
+        return tuple(sorted(((i, name, status[i]) for i, _code, name in
+                             names_in(model, query, locale)),
+                            key=lambda row: row[1].casefold()))
+
+    return _kept_per_reader("offers_still_offered", user, model, (locale,), compute)
 
 
 def replacement_choices(offer, locale):

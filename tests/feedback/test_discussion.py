@@ -251,3 +251,39 @@ def test_the_author_corrects_a_message_in_its_first_minutes_only(app, client, lo
     assert client.post(edit, data={"body": "<p>Too late</p>"}).status_code == 403
     db.session.refresh(comment)
     assert "Too late" not in comment.body_html
+
+
+def _long_discussion(db, item, director, n):
+    for i in range(1, n + 1):
+        db.session.add(FeedbackComment(item_id=item.id, author_id=director.id,
+                                       organisation_id=item.organisation_id,
+                                       body_html=f"<p>پیام شماره {i}-ام</p>"))
+    db.session.commit()
+
+
+def test_a_long_discussion_shows_its_latest_messages_and_opens_whole(app, client, login, db):
+    item, director, manager, _endorser = _world(app)
+    _long_discussion(db, item, director, 23)
+    login(manager)
+    page = client.get(f"/feedback/{item.id}", headers={"Accept-Language": "fa"}).text
+    assert "پیام شماره 23-ام" in page and "پیام شماره 4-ام" in page
+    assert "پیام شماره 3-ام<" not in page and "پیام شماره 1-ام<" not in page
+    assert "نمایش ۳ پیام قبلی" in page  # how many are not shown, in Persian digits
+    assert '<span class="badge text-bg-light border">۲۳</span>' in page
+    whole = client.get(f"/feedback/{item.id}?discussion=all",
+                       headers={"Accept-Language": "fa"}).text
+    assert all(f"پیام شماره {i}-ام<" in whole for i in range(1, 24))
+    assert "پیام قبلی" not in whole
+
+
+def test_back_from_correcting_an_old_message_the_whole_thread_is_open(app, client, login, db):
+    item, director, manager, _endorser = _world(app)
+    _long_discussion(db, item, director, 22)
+    oldest = _comments(db)[0]
+    login(manager)  # the owner's manager may hide any message
+    response = client.post(f"/feedback/{item.id}/discussion/{oldest.id}/hide",
+                           data={"reason": "تکراری"})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.endswith(f"?discussion=all#comment-{oldest.id}")
+    assert f'id="comment-{oldest.id}"' in client.get(location).text
