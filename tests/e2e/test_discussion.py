@@ -78,7 +78,8 @@ def test_a_director_writes_in_the_discussion_and_is_shown_similar_items(
     page.keyboard.type(" از هفته گذشته")
     posted.locator("button[type=submit]", has_text=translated(
         app, "fa", "Save the correction")).click()
-    page.wait_for_url(f"**/feedback/{item_id}#comment-*")
+    # back to the corrected message, the whole thread open (it may be an older one)
+    page.wait_for_url(f"**/feedback/{item_id}?discussion=all#comment-*")
     posted = page.locator("#discussion li.card").last
     expect(posted).to_contain_text("از هفته گذشته")
     expect(posted).to_contain_text(translated(app, "fa", "Corrected %(when)s", when="")
@@ -123,7 +124,7 @@ def test_the_owner_hides_a_message_and_the_union_no_longer_reads_it(
     message.locator("input[name=reason]").fill(reason)
     check("the hide form open under a message")
     message.locator("button[type=submit]", has_text=translated(app, "fa", "Hide")).click()
-    page.wait_for_url(f"**/feedback/{item_id}#comment-*")
+    page.wait_for_url(f"**/feedback/{item_id}?discussion=all#comment-*")
     hidden = page.locator("#discussion li.card", has_text=endorsers_words)
     expect(hidden.locator(".badge")).to_have_text(translated(app, "fa", "Hidden"))
     expect(hidden).to_contain_text(reason)  # the bank still reads it, and why it was hidden
