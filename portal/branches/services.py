@@ -364,8 +364,14 @@ def delivery_statistics(branch, query, grouping="product"):
 
     query: the deliveries the reader may see (a select of ServiceDelivery), already filtered.
     """
-    deliveries = db.session.scalars(query.where(ServiceDelivery.branch_id == branch.id)
-                                    .order_by(ServiceDelivery.requested_on)).all()
+    # what the groups and targets read, loaded in one statement each rather than per row
+    # (a product and its texts, kinds and sectors per delivery: 0.4 s for one branch's page)
+    load = sa.orm.selectinload
+    deliveries = db.session.scalars(
+        query.where(ServiceDelivery.branch_id == branch.id)
+        .options(load(ServiceDelivery.product), load(ServiceDelivery.package),
+                 load(ServiceDelivery.organisation))
+        .order_by(ServiceDelivery.requested_on)).all()
     groups = defaultdict(list)
     for d in deliveries:
         groups[_group_key(d, grouping)].append(d)
