@@ -213,11 +213,6 @@ class LocalDecimalField(_LocalNumberField):
     """Amounts and rates: kept exactly as typed (a Decimal)."""
 
 
-class LocalFloatField(_LocalNumberField):
-    def convert(self, number):
-        return float(number)
-
-
 class NumberRange(wtf_validators.NumberRange):
     """WTForms' NumberRange, with its bounds printed the reader's way (۱۰٬۰۰۰٬۰۰۰)."""
 

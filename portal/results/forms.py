@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from portal.accounts.picker import OrganisationField
 from portal.core.forms import PortalForm, choices
 from portal.i18n import LANGUAGE_NAMES
-from portal.i18n.fields import LocalDateField, LocalFloatField, LocalIntegerField, NumberRange
+from portal.i18n.fields import LocalDateField, LocalDecimalField, LocalIntegerField, NumberRange
 from portal.i18n.parsing import ascii_digits
 from portal.results.models import LOCALES, STATUS_LABELS
 
@@ -54,9 +54,9 @@ class ResultForm(PortalForm):
     # measured by a figure (optional)
     measure = SelectField(_l("Measured by"), validators=[Optional()])
     measure_organisation_id = OrganisationField(_l("Whose figure"), validators=[Optional()])
-    baseline = LocalFloatField(_l("Baseline"), validators=[Optional()])
+    baseline = LocalDecimalField(_l("Baseline"), validators=[Optional()])
     baseline_on = LocalDateField(_l("Baseline on"), validators=[Optional()])
-    target = LocalFloatField(_l("Target"), validators=[Optional()])
+    target = LocalDecimalField(_l("Target"), validators=[Optional()])
     target_on = LocalDateField(_l("Target by"), validators=[Optional()])
 
     def validate_items(self, field):

@@ -3,6 +3,7 @@ share of turnover, with a baseline and a target; its actuals come from what is i
 reported, month by month, and its progress is how far the latest has come towards the target.
 """
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -13,8 +14,8 @@ from portal.turnover.models import ReportingPeriod, TurnoverReport
 
 
 def actuals(result):
-    """[(month, value)] since the baseline's month, oldest first; values as stored (ratios and
-    shares in 0-1, amounts and counts as they are)."""
+    """[(month, value)] since the baseline's month, oldest first; values are Decimals as the
+    baseline and target are kept (ratios and shares in 0-1, amounts and counts as they are)."""
     if result.measure is None or result.measure_organisation_id is None:
         return []
     since = (result.baseline_on or date.min).replace(day=1)
@@ -32,10 +33,9 @@ def _indicator_actuals(result, since):
         IndicatorActual.indicator_id == indicator.id,
         IndicatorActual.organisation_id == result.measure_organisation_id,
         IndicatorActual.period >= since).order_by(IndicatorActual.period)).all()
-    # indicators keep exact Decimals: a result's figure is a float like every other one here
     if indicator.unit == Unit.RATIO:
-        return [(period, float(amount / base)) for period, amount, base in rows if base]
-    return [(period, float(amount)) for period, amount, _base in rows]
+        return [(period, amount / base) for period, amount, base in rows if base]
+    return [(period, amount) for period, amount, _base in rows]
 
 
 def _share_actuals(result, since):
@@ -52,8 +52,8 @@ def _share_actuals(result, since):
         .join(ReportingPeriod, ReportingPeriod.id == TurnoverReport.period_id)
         .where(TurnoverReport.organisation_id.in_(members), ReportingPeriod.month >= since)
         .group_by(ReportingPeriod.month).order_by(ReportingPeriod.month)).all()
-    # PostgreSQL sums big integers as Decimal: the share is a float like every other figure
-    return [(month, float(bank) / float(total)) for month, bank, total in rows if total]
+    # PostgreSQL sums big integers as Decimal, SQLite as int: the share is a Decimal either way
+    return [(month, Decimal(bank) / Decimal(total)) for month, bank, total in rows if total]
 
 
 def measured_progress(result, series=None):
@@ -66,7 +66,7 @@ def measured_progress(result, series=None):
         return None
     latest = series[-1][1]
     share = (latest - result.baseline) / (result.target - result.baseline)
-    return round(min(max(share, 0.0), 1.0) * 100)
+    return round(min(max(share, Decimal(0)), Decimal(1)) * 100)
 
 
 def is_ratio(result):

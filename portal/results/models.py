@@ -1,6 +1,7 @@
 """A result, its texts in each language, its milestones, and what it answers."""
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,12 @@ from portal.core.models import TimestampMixin, VersionedMixin, enum_column, text
 from portal.extensions import db
 
 LOCALES = ("en", "fa", "vi", "th")
+
+# A result's baseline and target are the figure it is measured by, kept exactly (Decimal in
+# Python, NUMERIC in the database): an amount or count as indicators keep them (any
+# NUMERIC(20, 2)), or a share or ratio as a fraction to six decimals like indicators'
+# thresholds (0.45 % is 0.0045).
+FIGURE = sa.Numeric(24, 6)
 
 
 class ResultStatus(enum.StrEnum):
@@ -104,9 +111,9 @@ class Result(TimestampMixin, VersionedMixin, db.Model):
     measure_indicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("indicator.id"))
     measure_organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisation.id"))
-    baseline: Mapped[float | None] = mapped_column(sa.Float)
+    baseline: Mapped[Decimal | None] = mapped_column(FIGURE)
     baseline_on: Mapped[date | None] = mapped_column(sa.Date)
-    target: Mapped[float | None] = mapped_column(sa.Float)
+    target: Mapped[Decimal | None] = mapped_column(FIGURE)
     target_on: Mapped[date | None] = mapped_column(sa.Date)
 
     owner = relationship("User", foreign_keys=[owner_id])

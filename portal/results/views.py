@@ -64,15 +64,17 @@ def _figure_chart(result, series, compact=False):
     """The actuals towards the target, drawn on the server (mirrored on a Persian page)."""
     if not series:
         return None
-    values = [v for _m, v in series] + [result.baseline, result.target]
-    top = max(max(values) * 1.15, 1e-9)
+    # the figures are exact Decimals; a drawing's coordinates are floats
+    actual = [float(v) for _m, v in series]
+    target = float(result.target)
+    top = max(max(actual + [float(result.baseline), target]) * 1.15, 1e-9)
     ticks = [(top * k / 4, _figure_value(result, top * k / 4)) for k in range(5)]
     return charts.line_chart(
         _("%(figure)s towards the target", figure=measure_name(result)),
         _("From %(first)s to %(last)s; target %(target)s", first=month_filter(series[0][0]),
           last=month_filter(series[-1][0]), target=_figure_value(result, result.target)),
         [month_filter(m) for m, _v in series],
-        [(_("Actual"), [v for _m, v in series]), (_("Target"), [result.target] * len(series))],
+        [(_("Actual"), actual), (_("Target"), [target] * len(series))],
         ticks, rtl=is_rtl(), y_max=top, compact=compact)
 
 
