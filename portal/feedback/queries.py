@@ -216,3 +216,11 @@ def critiques_about_branch(user, branch_organisation_id, limit=10):
         FeedbackItem.branch_id == branch_organisation_id)
         .options(sa.orm.joinedload(FeedbackItem.organisation))
         .order_by(FeedbackItem.created_at.desc()).limit(limit)).all()
+
+
+# --- what other areas' forms offer -----------------------------------------------------------
+
+def recommendation_choices():
+    """What a recommendation recorded at a group meeting may be (the field app's form, read
+    again by field.services): a proposal or a critique, on any of the topics."""
+    return {"kinds": [Kind.PROPOSAL, Kind.CRITIQUE], "topics": list(Topic)}

@@ -18,13 +18,13 @@ from flask_wtf.csrf import generate_csrf
 
 from portal.core import sessions
 from portal.core.errors import ValidationError, require
-from portal.feedback.models import Kind, Topic
+from portal.feedback import queries as feedback_queries
 from portal.field import permissions as field_permissions
 from portal.field import services
 from portal.home.panels import nav_item
 from portal.i18n import select_timezone
 from portal.i18n.fields import date_input_attributes
-from portal.indicators.models import Grade
+from portal.indicators import services as indicators_services
 
 bp = Blueprint("field", __name__, url_prefix="/field", template_folder="templates")
 blueprints = (bp,)
@@ -110,8 +110,8 @@ def index():
     require(field_permissions.may_work_in_field(current_user))
     return render_template(
         "field/index.html", groups=services.groups_to_choose(current_user),
-        texts=_texts(), keep_days=services.keep_days(), grades=list(Grade),
-        kinds=[Kind.PROPOSAL, Kind.CRITIQUE], topics=list(Topic),
+        texts=_texts(), keep_days=services.keep_days(), grades=indicators_services.grades(),
+        **feedback_queries.recommendation_choices(),
         date_attributes=date_input_attributes(), timezone=select_timezone())
 
 

@@ -331,6 +331,12 @@ def places_without(org, period, code, by="commune"):
 
 # --- ratings ---------------------------------------------------------------------------------
 
+def grades():
+    """The grades a savings-and-loan group may be given, best first (a rating form's choices,
+    the field app's included)."""
+    return list(Grade)   # declared best first
+
+
 def _rank():
     return sa.case(*((GroupRating.grade == grade, rank) for grade, rank in
                      GRADE_RANKS.items()), else_=5)
