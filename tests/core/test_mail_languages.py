@@ -26,6 +26,7 @@ from portal.core import outbox
 from portal.core.models import utcnow
 from portal.core.notify import Notification
 from portal.core.outbox import OutboxMessage
+from portal.feedback import conversation
 from portal.feedback import services as feedback_services
 from portal.meetings import services as meeting_services
 from portal.products import services as product_services
@@ -76,15 +77,16 @@ TYPED = {
 }
 KINDS = {
     "feedback_assigned", "feedback_acknowledged", "feedback_answered", "feedback_reopened",
-    "feedback_escalated", "product_available", "meeting_invitation", "meeting_moved",
-    "meeting_cancelled", "meeting_commitment", "meeting_commitment_overdue", "meeting_review",
-    "meeting_signed_off", "meeting_sent_back", "password_changed",
+    "feedback_escalated", "feedback_comment", "product_available", "meeting_invitation",
+    "meeting_moved", "meeting_cancelled", "meeting_commitment", "meeting_commitment_overdue",
+    "meeting_review", "meeting_signed_off", "meeting_sent_back", "password_changed",
 }
-# the modules that send notifications (feedback keeps escalation and product requests apart,
-# meetings their commitments, states and notices)
+# the modules that send notifications (feedback keeps escalation, product requests and the
+# discussion apart, meetings their commitments, states and notices)
 SERVICES = ("accounts/services.py", "feedback/services.py", "feedback/escalation.py",
-            "feedback/offers.py", "meetings/services.py", "meetings/commitments.py",
-            "meetings/states.py", "meetings/notices.py", "products/services.py")
+            "feedback/offers.py", "feedback/conversation.py", "meetings/services.py",
+            "meetings/commitments.py", "meetings/states.py", "meetings/notices.py",
+            "products/services.py")
 
 
 class RawSmtpSink(SmtpSink):
@@ -172,6 +174,7 @@ def _feedback_mails(locale, typed, admin, union):
     feedback_services.reassign(admin, item, successor)                       # assigned
     feedback_helpers.answer(successor, item)
     feedback_services.reopen(director, item, typed["reason"])
+    conversation.post(successor, item, f"<p>{typed['commitment']}</p>")     # comment
     late = feedback_helpers.submit(director, union, title=typed["critique"] + " (2)")
     late.acknowledge_due_at = utcnow() - timedelta(days=40)
     feedback_services.escalate_overdue()
