@@ -1,6 +1,8 @@
 """Jobs run by timers (`flask feedback escalate`, `flask meetings remind`, ...): each is one
 unit of work, committed once at its end, like a request."""
+import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from portal.extensions import db
 
@@ -14,3 +16,15 @@ def run_job(job):
         result = job()
     db.session.commit()
     return result
+
+
+def job_commands(group, help_text, *jobs):
+    """The `flask <group>` commands that timers run: each of jobs is (command name, job, what
+    its count means), and its command runs the job as one unit of work (run_job) and prints
+    "<what its count means>: <count>" for the timer's log."""
+    commands = click.Group(group, help=help_text)
+    for name, job, counted in jobs:
+        def command(job=job, counted=counted):
+            click.echo(f"{counted}: {run_job(job)}")
+        commands.command(name, help=job.__doc__)(with_appcontext(command))
+    return commands

@@ -3,23 +3,8 @@
 Run it from a timer (every hour is plenty): escalation is idempotent, each level is announced
 once per item.
 """
-import click
-from flask.cli import with_appcontext
-
-from portal.core.jobs import run_job
+from portal.core.jobs import job_commands
 from portal.feedback.escalation import escalate_overdue
 
-
-@click.group("feedback")
-def feedback_group():
-    """Feedback deadlines and escalation."""
-
-
-@feedback_group.command("escalate")
-@with_appcontext
-def escalate():
-    steps = run_job(escalate_overdue)
-    click.echo(f"escalation steps taken: {steps}")
-
-
-commands = (feedback_group,)
+commands = (job_commands("feedback", "Feedback deadlines and escalation.",
+                         ("escalate", escalate_overdue, "escalation steps taken")),)

@@ -2,23 +2,8 @@
 
 Run it from a timer with `flask feedback escalate`: idempotent, each level announced once.
 """
-import click
-from flask.cli import with_appcontext
-
-from portal.core.jobs import run_job
+from portal.core.jobs import job_commands
 from portal.results.services import escalate_overdue
 
-
-@click.group("results")
-def results_group():
-    """Results the bank commits to."""
-
-
-@results_group.command("escalate")
-@with_appcontext
-def escalate():
-    steps = run_job(escalate_overdue)
-    click.echo(f"escalation steps taken: {steps}")
-
-
-commands = (results_group,)
+commands = (job_commands("results", "Results the bank commits to.",
+                         ("escalate", escalate_overdue, "escalation steps taken")),)
