@@ -14,12 +14,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from portal.accounts.models import (
-    ORG_KIND_LABELS,
     ORGANISATION_CODE,
     ORGANISATION_CODE_MAX,
-    ROLE_LABELS,
-    SECTOR_LABELS,
     Organisation,
+    OrgKind,
+    Role,
+    Sector,
 )
 from portal.accounts.picker import OrganisationField
 from portal.core.forms import PortalForm, choices
@@ -94,15 +94,13 @@ class UserForm(PortalForm):
 class NewUserForm(UserForm):
     organisation_id = OrganisationField(_l("Organisation"), validators=[
         DataRequired(message=_l("Choose an organisation."))])
-    role = SelectField(_l("Role"), choices=choices(
-        (r.value, label) for r, label in ROLE_LABELS.items()))
+    role = SelectField(_l("Role"), choices=choices(Role.choices()))
 
 
 class MembershipForm(PortalForm):
     organisation_id = OrganisationField(_l("Organisation"), validators=[
         DataRequired(message=_l("Choose an organisation."))])
-    role = SelectField(_l("Role"), choices=choices(
-        (r.value, label) for r, label in ROLE_LABELS.items()))
+    role = SelectField(_l("Role"), choices=choices(Role.choices()))
 
 
 class PortfolioForm(PortalForm):
@@ -117,14 +115,13 @@ class OrganisationForm(PortalForm):
                message=_l("Use letters, digits, dots, dashes and underscores only."))])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=choices(
-        (k.value, label) for k, label in ORG_KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices(OrgKind.choices()))
     parent_id = OrganisationField(_l("Part of"), validators=[Optional()])
     country = StringField(_l("Country code"), validators=[
         DataRequired(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, e.g. IR or VN."))])
     sector = SelectField(_l("Sector"), choices=choices(
         [("", _l("— inherited from the union —"))] +
-        [(k.value, label) for k, label in SECTOR_LABELS.items()]), validators=[Optional()])
+        Sector.choices()), validators=[Optional()])
     province = StringField(_l("Province"), validators=[Optional(), Length(max=120)])
     district = StringField(_l("District"), validators=[Optional(), Length(max=120)])
     commune = StringField(_l("Commune"), validators=[Optional(), Length(max=120)])

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 
 from portal import permissions
 from portal.accounts.models import (
-    ORG_KIND_LABELS,
     ORGANISATION_CODE,
     ORGANISATION_CODE_MAX,
     Organisation,
@@ -65,7 +64,7 @@ KIND_ALIASES = {
                             "گروه پس‌انداز و اعتبار", "گروه پس‌انداز",
                             "กลุ่มออมทรัพย์", "กลุ่มออมทรัพย์เพื่อการผลิต"),
 }
-KINDS = Vocabulary(((kind, kind.value, ORG_KIND_LABELS[kind]) for kind in OrgKind),
+KINDS = Vocabulary(((kind, kind.value, kind.label) for kind in OrgKind),
                    KIND_ALIASES)
 
 

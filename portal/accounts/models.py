@@ -1,5 +1,4 @@
 """Organisations in a tree, users, their roles (memberships) and managers' portfolios."""
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -7,87 +6,45 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.core.search import SearchableMixin
 from portal.extensions import db
 
 
-class OrgKind(enum.StrEnum):
-    BANK_HEAD_OFFICE = "bank_head_office"
-    SPECIALISED_BRANCH = "specialised_branch"
-    MINISTRY = "ministry"
-    NATIONAL_UNION = "national_union"
-    COOPERATIVE = "cooperative"
-    MASS_ORGANISATION = "mass_organisation"
-    SAVINGS_GROUP = "savings_group"
-
-    @property
-    def label(self):
-        return ORG_KIND_LABELS[self]
+class OrgKind(LabelledEnum):
+    BANK_HEAD_OFFICE = "bank_head_office", _l("Bank head office")
+    SPECIALISED_BRANCH = "specialised_branch", _l("Specialised branch")
+    MINISTRY = "ministry", _l("Ministry")
+    NATIONAL_UNION = "national_union", _l("National union")
+    COOPERATIVE = "cooperative", _l("Cooperative")
+    MASS_ORGANISATION = "mass_organisation", _l("Mass organisation")
+    SAVINGS_GROUP = "savings_group", _l("Savings-and-loan group")
 
 
-ORG_KIND_LABELS = {
-    OrgKind.BANK_HEAD_OFFICE: _l("Bank head office"),
-    OrgKind.SPECIALISED_BRANCH: _l("Specialised branch"),
-    OrgKind.MINISTRY: _l("Ministry"),
-    OrgKind.NATIONAL_UNION: _l("National union"),
-    OrgKind.COOPERATIVE: _l("Cooperative"),
-    OrgKind.MASS_ORGANISATION: _l("Mass organisation"),
-    OrgKind.SAVINGS_GROUP: _l("Savings-and-loan group"),
-}
 BANK_KINDS = {OrgKind.BANK_HEAD_OFFICE, OrgKind.SPECIALISED_BRANCH}
 
 
-class Sector(enum.StrEnum):
+class Sector(LabelledEnum):
     """The economic sector an organisation works in (Iran's cooperative law groups unions this
     way; the ministry asks for products fitted to each sector). Products name the sectors they
     serve with the same values."""
 
-    AGRICULTURE = "agriculture"
-    HANDICRAFTS = "handicrafts"
-    HOUSING = "housing"
-    CONSUMER = "consumer"
-    TRANSPORT = "transport"
-    INDUSTRY = "industry"
-    SERVICES = "services"
-    HOUSEHOLDS = "households"
-
-    @property
-    def label(self):
-        return SECTOR_LABELS[self]
+    AGRICULTURE = "agriculture", _l("Agriculture")
+    HANDICRAFTS = "handicrafts", _l("Handicrafts")
+    HOUSING = "housing", _l("Housing")
+    CONSUMER = "consumer", _l("Consumer cooperatives")
+    TRANSPORT = "transport", _l("Transport")
+    INDUSTRY = "industry", _l("Industry and mining")
+    SERVICES = "services", _l("Services")
+    HOUSEHOLDS = "households", _l("Poor and near-poor households")
 
 
-SECTOR_LABELS = {
-    Sector.AGRICULTURE: _l("Agriculture"),
-    Sector.HANDICRAFTS: _l("Handicrafts"),
-    Sector.HOUSING: _l("Housing"),
-    Sector.CONSUMER: _l("Consumer cooperatives"),
-    Sector.TRANSPORT: _l("Transport"),
-    Sector.INDUSTRY: _l("Industry and mining"),
-    Sector.SERVICES: _l("Services"),
-    Sector.HOUSEHOLDS: _l("Poor and near-poor households"),
-}
-
-
-class Role(enum.StrEnum):
-    UNION_DIRECTOR = "union_director"
-    RELATIONSHIP_MANAGER = "relationship_manager"
-    BRANCH_STAFF = "branch_staff"
-    MINISTRY_OFFICIAL = "ministry_official"
-    ADMINISTRATOR = "administrator"
-
-    @property
-    def label(self):
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.UNION_DIRECTOR: _l("Union director"),
-    Role.RELATIONSHIP_MANAGER: _l("Relationship manager"),
-    Role.BRANCH_STAFF: _l("Branch staff"),
-    Role.MINISTRY_OFFICIAL: _l("Ministry official"),
-    Role.ADMINISTRATOR: _l("Administrator"),
-}
+class Role(LabelledEnum):
+    UNION_DIRECTOR = "union_director", _l("Union director")
+    RELATIONSHIP_MANAGER = "relationship_manager", _l("Relationship manager")
+    BRANCH_STAFF = "branch_staff", _l("Branch staff")
+    MINISTRY_OFFICIAL = "ministry_official", _l("Ministry official")
+    ADMINISTRATOR = "administrator", _l("Administrator")
 
 
 portfolio_entry = sa.Table(

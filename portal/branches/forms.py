@@ -11,7 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.accounts.picker import OrganisationField
-from portal.branches.models import BRANCH_KIND_LABELS, OUTCOME_LABELS
+from portal.branches.models import BranchKind, DeliveryOutcome
 from portal.core.forms import PortalForm, choices
 from portal.i18n.fields import LocalDateField, LocalDecimalField, LocalIntegerField, NumberRange
 
@@ -23,8 +23,7 @@ def _optional_int(value):
 class BranchForm(PortalForm):
     version_id = HiddenField()
     organisation_id = SelectField(_l("Organisation of the bank"), coerce=int)
-    kind = SelectField(_l("Kind"), choices=choices(
-        (k.value, label) for k, label in BRANCH_KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices(BranchKind.choices()))
     served_by_id = SelectField(_l("Staffed by (for a transaction point)"),
                                coerce=_optional_int, validators=[Optional()])
     head_id = SelectField(_l("Head"), coerce=_optional_int, validators=[Optional()],
@@ -86,8 +85,7 @@ class DeliveryForm(PortalForm):
     requested_on = LocalDateField(_l("Requested on"), validators=[InputRequired()])
     delivered_on = LocalDateField(_l("Delivered on"), validators=[Optional()])
     amount = LocalDecimalField(_l("Amount"), validators=[Optional()])
-    outcome = SelectField(_l("Outcome"), choices=choices(
-        (o.value, label) for o, label in OUTCOME_LABELS.items()))
+    outcome = SelectField(_l("Outcome"), choices=choices(DeliveryOutcome.choices()))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          render_kw={"rows": 2})
 

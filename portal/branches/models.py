@@ -4,7 +4,6 @@ A Branch is the registry entry for one Organisation row of the bank (kind specia
 its people are the users holding the branch_staff role in that organisation, and its place
 (province, district, commune) is the organisation's.
 """
-import enum
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,46 +11,24 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column
+from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column
 from portal.extensions import db
 
 
-class BranchKind(enum.StrEnum):
-    SPECIALISED = "specialised"
-    ORDINARY = "ordinary"
-    COMMUNE_POINT = "commune_point"
-
-    @property
-    def label(self):
-        return BRANCH_KIND_LABELS[self]
+class BranchKind(LabelledEnum):
+    SPECIALISED = "specialised", _l("Specialised cooperative branch")
+    ORDINARY = "ordinary", _l("Ordinary branch")
+    COMMUNE_POINT = "commune_point", _l("Commune transaction point")
 
 
-BRANCH_KIND_LABELS = {
-    BranchKind.SPECIALISED: _l("Specialised cooperative branch"),
-    BranchKind.ORDINARY: _l("Ordinary branch"),
-    BranchKind.COMMUNE_POINT: _l("Commune transaction point"),
-}
+class DeliveryOutcome(LabelledEnum):
+    PENDING = "pending", _l("Pending")
+    DELIVERED = "delivered", _l("Delivered")
+    PARTLY_DELIVERED = "partly_delivered", _l("Partly delivered")
+    DECLINED = "declined", _l("Declined")
+    WITHDRAWN = "withdrawn", _l("Withdrawn by the organisation")
 
 
-class DeliveryOutcome(enum.StrEnum):
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    PARTLY_DELIVERED = "partly_delivered"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self):
-        return OUTCOME_LABELS[self]
-
-
-OUTCOME_LABELS = {
-    DeliveryOutcome.PENDING: _l("Pending"),
-    DeliveryOutcome.DELIVERED: _l("Delivered"),
-    DeliveryOutcome.PARTLY_DELIVERED: _l("Partly delivered"),
-    DeliveryOutcome.DECLINED: _l("Declined"),
-    DeliveryOutcome.WITHDRAWN: _l("Withdrawn by the organisation"),
-}
 # Outcomes with a delivery date: these count in turnaround statistics.
 COMPLETED_OUTCOMES = (DeliveryOutcome.DELIVERED, DeliveryOutcome.PARTLY_DELIVERED)
 

@@ -11,7 +11,7 @@ time zone, else their organisation's), daily, or weekly on the first day of thei
 Every e-mail carries a one-click unsubscribe (RFC 8058 List-Unsubscribe and
 List-Unsubscribe-Post) for its kind of event, and a link to the preferences.
 """
-import enum
+
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -23,22 +23,16 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core import clock
+from portal.core.models import LabelledEnum
 from portal.extensions import db
 
 
-class Frequency(enum.StrEnum):
-    IMMEDIATE = "immediate"
-    DAILY = "daily"
-    WEEKLY = "weekly"
-    NONE = "none"
+class Frequency(LabelledEnum):
+    IMMEDIATE = "immediate", _l("Right away")
+    DAILY = "daily", _l("Daily digest")
+    WEEKLY = "weekly", _l("Weekly digest")
+    NONE = "none", _l("No e-mail")
 
-    @property
-    def label(self):
-        return FREQUENCY_LABELS[self]
-
-
-FREQUENCY_LABELS = {Frequency.IMMEDIATE: _l("Right away"), Frequency.DAILY: _l("Daily digest"),
-                    Frequency.WEEKLY: _l("Weekly digest"), Frequency.NONE: _l("No e-mail")}
 
 # kinds of event people choose for, by the prefix of a notification's kind; anything else
 # (security notices: a changed password, a new device) is always sent at once

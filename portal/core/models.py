@@ -1,10 +1,28 @@
-"""Model mixins: timestamps in UTC and optimistic versioning."""
+"""Model mixins: timestamps in UTC and optimistic versioning; enums with their labels."""
+import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from portal.core.errors import Conflict
+
+
+class LabelledEnum(enum.StrEnum):
+    """A closed set of values kept as strings (see enum_column), each member written with the
+    label people read, in one line: `CRITIQUE = "critique", _l("Critique")`. A label kept in
+    a dict beside the enum could be forgotten for a new member; here it cannot."""
+
+    def __new__(cls, value, label):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls):
+        """[(value, label)] in the order the members are written: a form's select."""
+        return [(member.value, member.label) for member in cls]
 
 
 def enum_column(enum_cls, length=32):

@@ -13,10 +13,10 @@ from portal.core.forms import PortalForm, choices
 from portal.core.richtext import RichTextField
 from portal.feedback.models import (
     ESCALATION_LEVEL_NAMES,
-    OUTCOME_LABELS,
-    TOPIC_LABELS,
-    VISIBILITY_LABELS,
     Kind,
+    Outcome,
+    Topic,
+    Visibility,
 )
 from portal.i18n.fields import LocalIntegerField, NumberRange, reader_digits
 from portal.i18n.parsing import ascii_digits
@@ -32,10 +32,8 @@ class FeedbackForm(PortalForm):
     organisation_id = SelectField(_l("On behalf of"), coerce=int)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body = RichTextField(_l("Details"), validators=[DataRequired(), Length(max=50_000)])
-    topic = SelectField(_l("Topic"), choices=choices(
-        (t.value, label) for t, label in TOPIC_LABELS.items()))
-    visibility = SelectField(_l("Who may read it"), choices=choices(
-        (v.value, label) for v, label in VISIBILITY_LABELS.items()))
+    topic = SelectField(_l("Topic"), choices=choices(Topic.choices()))
+    visibility = SelectField(_l("Who may read it"), choices=choices(Visibility.choices()))
     branch_id = SelectField(_l("Branch concerned"), coerce=_optional_int,
                             validators=[Optional()])
     attachments = MultipleFileField(_l("Attachments"))
@@ -157,7 +155,7 @@ class ResponseForm(PortalForm):
     # no outcome is chosen for the person: an answer published as "Accepted" because nobody
     # changed the first choice would promise what the bank never decided
     outcome = SelectField(_l("Outcome"), default="", choices=choices(
-        [("", _l("Choose…"))] + [(o.value, label) for o, label in OUTCOME_LABELS.items()]),
+        [("", _l("Choose…"))] + Outcome.choices()),
         validators=[DataRequired(message=_l("Choose the outcome of the answer."))])
     duplicate_of = ItemPickerField(_l("Duplicate of"), validators=[Optional()])
 

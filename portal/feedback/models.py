@@ -1,6 +1,5 @@
 """Feedback items (critiques, proposals, product requests), their official responses, internal
 notes, endorsements, attachments and history."""
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -9,99 +8,50 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Role
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.core.search import SearchableMixin, words_of
 from portal.extensions import db
 
 
-class Kind(enum.StrEnum):
-    CRITIQUE = "critique"
-    PROPOSAL = "proposal"
-    PRODUCT_REQUEST = "product_request"
-
-    @property
-    def label(self):
-        return KIND_LABELS[self]
+class Kind(LabelledEnum):
+    CRITIQUE = "critique", _l("Critique")
+    PROPOSAL = "proposal", _l("Proposal")
+    PRODUCT_REQUEST = "product_request", _l("Product request")
 
 
-KIND_LABELS = {Kind.CRITIQUE: _l("Critique"), Kind.PROPOSAL: _l("Proposal"),
-               Kind.PRODUCT_REQUEST: _l("Product request")}
+class State(LabelledEnum):
+    SUBMITTED = "submitted", _l("Submitted")
+    ACKNOWLEDGED = "acknowledged", _l("Acknowledged")
+    UNDER_REVIEW = "under_review", _l("Under review")
+    ANSWERED = "answered", _l("Answered")
+    CLOSED = "closed", _l("Closed")
 
 
-class State(enum.StrEnum):
-    SUBMITTED = "submitted"
-    ACKNOWLEDGED = "acknowledged"
-    UNDER_REVIEW = "under_review"
-    ANSWERED = "answered"
-    CLOSED = "closed"
-
-    @property
-    def label(self):
-        return STATE_LABELS[self]
-
-
-STATE_LABELS = {State.SUBMITTED: _l("Submitted"), State.ACKNOWLEDGED: _l("Acknowledged"),
-                State.UNDER_REVIEW: _l("Under review"), State.ANSWERED: _l("Answered"),
-                State.CLOSED: _l("Closed")}
 OPEN_STATES = (State.SUBMITTED, State.ACKNOWLEDGED, State.UNDER_REVIEW)
 
 
-class Outcome(enum.StrEnum):
-    ACCEPTED = "accepted"
-    PLANNED = "planned"
-    PARTLY_ACCEPTED = "partly_accepted"
-    DECLINED = "declined"
-    DUPLICATE = "duplicate"
-
-    @property
-    def label(self):
-        return OUTCOME_LABELS[self]
+class Outcome(LabelledEnum):
+    ACCEPTED = "accepted", _lp("feedback outcome", "Accepted")
+    PLANNED = "planned", _lp("feedback outcome", "Planned")
+    PARTLY_ACCEPTED = "partly_accepted", _l("Partly accepted")
+    DECLINED = "declined", _l("Declined")
+    DUPLICATE = "duplicate", _l("Duplicate")
 
 
-OUTCOME_LABELS = {Outcome.ACCEPTED: _lp("feedback outcome", "Accepted"),
-                  Outcome.PLANNED: _lp("feedback outcome", "Planned"),
-                  Outcome.PARTLY_ACCEPTED: _l("Partly accepted"),
-                  Outcome.DECLINED: _l("Declined"), Outcome.DUPLICATE: _l("Duplicate")}
+class Visibility(LabelledEnum):
+    PUBLIC = "public", _l("Public to the network")
+    CONFIDENTIAL = "confidential", _l("Confidential to the bank and the ministry")
 
 
-class Visibility(enum.StrEnum):
-    PUBLIC = "public"
-    CONFIDENTIAL = "confidential"
-
-    @property
-    def label(self):
-        return VISIBILITY_LABELS[self]
-
-
-VISIBILITY_LABELS = {Visibility.PUBLIC: _l("Public to the network"),
-                     Visibility.CONFIDENTIAL: _l("Confidential to the bank and the ministry")}
-
-
-class Topic(enum.StrEnum):
-    SERVICE_QUALITY = "service_quality"
-    SPEED = "speed"
-    PRODUCTS = "products"
-    FINANCING = "financing"
-    BRANCHES = "branches"
-    PROCESSES = "processes"
-    DIGITAL = "digital"
-    OTHER = "other"
-
-    @property
-    def label(self):
-        return TOPIC_LABELS[self]
-
-
-TOPIC_LABELS = {
-    Topic.SERVICE_QUALITY: _l("Quality of service"),
-    Topic.SPEED: _l("Speed of service"),
-    Topic.PRODUCTS: _l("Products fitted to the sector"),
-    Topic.FINANCING: _l("Financing in less-developed regions"),
-    Topic.BRANCHES: _l("Branches"),
-    Topic.PROCESSES: _l("Processes and paperwork"),
-    Topic.DIGITAL: _l("Digital services"),
-    Topic.OTHER: _l("Other"),
-}
+class Topic(LabelledEnum):
+    SERVICE_QUALITY = "service_quality", _l("Quality of service")
+    SPEED = "speed", _l("Speed of service")
+    PRODUCTS = "products", _l("Products fitted to the sector")
+    FINANCING = "financing", _l("Financing in less-developed regions")
+    BRANCHES = "branches", _l("Branches")
+    PROCESSES = "processes", _l("Processes and paperwork")
+    DIGITAL = "digital", _l("Digital services")
+    OTHER = "other", _l("Other")
 
 
 class FeedbackItem(SearchableMixin, TimestampMixin, VersionedMixin, db.Model):

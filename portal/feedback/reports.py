@@ -11,18 +11,17 @@ from portal.accounts.models import Organisation
 from portal.core import charts
 from portal.extensions import db
 from portal.feedback.models import (
-    KIND_LABELS,
     OPEN_STATES,
-    STATE_LABELS,
-    TOPIC_LABELS,
     FeedbackItem,
+    Kind,
     State,
+    Topic,
 )
 
 GROUPINGS = {
-    "kind": (_l("Kind"), FeedbackItem.kind, KIND_LABELS),
-    "state": (_l("State"), FeedbackItem.state, STATE_LABELS),
-    "topic": (_l("Topic"), FeedbackItem.topic, TOPIC_LABELS),
+    "kind": (_l("Kind"), FeedbackItem.kind, Kind),
+    "state": (_l("State"), FeedbackItem.state, State),
+    "topic": (_l("Topic"), FeedbackItem.topic, Topic),
     "branch": (_l("Branch"), FeedbackItem.branch_id, None),
 }
 
@@ -49,7 +48,7 @@ def export_rows(query):
 
 def summary(query, by):
     """Per group: total, answered, share answered on time, median days to answer."""
-    _title, column, labels = GROUPINGS[by]
+    _title, column, values = GROUPINGS[by]
     items = query.subquery()
     group = items.c[column.key]
     answered = sa.case((items.c.answered_at.is_not(None), 1), else_=0)
@@ -62,7 +61,8 @@ def summary(query, by):
             sa.select(group, items.c.created_at, items.c.answered_at)
             .where(items.c.answered_at.is_not(None))):
         durations.setdefault(key, []).append((done - created).total_seconds() / 86400)
-    names = labels or _branch_names([r[0] for r in rows])
+    names = {value: value.label for value in values} if values else \
+        _branch_names([r[0] for r in rows])
     result = []
     for key, total, done, timely in rows:
         days = durations.get(key, [])

@@ -26,7 +26,6 @@ from portal.i18n.vocabulary import Vocabulary
 from portal.indicators import permissions as indicators_permissions
 from portal.indicators import services
 from portal.indicators.models import (
-    GRADE_LABELS,
     INDICATOR_LABELS,
     Grade,
     GroupRating,
@@ -52,7 +51,7 @@ EXAMPLES = {
 
 # Grades and indicators are read as their code or their name in any language of the portal
 # ("Tốt", "خوب", "ดี" are all good); "TB" is how Vietnamese rating sheets shorten trung bình.
-GRADES = Vocabulary(((g, g.value, GRADE_LABELS[g]) for g in Grade),
+GRADES = Vocabulary(((g, g.value, g.label) for g in Grade),
                     {Grade.AVERAGE: ("TB",), Grade.WEAK: ("kém",)})
 INDICATORS = Vocabulary((code, code, label) for code, label in INDICATOR_LABELS.items())
 

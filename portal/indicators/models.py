@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column
+from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column
 from portal.extensions import db
 
 # How figures are kept (Decimal in Python, NUMERIC in the database, so sums and ratios are
@@ -18,17 +18,10 @@ AMOUNT = sa.Numeric(20, 2)
 FRACTION = sa.Numeric(9, 6)
 
 
-class Unit(enum.StrEnum):
-    MONEY = "money"      # an amount in the organisation's currency
-    COUNT = "count"      # households, members ...
-    RATIO = "ratio"      # amount ÷ base, shown as a percentage
-
-    @property
-    def label(self):
-        return UNIT_LABELS[self]
-
-
-UNIT_LABELS = {Unit.MONEY: _l("Amount"), Unit.COUNT: _l("Count"), Unit.RATIO: _l("Ratio")}
+class Unit(LabelledEnum):
+    MONEY = "money", _l("Amount")        # an amount in the organisation's currency
+    COUNT = "count", _l("Count")         # households, members ...
+    RATIO = "ratio", _l("Ratio")         # amount ÷ base, shown as a percentage
 
 
 class Direction(enum.StrEnum):
@@ -36,18 +29,11 @@ class Direction(enum.StrEnum):
     LOWER_IS_BETTER = "lower"
 
 
-class Light(enum.StrEnum):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
+class Light(LabelledEnum):
+    GREEN = "green", _l("On track")
+    AMBER = "amber", _l("Watch")
+    RED = "red", _l("Off track")
 
-    @property
-    def label(self):
-        return LIGHT_LABELS[self]
-
-
-LIGHT_LABELS = {Light.GREEN: _l("On track"), Light.AMBER: _l("Watch"),
-                Light.RED: _l("Off track")}
 
 # The indicators of seeds 001-003. Names live here (translatable), not in the database.
 INDICATOR_LABELS = {
@@ -146,23 +132,17 @@ class IndicatorActual(TimestampMixin, db.Model):
                                           name="uq_indicator_actual_org_indicator_period"),)
 
 
-class Grade(enum.StrEnum):
-    GOOD = "good"
-    FAIR = "fair"
-    AVERAGE = "average"
-    WEAK = "weak"
-
-    @property
-    def label(self):
-        return GRADE_LABELS[self]
+class Grade(LabelledEnum):
+    GOOD = "good", _l("Good")
+    FAIR = "fair", _l("Fair")
+    AVERAGE = "average", _l("Average")
+    WEAK = "weak", _l("Weak")
 
     @property
     def rank(self):
         return GRADE_RANKS[self]
 
 
-GRADE_LABELS = {Grade.GOOD: _l("Good"), Grade.FAIR: _l("Fair"), Grade.AVERAGE: _l("Average"),
-                Grade.WEAK: _l("Weak")}
 GRADE_RANKS = {Grade.GOOD: 1, Grade.FAIR: 2, Grade.AVERAGE: 3, Grade.WEAK: 4}
 
 

@@ -25,7 +25,7 @@ from portal.core.richtext import RichTextField
 from portal.extensions import db
 from portal.i18n.display import timezone_choices
 from portal.i18n.fields import LocalDateField, LocalIntegerField, LocalTimeField, NumberRange
-from portal.meetings.models import COMMITMENT_LABELS, KIND_LABELS
+from portal.meetings.models import CommitmentStatus, MeetingKind
 
 # the zones of the network first; any IANA name is accepted by the service
 TIMEZONES = ("Asia/Tehran", "Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Kabul", "Asia/Dubai",
@@ -132,8 +132,7 @@ class SeriesForm(PortalForm):
 
 class MeetingForm(PortalForm):
     version_id = HiddenField()
-    kind = SelectField(_l("Kind"), choices=choices(
-        (k.value, label) for k, label in KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices(MeetingKind.choices()))
     series_id = SelectField(_l("Series"), coerce=_optional_int, validators=[Optional()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     day = LocalDateField(_l("Date"), validators=[DataRequired()])
@@ -197,8 +196,7 @@ class CommitmentRowForm(Form):
 
     commitment_id = HiddenField()
     version_id = HiddenField()
-    status = SelectField(_l("Status"), choices=choices(
-        (s.value, label) for s, label in COMMITMENT_LABELS.items()))
+    status = SelectField(_l("Status"), choices=choices(CommitmentStatus.choices()))
     note = StringField(_l("Note (the reason, when dropped)"),
                        validators=[Optional(), Length(max=2000)])
 

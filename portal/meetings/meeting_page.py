@@ -9,8 +9,7 @@ from flask_login import current_user
 from portal.core.clock import reader_today
 from portal.core.forms import choices
 from portal.core.views import get_visible, save_or_explain
-from portal.feedback.models import KIND_LABELS as STATEMENT_KIND_LABELS
-from portal.feedback.models import TOPIC_LABELS
+from portal.feedback.models import Kind, Topic
 from portal.meetings import forms, queries, services
 from portal.meetings import permissions as meetings_permissions
 from portal.meetings.feeds import feed_token
@@ -110,8 +109,8 @@ def _progress_form(meeting, table, commitments, given=None):
 
 def statement_choices(form):
     """The kinds and topics a statement from the floor may have."""
-    form.kind.choices = choices((k.value, label) for k, label in STATEMENT_KIND_LABELS.items())
-    form.topic.choices = choices((t.value, label) for t, label in TOPIC_LABELS.items())
+    form.kind.choices = choices(Kind.choices())
+    form.topic.choices = choices(Topic.choices())
 
 
 def show_page(meeting, status=200, **given):

@@ -1,7 +1,6 @@
 """Consultation series, meetings with their agenda, invitations and attendance, minutes with
 revisions and autosaved drafts, statements from the floor (links to feedback items) and
 commitments carried forward from meeting to meeting."""
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -11,78 +10,42 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.clock import local_today, organisation_zone
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.core.search import SearchableMixin
 from portal.extensions import db
 
 
-class MeetingKind(enum.StrEnum):
-    CONSULTATION_SESSION = "consultation_session"
-    PERIODIC_GROUP_MEETING = "periodic_group_meeting"
-    AD_HOC = "ad_hoc"
-
-    @property
-    def label(self):
-        return KIND_LABELS[self]
+class MeetingKind(LabelledEnum):
+    CONSULTATION_SESSION = "consultation_session", _l("Consultation session")
+    PERIODIC_GROUP_MEETING = "periodic_group_meeting", _l("Periodic group meeting")
+    AD_HOC = "ad_hoc", _l("Ad-hoc meeting")
 
 
-KIND_LABELS = {MeetingKind.CONSULTATION_SESSION: _l("Consultation session"),
-               MeetingKind.PERIODIC_GROUP_MEETING: _l("Periodic group meeting"),
-               MeetingKind.AD_HOC: _l("Ad-hoc meeting")}
+class MeetingState(LabelledEnum):
+    PLANNED = "planned", _lp("meeting state", "Planned")
+    HELD = "held", _l("Held")
+    MINUTES_APPROVED = "minutes_approved", _l("Minutes approved")
+    SIGNED_OFF = "signed_off", _l("Signed off by the ministry")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-class MeetingState(enum.StrEnum):
-    PLANNED = "planned"
-    HELD = "held"
-    MINUTES_APPROVED = "minutes_approved"
-    SIGNED_OFF = "signed_off"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self):
-        return STATE_LABELS[self]
+class Reply(LabelledEnum):
+    PENDING = "pending", _l("No answer yet")
+    ACCEPTED = "accepted", _lp("invitation reply", "Accepted")
+    DECLINED = "declined", _l("Declined")
 
 
-STATE_LABELS = {MeetingState.PLANNED: _lp("meeting state", "Planned"),
-                MeetingState.HELD: _l("Held"),
-                MeetingState.MINUTES_APPROVED: _l("Minutes approved"),
-                MeetingState.SIGNED_OFF: _l("Signed off by the ministry"),
-                MeetingState.CANCELLED: _l("Cancelled")}
-
-
-class Reply(enum.StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-
-    @property
-    def label(self):
-        return REPLY_LABELS[self]
-
-
-REPLY_LABELS = {Reply.PENDING: _l("No answer yet"),
-                Reply.ACCEPTED: _lp("invitation reply", "Accepted"),
-                Reply.DECLINED: _l("Declined")}
-
-
-class CommitmentStatus(enum.StrEnum):
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    DROPPED = "dropped"
-
-    @property
-    def label(self):
-        return COMMITMENT_LABELS[self]
+class CommitmentStatus(LabelledEnum):
+    OPEN = "open", _lp("commitment status", "Open")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    DONE = "done", _l("Done")
+    DROPPED = "dropped", _l("Dropped")
 
     @property
     def is_open(self):
         return self in OPEN_COMMITMENT
 
 
-COMMITMENT_LABELS = {CommitmentStatus.OPEN: _lp("commitment status", "Open"),
-                     CommitmentStatus.IN_PROGRESS: _l("In progress"),
-                     CommitmentStatus.DONE: _l("Done"), CommitmentStatus.DROPPED: _l("Dropped")}
 OPEN_COMMITMENT = (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)
 # what the audit log keeps of a meeting's state and details
 MEETING_FIELDS = ("state", "title", "starts_at", "ends_at", "timezone", "place", "online_link",

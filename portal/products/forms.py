@@ -10,15 +10,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from portal.accounts.models import ORG_KIND_LABELS
+from portal.accounts.models import OrgKind, Sector
 from portal.core.forms import PortalForm, choices
 from portal.i18n import LANGUAGE_NAMES
 from portal.i18n.fields import LocalDateField, LocalDecimalField, LocalIntegerField, NumberRange
 from portal.products.models import (
-    CATEGORY_LABELS,
     LOCALES,
-    SECTOR_LABELS,
-    STATUS_LABELS,
+    ProductCategory,
+    ProductStatus,
 )
 
 CODE = [DataRequired(), Length(max=40),
@@ -64,19 +63,18 @@ class _TextsMixin:
 
 
 def kind_choices():
-    return choices((k.value, label) for k, label in ORG_KIND_LABELS.items())
+    return choices(OrgKind.choices())
 
 
 class ProductForm(_TextsMixin, PortalForm):
     TEXT_KEYS = ("name", "description", "rate_text")
     version_id = HiddenField()
     code = StringField(_l("Code"), validators=CODE)
-    category = SelectField(_l("Category"), choices=choices(
-        (c.value, label) for c, label in CATEGORY_LABELS.items()))
+    category = SelectField(_l("Category"), choices=choices(ProductCategory.choices()))
     kinds = SelectMultipleField(_l("Organisations served"), choices=kind_choices(),
                                 validators=[Optional()])
-    sectors = SelectMultipleField(_l("Sectors served"), choices=choices(
-        (s.value, label) for s, label in SECTOR_LABELS.items()), validators=[Optional()])
+    sectors = SelectMultipleField(_l("Sectors served"), choices=choices(Sector.choices()),
+                                  validators=[Optional()])
     currency = StringField(_l("Currency"), default="IRR", validators=[
         DataRequired(), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. IRR or VND."))])
     min_amount = LocalDecimalField(_l("Smallest amount"),
@@ -138,8 +136,7 @@ def _id_or_none(value):
 
 class StatusForm(PortalForm):
     version_id = HiddenField()
-    status = SelectField(_l("New status"), choices=choices(
-        (s.value, label) for s, label in STATUS_LABELS.items()))
+    status = SelectField(_l("New status"), choices=choices(ProductStatus.choices()))
     # the choices are the offers of the same kind; the service checks the one given
     replaced_by = SelectField(_l("When withdrawn, replaced by"), coerce=_id_or_none,
                               validate_choice=False, validators=[Optional()])

@@ -1,5 +1,4 @@
 """Products and service packages, their texts in each language, audiences and key terms."""
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -7,31 +6,21 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.models import SECTOR_LABELS, OrgKind, Sector  # noqa: F401 (re-exported)
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column, text_in
+from portal.accounts.models import OrgKind, Sector  # noqa: F401 (re-exported)
+from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, text_in
 from portal.core.search import SearchableMixin, SearchablePart
 from portal.extensions import db
 
 LOCALES = ("en", "fa", "vi", "th")
 
 
-class ProductStatus(enum.StrEnum):
-    DRAFT = "draft"
-    IN_DESIGN = "in_design"
-    AVAILABLE = "available"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self):
-        return STATUS_LABELS[self]
+class ProductStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    IN_DESIGN = "in_design", _l("In design")
+    AVAILABLE = "available", _l("Available")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
-STATUS_LABELS = {
-    ProductStatus.DRAFT: _l("Draft"),
-    ProductStatus.IN_DESIGN: _l("In design"),
-    ProductStatus.AVAILABLE: _l("Available"),
-    ProductStatus.WITHDRAWN: _l("Withdrawn"),
-}
 # Which status may follow which. Withdrawn is final: a product that returns is a new product.
 TRANSITIONS = {
     ProductStatus.DRAFT: {ProductStatus.IN_DESIGN, ProductStatus.WITHDRAWN},
@@ -42,27 +31,13 @@ TRANSITIONS = {
 }
 
 
-class ProductCategory(enum.StrEnum):
-    LOAN = "loan"
-    DEPOSIT = "deposit"
-    GUARANTEE = "guarantee"
-    PAYMENT = "payment"
-    LEASING = "leasing"
-    ADVISORY = "advisory"
-
-    @property
-    def label(self):
-        return CATEGORY_LABELS[self]
-
-
-CATEGORY_LABELS = {
-    ProductCategory.LOAN: _l("Loan"),
-    ProductCategory.DEPOSIT: _l("Deposit"),
-    ProductCategory.GUARANTEE: _l("Guarantee"),
-    ProductCategory.PAYMENT: _l("Payment service"),
-    ProductCategory.LEASING: _l("Leasing"),
-    ProductCategory.ADVISORY: _l("Advisory service"),
-}
+class ProductCategory(LabelledEnum):
+    LOAN = "loan", _l("Loan")
+    DEPOSIT = "deposit", _l("Deposit")
+    GUARANTEE = "guarantee", _l("Guarantee")
+    PAYMENT = "payment", _l("Payment service")
+    LEASING = "leasing", _l("Leasing")
+    ADVISORY = "advisory", _l("Advisory service")
 
 
 product_org_kind = sa.Table(

@@ -17,7 +17,7 @@ from portal.core.forms import PortalForm, choices
 from portal.i18n import LANGUAGE_NAMES
 from portal.i18n.fields import LocalDateField, LocalDecimalField, LocalIntegerField, NumberRange
 from portal.i18n.parsing import ascii_digits
-from portal.results.models import LOCALES, STATUS_LABELS
+from portal.results.models import LOCALES, ResultStatus
 
 
 def _optional_int(value):
@@ -91,7 +91,7 @@ for _locale in LOCALES:
 class StatusForm(PortalForm):
     version_id = HiddenField()
     status = SelectField(_l("Status"), choices=choices(
-        [("", _l("Choose…"))] + [(s.value, label) for s, label in STATUS_LABELS.items()]),
+        [("", _l("Choose…"))] + ResultStatus.choices()),
         validators=[DataRequired()])
     reason = TextAreaField(_l("Why it is dropped"), validators=[Optional(), Length(max=5000)],
                            render_kw={"rows": 2, "dir": "auto"})

@@ -1,5 +1,4 @@
 """A result, its texts in each language, its milestones, and what it answers."""
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -7,7 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column, text_in
+from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, text_in
 from portal.extensions import db
 
 LOCALES = ("en", "fa", "vi", "th")
@@ -19,40 +18,24 @@ LOCALES = ("en", "fa", "vi", "th")
 FIGURE = sa.Numeric(24, 6)
 
 
-class ResultStatus(enum.StrEnum):
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    DROPPED = "dropped"
-
-    @property
-    def label(self):
-        return STATUS_LABELS[self]
+class ResultStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    IN_PROGRESS = "in_progress", _l("In progress")
+    DONE = "done", _l("Done")
+    DROPPED = "dropped", _l("Dropped")
 
     @property
     def is_open(self):
         return self in (ResultStatus.PLANNED, ResultStatus.IN_PROGRESS)
 
 
-STATUS_LABELS = {
-    ResultStatus.PLANNED: _l("Planned"),
-    ResultStatus.IN_PROGRESS: _l("In progress"),
-    ResultStatus.DONE: _l("Done"),
-    ResultStatus.DROPPED: _l("Dropped"),
-}
-
-class MeasureKind(enum.StrEnum):
+class MeasureKind(LabelledEnum):
     """A figure a result can be measured by."""
-    INDICATOR = "indicator"          # an indicator's actuals for one organisation
-    IN_BANK_SHARE = "in_bank_share"  # the share of an organisation's turnover held in the bank
+    # an indicator's actuals for one organisation
+    INDICATOR = "indicator", _l("An indicator")
+    # the share of an organisation's turnover held in the bank
+    IN_BANK_SHARE = "in_bank_share", _l("The share of turnover held in the bank")
 
-    @property
-    def label(self):
-        return MEASURE_LABELS[self]
-
-
-MEASURE_LABELS = {MeasureKind.INDICATOR: _l("An indicator"),
-                  MeasureKind.IN_BANK_SHARE: _l("The share of turnover held in the bank")}
 
 result_feedback_item = sa.Table(
     "result_feedback_item", db.metadata,
@@ -66,7 +49,6 @@ result_commitment = sa.Table(
     sa.Column("commitment_id", sa.ForeignKey("meeting_commitment.id", ondelete="CASCADE"),
               primary_key=True, index=True),
 )
-
 
 
 def _link_table(name, column, target):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.extensions import db
 
 
@@ -41,34 +41,19 @@ class WholeUnits(sa.TypeDecorator):
         return None if value is None else Decimal(value)
 
 
-class PeriodStatus(enum.StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self):
-        return PERIOD_STATUS_LABELS[self]
+class PeriodStatus(LabelledEnum):
+    OPEN = "open", _lp("period status", "Open")
+    CLOSED = "closed", _l("Closed")
 
 
-PERIOD_STATUS_LABELS = {PeriodStatus.OPEN: _lp("period status", "Open"),
-                        PeriodStatus.CLOSED: _l("Closed")}
+class TurnoverSource(LabelledEnum):
+    # entered or imported by the organisation or the bank
+    REPORTED = "reported", _l("Reported")
+    # confirmed by the organisation's director
+    CONFIRMED = "confirmed", _l("Confirmed by the director")
+    # arrived from the bank's core systems through the API
+    BANK_SYSTEM = "bank_system", _l("From the bank's systems")
 
-
-class TurnoverSource(enum.StrEnum):
-    REPORTED = "reported"          # entered or imported by the organisation or the bank
-    CONFIRMED = "confirmed"        # confirmed by the organisation's director
-    BANK_SYSTEM = "bank_system"    # arrived from the bank's core systems through the API
-
-    @property
-    def label(self):
-        return SOURCE_LABELS[self]
-
-
-SOURCE_LABELS = {
-    TurnoverSource.REPORTED: _l("Reported"),
-    TurnoverSource.CONFIRMED: _l("Confirmed by the director"),
-    TurnoverSource.BANK_SYSTEM: _l("From the bank's systems"),
-}
 
 # The figures of a report, in the order of the import file and the exports.
 FIGURES = ("total_turnover", "bank_turnover", "deposits", "average_balance", "loans", "accounts")
