@@ -21,6 +21,9 @@ def _optional_int(value):
 
 
 class BranchForm(PortalForm):
+    SERVICE_FIELDS = ("organisation_id", "kind", "served_by_id", "head_id", "address",
+                      "opening_hours", "schedule_day", "schedule_note", "opened_on",
+                      "served_ids", "product_ids", "package_ids")
     version_id = HiddenField()
     organisation_id = SelectField(_l("Organisation of the bank"), coerce=int)
     kind = SelectField(_l("Kind"), choices=choices(BranchKind.choices()))
@@ -75,6 +78,8 @@ class AttendanceForm(PortalForm):
 
 
 class DeliveryForm(PortalForm):
+    SERVICE_FIELDS = ("organisation_id", "product_id", "package_id", "requested_on",
+                      "delivered_on", "amount", "outcome", "note")
     version_id = HiddenField()
     # thousands in a country: a list while they are few, a search box beyond (picker.py)
     organisation_id = OrganisationField(_l("Organisation served"), validators=[
@@ -91,6 +96,8 @@ class DeliveryForm(PortalForm):
 
 
 class ContractForm(PortalForm):
+    SERVICE_FIELDS = ("number", "branch_id", "organisation_id", "scope", "fee_rate_percent",
+                      "starts_on", "ends_on", "group_ids")
     version_id = HiddenField()
     number = StringField(_l("Contract number"), validators=[DataRequired(), Length(max=60)])
     branch_id = SelectField(_l("Branch"), coerce=int)

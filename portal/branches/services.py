@@ -28,6 +28,7 @@ from portal.branches.models import (
 )
 from portal.core import audit, clock, workdays
 from portal.core.errors import ValidationError, require
+from portal.core.models import refuse_taken
 from portal.core.sanitize import plain_text
 from portal.extensions import db
 from portal.products.models import Product, ServicePackage
@@ -77,10 +78,8 @@ def save_branch(actor, data, branch=None, expected_version=None):
     if org is None or org.kind != OrgKind.SPECIALISED_BRANCH:
         raise ValidationError(_("Choose an organisation of the bank of the kind “specialised "
                                 "branch”."), field="organisation_id")
-    taken = db.session.scalar(sa.select(Branch.id).where(Branch.organisation_id == org.id))
-    if taken is not None and (branch is None or taken != branch.id):
-        raise ValidationError(_("This organisation is already in the registry."),
-                              field="organisation_id")
+    refuse_taken(Branch.organisation_id, org.id, branch,
+                 _("This organisation is already in the registry."), "organisation_id")
     day = data.get("schedule_day")
     if day is not None and not 1 <= day <= 28:
         raise ValidationError(_("Choose a day between 1 and 28, so that every month has it."),
@@ -93,12 +92,8 @@ def save_branch(actor, data, branch=None, expected_version=None):
     served_by_id = data.get("served_by_id") or None
     if branch is not None and served_by_id == branch.id:
         raise ValidationError(_("A branch cannot be served by itself."), field="served_by_id")
-    before = None
-    if branch is None:
-        branch = Branch()
-        db.session.add(branch)
-    else:
-        before = audit.snapshot(branch, BRANCH_FIELDS)
+    branch, before = audit.edited_or_new(branch, Branch,
+                                         lambda row: audit.snapshot(row, BRANCH_FIELDS))
     branch.organisation_id = org.id
     branch.kind = BranchKind(data["kind"])
     branch.served_by_id = served_by_id
@@ -403,10 +398,8 @@ def save_contract(actor, data, contract=None, expected_version=None):
     if branch is None:
         raise ValidationError(_("Choose the branch."), field="branch_id")
     number = plain_text(data["number"], 60)
-    clash = db.session.scalar(sa.select(EntrustmentContract.id).where(
-        EntrustmentContract.number == number))
-    if clash is not None and (contract is None or clash != contract.id):
-        raise ValidationError(_("Another contract already has this number."), field="number")
+    refuse_taken(EntrustmentContract.number, number, contract,
+                 _("Another contract already has this number."), "number")
     fee = data["fee_rate_percent"]
     if fee is None or not Decimal(0) <= fee <= Decimal(100):
         raise ValidationError(_("A percentage is between 0 and 100."), field="fee_rate_percent")
@@ -417,12 +410,8 @@ def save_contract(actor, data, contract=None, expected_version=None):
     if strays:
         raise ValidationError(_("%(name)s is not a savings-and-loan group of this "
                                 "organisation.", name=strays[0].name), field="group_ids")
-    before = None
-    if contract is None:
-        contract = EntrustmentContract()
-        db.session.add(contract)
-    else:
-        before = audit.snapshot(contract, CONTRACT_FIELDS)
+    contract, before = audit.edited_or_new(contract, EntrustmentContract,
+                                           lambda row: audit.snapshot(row, CONTRACT_FIELDS))
     contract.number, contract.branch_id, contract.organisation_id = number, branch.id, org.id
     contract.scope = plain_text(data.get("scope") or "", 2000)
     contract.fee_rate_percent = fee

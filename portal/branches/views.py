@@ -30,7 +30,6 @@ from portal.i18n import current_language
 from portal.i18n.fields import filter_day
 from portal.products import permissions as products_permissions
 from portal.products import services as product_services
-from portal.products.models import Product, ProductStatus, ServicePackage
 
 bp = Blueprint("branches", __name__, url_prefix="/branches", template_folder="templates")
 blueprints = (bp,)
@@ -74,10 +73,8 @@ def _visible_branch(branch_id):
 def show(branch_id):
     branch = _visible_branch(branch_id)
     today = reader_today()
-    products = [p for p in branch.products if p.status == ProductStatus.AVAILABLE
-                or products_permissions.sees_whole_catalogue(current_user)]
-    packages = [p for p in branch.packages if p.status == ProductStatus.AVAILABLE
-                or products_permissions.sees_whole_catalogue(current_user)]
+    products = products_permissions.shown_offers(current_user, branch.products)
+    packages = products_permissions.shown_offers(current_user, branch.packages)
     deliveries = branches_permissions.visible_deliveries(current_user)
     stats = services.delivery_statistics(branch, deliveries, "month")
     recent = db.session.scalars(deliveries.where(ServiceDelivery.branch_id == branch.id)
@@ -124,16 +121,8 @@ def _branch_form(branch=None):
         .order_by(Organisation.name)).all()
     form.served_ids.choices = choices((o.id, o.name) for o in served)
     locale = current_language()
-    form.product_ids.choices = choices(
-        (p.id, f"{p.name_in(locale)} ({p.code})") for p in db.session.scalars(
-            products_permissions.visible_products(current_user)
-            .where(Product.status != ProductStatus.WITHDRAWN)
-            .order_by(Product.code)))
-    form.package_ids.choices = choices(
-        (p.id, f"{p.name_in(locale)} ({p.code})") for p in db.session.scalars(
-            products_permissions.visible_packages(current_user)
-            .where(ServicePackage.status != ProductStatus.WITHDRAWN)
-            .order_by(ServicePackage.code)))
+    form.product_ids.choices = choices(product_services.product_choices(current_user, locale))
+    form.package_ids.choices = choices(product_services.package_choices(current_user, locale))
     if request.method == "GET" and branch is not None:
         form.version_id.data = branch.version_id
         form.kind.data = branch.kind.value
@@ -142,11 +131,7 @@ def _branch_form(branch=None):
         form.package_ids.data = [p.id for p in branch.packages]
 
     def save():
-        data = {f: getattr(form, f).data for f in (
-            "organisation_id", "kind", "served_by_id", "head_id", "address", "opening_hours",
-            "schedule_day", "schedule_note", "opened_on", "served_ids", "product_ids",
-            "package_ids")}
-        return services.save_branch(current_user, data, branch,
+        return services.save_branch(current_user, form.data_for_service(), branch,
                                     expected_version=form.version_id.data)
 
     return _run_form(form, save, "branches/branch_form.html",
@@ -206,10 +191,10 @@ def _delivery_form(branch, delivery=None):
     form.organisation_id.offer(services.deliverable_organisations(current_user, branch),
                                blank=_("— choose —"), first=services.served_by(branch))
     locale = current_language()
-    form.product_id.choices = choices([("", _("— none —"))] + product_services.offer_choices(
-        current_user, Product, locale, (ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)))
-    form.package_id.choices = choices([("", _("— none —"))] + product_services.offer_choices(
-        current_user, ServicePackage, locale))
+    form.product_id.choices = choices([("", _("— none —"))] + product_services.product_choices(
+        current_user, locale, product_services.DELIVERABLE))
+    form.package_id.choices = choices([("", _("— none —"))] + product_services.package_choices(
+        current_user, locale, statuses=None))
     if request.method == "GET":
         if delivery is not None:
             form.version_id.data = delivery.version_id
@@ -218,9 +203,7 @@ def _delivery_form(branch, delivery=None):
             form.requested_on.data = local_today(organisation_zone(branch.organisation))
 
     def save():
-        data = {f: getattr(form, f).data for f in (
-            "organisation_id", "product_id", "package_id", "requested_on", "delivered_on",
-            "amount", "outcome", "note")}
+        data = form.data_for_service()
         if delivery is None:
             return services.log_delivery(current_user, branch, data)
         return services.update_delivery(current_user, delivery, data,
@@ -374,10 +357,7 @@ def _contract_form(item=None):
         form.group_ids.data = [g.id for g in item.groups]
 
     def save():
-        data = {f: getattr(form, f).data for f in (
-            "number", "branch_id", "organisation_id", "scope", "fee_rate_percent",
-            "starts_on", "ends_on", "group_ids")}
-        return services.save_contract(current_user, data, item,
+        return services.save_contract(current_user, form.data_for_service(), item,
                                       expected_version=form.version_id.data)
 
     return _run_form(form, save, "branches/contract_form.html",

@@ -50,6 +50,17 @@ def snapshot(obj, fields):
     return {f: _jsonable(getattr(obj, f)) for f in fields}
 
 
+def edited_or_new(obj, create, before):
+    """What a create-or-edit service writes to, and the audit entry's 'before': (obj,
+    before(obj)) for an edit; (create(), None) for a creation, the new row already in the
+    session. A 'before' of None is what tells "created" from "updated" in the entry."""
+    if obj is not None:
+        return obj, before(obj)
+    obj = create()
+    db.session.add(obj)
+    return obj, None
+
+
 def record(actor, action, obj, before=None, after=None):
     """Add an audit entry to the session; it commits (or rolls back) with the change itself.
 

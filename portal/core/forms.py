@@ -32,6 +32,14 @@ _TRANSLATIONS = _PortalTranslations()
 class PortalForm(FlaskForm):
     """The base of every form: validation messages in the reader's language."""
 
+    # the fields an area's service takes from this form, by name: see data_for_service
+    SERVICE_FIELDS = ()
+
+    def data_for_service(self):
+        """{name: value} of SERVICE_FIELDS: what the service is handed, without what only the
+        page needs (the CSRF token, the version the form was opened at)."""
+        return {name: self[name].data for name in self.SERVICE_FIELDS}
+
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _TRANSLATIONS

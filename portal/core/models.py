@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from portal.core.errors import Conflict
+from portal.core.errors import Conflict, ValidationError
+from portal.extensions import db
 
 
 class LabelledEnum(enum.StrEnum):
@@ -46,6 +47,15 @@ def text_in(texts, locale, field):
         if other in by_locale:
             return by_locale[other], True
     return None, True
+
+
+def refuse_taken(column, value, row, message, field):
+    """Refuse (ValidationError on field) a value of a unique column that another row than
+    `row` (None for a new one) already has: a product's code, a contract's number. Checked
+    before the flush, so the person reads why instead of a database error."""
+    other = db.session.scalar(sa.select(column.class_.id).where(column == value))
+    if other is not None and (row is None or other != row.id):
+        raise ValidationError(message, field=field)
 
 
 def utcnow():

@@ -91,13 +91,12 @@ class ProductForm(_TextsMixin, PortalForm):
                                     validators=[Optional(), NumberRange(min=0, max=365)])
     planned_launch = LocalDateField(_l("Planned launch"), validators=[Optional()])
 
+    SERVICE_FIELDS = ("code", "category", "kinds", "sectors", "currency", "min_amount",
+                      "max_amount", "min_tenor_months", "max_tenor_months", "rate_percent",
+                      "target_days", "planned_launch")
+
     def data_for_service(self):
-        data = {k: getattr(self, k).data for k in (
-            "code", "category", "kinds", "sectors", "currency", "min_amount", "max_amount",
-            "min_tenor_months", "max_tenor_months", "rate_percent", "target_days",
-            "planned_launch")}
-        data["texts"] = self.texts()
-        return data
+        return super().data_for_service() | {"texts": self.texts()}
 
 
 _add_text_fields(ProductForm, extra=("rate_text",))
@@ -119,12 +118,11 @@ class PackageForm(_TextsMixin, PortalForm):
                                        validators=[Optional()])
     requires_audited_accounts = BooleanField(_l("Audited accounts required"))
 
+    SERVICE_FIELDS = ("code", "org_kind", "product_ids", "min_members", "min_years_active",
+                      "max_overdue_percent", "requires_audited_accounts")
+
     def data_for_service(self):
-        data = {k: getattr(self, k).data for k in (
-            "code", "org_kind", "product_ids", "min_members", "min_years_active",
-            "max_overdue_percent", "requires_audited_accounts")}
-        data["texts"] = self.texts()
-        return data
+        return super().data_for_service() | {"texts": self.texts()}
 
 
 _add_text_fields(PackageForm, extra=("eligibility",))

@@ -28,6 +28,13 @@ def _catalogue_query(user, model):
     return query.where(model.status == ProductStatus.AVAILABLE)
 
 
+def shown_offers(user, offers):
+    """Of these products or packages (a branch's, say), those the user is shown: the stages
+    _catalogue_query lets them see, for offers already loaded."""
+    whole = sees_whole_catalogue(user)
+    return [offer for offer in offers if whole or offer.status == ProductStatus.AVAILABLE]
+
+
 def visible_products(user):
     return _catalogue_query(user, Product)
 

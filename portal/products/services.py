@@ -9,7 +9,7 @@ from portal import permissions
 from portal.accounts.models import OrgKind
 from portal.core import audit, versions
 from portal.core.errors import ValidationError, require
-from portal.core.models import FALLBACK_ORDER, utcnow
+from portal.core.models import FALLBACK_ORDER, refuse_taken, utcnow
 from portal.core.sanitize import plain_text
 from portal.core.textnorm import matches_all_words
 from portal.extensions import db
@@ -79,8 +79,10 @@ def _set_texts(obj, text_cls, texts, extra=()):
             setattr(row, key, plain_text(given.get(key) or ""))
 
 
-def _texts_snapshot(obj):
-    return {t.locale: t.name for t in obj.texts}
+def _offer_snapshot(offer):
+    """A product's or package's fields and its names per language, for the audit log."""
+    fields = PRODUCT_FIELDS if isinstance(offer, Product) else PACKAGE_FIELDS
+    return audit.snapshot(offer, fields) | {"texts": {t.locale: t.name for t in offer.texts}}
 
 
 def save_product(actor, data, product=None, expected_version=None):
@@ -101,15 +103,10 @@ def save_product(actor, data, product=None, expected_version=None):
                  "max_tenor_months", _("The longest term must not be shorter than the "
                                        "shortest."))
     code = (data["code"] or "").strip().upper()
-    clash = db.session.scalar(db.select(Product.id).where(Product.code == code))
-    if clash is not None and (product is None or clash != product.id):
-        raise ValidationError(_("Another product already has this code."), field="code")
-    before = None
-    if product is None:
-        product = Product(status=ProductStatus.DRAFT)
-        db.session.add(product)
-    else:
-        before = audit.snapshot(product, PRODUCT_FIELDS) | {"texts": _texts_snapshot(product)}
+    refuse_taken(Product.code, code, product, _("Another product already has this code."),
+                 "code")
+    product, before = audit.edited_or_new(product, lambda: Product(status=ProductStatus.DRAFT),
+                                          _offer_snapshot)
     product.code = code
     product.category = ProductCategory(data["category"])
     product.currency = data["currency"].strip().upper()
@@ -124,9 +121,8 @@ def save_product(actor, data, product=None, expected_version=None):
     product.sector_rows = [r for r in product.sector_rows if r.sector in sectors] + [
         ProductSector(sector=s) for s in sectors - {r.sector for r in product.sector_rows}]
     db.session.flush()
-    after = audit.snapshot(product, PRODUCT_FIELDS) | {"texts": _texts_snapshot(product)}
     audit.record(actor, "product_updated" if before else "product_created", product,
-                 before, after)
+                 before, _offer_snapshot(product))
     return product
 
 
@@ -263,6 +259,22 @@ def offers_still_offered(user, model, locale):
     return _kept_per_reader("offers_still_offered", user, model, (locale,), compute)
 
 
+# the statuses an offer is chosen in: offered by a branch or held in a package (anything not
+# withdrawn), and as what a branch delivered (what is or was available)
+OFFERABLE = (ProductStatus.DRAFT, ProductStatus.IN_DESIGN, ProductStatus.AVAILABLE)
+DELIVERABLE = (ProductStatus.AVAILABLE, ProductStatus.WITHDRAWN)
+
+
+def product_choices(user, locale, statuses=OFFERABLE):
+    """offer_choices of the products, for the forms of other areas (branches)."""
+    return offer_choices(user, Product, locale, statuses)
+
+
+def package_choices(user, locale, statuses=OFFERABLE):
+    """offer_choices of the service packages."""
+    return offer_choices(user, ServicePackage, locale, statuses)
+
+
 def replacement_choices(offer, locale):
     """[(id, name)] of what may replace this offer when it is withdrawn: the offers of the
     same kind that are not withdrawn, by name in the reader's language."""
@@ -284,19 +296,14 @@ def save_package(actor, data, package=None, expected_version=None):
         package.check_version(expected_version)
     _refuse_if_withdrawn(package)
     code = (data["code"] or "").strip().upper()
-    clash = db.session.scalar(db.select(ServicePackage.id).where(ServicePackage.code == code))
-    if clash is not None and (package is None or clash != package.id):
-        raise ValidationError(_("Another package already has this code."), field="code")
+    refuse_taken(ServicePackage.code, code, package,
+                 _("Another package already has this code."), "code")
     overdue = data.get("max_overdue_percent")
     if overdue is not None and not (Decimal(0) <= overdue <= Decimal(100)):
         raise ValidationError(_("A percentage is between 0 and 100."),
                               field="max_overdue_percent")
-    before = None
-    if package is None:
-        package = ServicePackage(status=ProductStatus.DRAFT)
-        db.session.add(package)
-    else:
-        before = audit.snapshot(package, PACKAGE_FIELDS) | {"texts": _texts_snapshot(package)}
+    package, before = audit.edited_or_new(
+        package, lambda: ServicePackage(status=ProductStatus.DRAFT), _offer_snapshot)
     package.code = code
     package.org_kind = OrgKind(data["org_kind"])
     for field in ("min_members", "min_years_active", "max_overdue_percent"):
@@ -307,9 +314,8 @@ def save_package(actor, data, package=None, expected_version=None):
     package.products = list(db.session.scalars(
         db.select(Product).where(Product.id.in_(ids)))) if ids else []
     db.session.flush()
-    after = audit.snapshot(package, PACKAGE_FIELDS) | {"texts": _texts_snapshot(package)}
     audit.record(actor, "package_updated" if before else "package_created", package,
-                 before, after)
+                 before, _offer_snapshot(package))
     return package
 
 

@@ -117,20 +117,27 @@ def _withdrawn_notice(offer):
     return None
 
 
+def _offer_form(form, offer, save, template, saved_url, context):
+    """The edit page of a product or a package: the texts and version it was opened at,
+    saved through the catalogue's service, then its page; a withdrawn one says it is."""
+    if request.method == "GET" and offer is not None:
+        form.version_id.data = offer.version_id
+        form.load_texts(offer)
+    return save_form(
+        form, lambda: save(current_user, form.data_for_service(), offer,
+                           expected_version=form.version_id.data),
+        template, saved_url, {**context, "locales": LOCALES}, message=_withdrawn_notice(offer))
+
+
 def _save_product_form(product=None):
     form = forms.ProductForm(obj=product)
     if request.method == "GET" and product is not None:
-        form.version_id.data = product.version_id
         form.category.data = product.category.value
         form.kinds.data = [k.value for k in product.kinds]
         form.sectors.data = [s.value for s in product.sectors]
-        form.load_texts(product)
-    return save_form(
-        form, lambda: services.save_product(current_user, form.data_for_service(), product,
-                                            expected_version=form.version_id.data),
-        "products/product_form.html",
-        lambda saved: url_for("products.show", product_id=saved.id),
-        {"product": product, "locales": LOCALES}, message=_withdrawn_notice(product))
+    return _offer_form(form, product, services.save_product, "products/product_form.html",
+                       lambda saved: url_for("products.show", product_id=saved.id),
+                       {"product": product})
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -208,25 +215,19 @@ def package(package_id):
 
 def _save_package_form(item=None):
     form = forms.PackageForm(obj=item)
-    product_query = products_permissions.visible_products(current_user).where(
-        Product.status != ProductStatus.WITHDRAWN).order_by(Product.code)
-    products = list(db.session.scalars(product_query))
-    if item is not None:
-        products += [p for p in item.products if p not in products]
     locale = current_language()
-    form.product_ids.choices = choices((p.id, f"{p.name_in(locale)} ({p.code})")
-                                       for p in products)
+    offered = services.product_choices(current_user, locale)
+    # a withdrawn product the package still holds stays on its list until it is taken off
+    ids = {i for i, _label in offered}
+    held = [(p.id, f"{p.name_in(locale)} ({p.code})") for p in (item.products if item else ())
+            if p.id not in ids]
+    form.product_ids.choices = choices(offered + held)
     if request.method == "GET" and item is not None:
-        form.version_id.data = item.version_id
         form.org_kind.data = item.org_kind.value
         form.product_ids.data = [p.id for p in item.products]
-        form.load_texts(item)
-    return save_form(
-        form, lambda: services.save_package(current_user, form.data_for_service(), item,
-                                            expected_version=form.version_id.data),
-        "products/package_form.html",
-        lambda saved: url_for("products.package", package_id=saved.id),
-        {"package": item, "locales": LOCALES}, message=_withdrawn_notice(item))
+    return _offer_form(form, item, services.save_package, "products/package_form.html",
+                       lambda saved: url_for("products.package", package_id=saved.id),
+                       {"package": item})
 
 
 @bp.route("/packages/new", methods=["GET", "POST"])

@@ -25,8 +25,6 @@ ALLOWED = {
     ("portal.results.views", "portal.indicators.models"),
     ("portal.results.views", "portal.meetings.models"),
     ("portal.results.views", "portal.products.models"),
-    # the branch form's product and package choices are still queried in the view
-    ("portal.branches.views", "portal.products.models"),
 }
 
 
