@@ -43,27 +43,26 @@ def can_see_training_records(user):
     return permissions.is_bank_staff(user) or permissions.is_ministry(user)
 
 
-def visible_deliveries(user):
-    """The bank and the ministry see every delivery; an organisation sees its own."""
-    query = permissions.within_network(sa.select(ServiceDelivery), user,
-                                       ServiceDelivery.organisation_id)
+def _served_organisations_rows(user, model):
+    """A select() of the rows of model about an organisation served (its organisation_id):
+    the bank and the ministry see all of the network they look at; an organisation sees
+    its own and its members'; nobody signed out sees any."""
+    query = permissions.within_network(sa.select(model), user, model.organisation_id)
     if permissions.sees_whole_network(user):
         return query
     if not permissions.is_signed_in(user):
         return query.where(sa.false())
-    return query.where(ServiceDelivery.organisation_id.in_(permissions.own_subtree_ids(user)))
+    return query.where(model.organisation_id.in_(permissions.own_subtree_ids(user)))
+
+
+def visible_deliveries(user):
+    """The bank and the ministry see every delivery; an organisation sees its own."""
+    return _served_organisations_rows(user, ServiceDelivery)
 
 
 def visible_contracts(user):
     """Entrustment contracts: the bank, the ministry, and the mass organisation itself."""
-    query = permissions.within_network(sa.select(EntrustmentContract), user,
-                                       EntrustmentContract.organisation_id)
-    if permissions.sees_whole_network(user):
-        return query
-    if not permissions.is_signed_in(user):
-        return query.where(sa.false())
-    return query.where(
-        EntrustmentContract.organisation_id.in_(permissions.own_subtree_ids(user)))
+    return _served_organisations_rows(user, EntrustmentContract)
 
 
 def can_edit_contracts(user):
