@@ -12,8 +12,8 @@ What it does, every step bounded and on 127.0.0.1 only:
    writers; gives each an authenticator app (a TOTP secret written to the bench database, as
    if they had enrolled before: four of the five roles must use a second factor);
 3. starts the portal as production runs it (gunicorn, --workers sync workers, gunicorn.conf.py
-   from the project root, PORTAL_REDIS_URL for the rate limits and the kept pages), the same
-   portal keeping no page, and bench/hello.py (bare Flask), with the same gunicorn settings;
+   from the project root, PORTAL_REDIS_URL for the rate limits and the data versions) and
+   bench/hello.py (bare Flask), with the same gunicorn settings;
 4. signs every person in through the real forms (password, then the six digits of the app,
    CSRF token and all), follows the redirect to their home page, and from there walks the
    links of their own pages, breadth first, to at most --pages-per-person distinct pages
@@ -443,8 +443,8 @@ def prepare_people(args, base, dsn, rng):
     return pairs, writers, figures
 
 
-def forget_kept_pages(url):
-    """The bench's own kept pages only (its prefix), not the rest of that Redis database."""
+def forget_kept_answers(url):
+    """The bench's own data versions only (its prefix), not the rest of that Redis database."""
     import redis
 
     store = redis.Redis.from_url(url, socket_timeout=2)
@@ -452,15 +452,13 @@ def forget_kept_pages(url):
         store.delete(key)
 
 
-def portal_env(args, dsn_sqlalchemy, cache):
+def portal_env(args, dsn_sqlalchemy):
     env = dict(os.environ)
     env.update({"PORTAL_DATABASE_URL": dsn_sqlalchemy,
                 "PORTAL_SECRET_KEY": "bench-mix-secret-not-for-production",
-                "PORTAL_REDIS_URL": args.redis, "PORTAL_PAGE_CACHE_PREFIX": "benchmix:",
+                "PORTAL_REDIS_URL": args.redis, "PORTAL_REDIS_PREFIX": "benchmix:",
                 "FLASK_APP": "portal:create_app"})
     env.pop("PORTAL_AREAS", None)  # every area, as production runs
-    if not cache:
-        env["PORTAL_PAGE_CACHE_URL"] = ""
     return env
 
 
@@ -526,13 +524,10 @@ def main(argv=None):
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rates", default="1,10", help="writes per second, page cache on")
-    parser.add_argument("--uncached-rates", default="1",
-                        help="writes per second, portal keeping no page ('' to skip)")
+    parser.add_argument("--rates", default="1,10", help="writes per second, one run each")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=9)
-    parser.add_argument("--ports", default="8810,8811,8812",
-                        help="portal, portal without kept pages, bare Flask")
+    parser.add_argument("--ports", default="8810,8812", help="portal, bare Flask")
     parser.add_argument("--logs", default="",
                         help="servers' logs and the pairs file (default: a new temp dir)")
     parser.add_argument("--results", default=str(HERE / "results" / "mix.json"))
@@ -548,20 +543,17 @@ def main(argv=None):
               "machine": {"cpus": os.cpu_count(), "load_at_start": load_avg()},
               "settings": {k: v for k, v in vars(args).items()}, "runs": []}
     if args.load_data:
-        report["data"] = load_data(args, portal_env(args, dsn_sa, True), dsn)
+        report["data"] = load_data(args, portal_env(args, dsn_sa), dsn)
         print(f"  data: {report['data']}", flush=True)
-    portal_port, plain_port, hello_port = args.ports.split(",")
-    bases = {p: f"http://127.0.0.1:{p}" for p in (portal_port, plain_port, hello_port)}
+    portal_port, hello_port = args.ports.split(",")
+    bases = {p: f"http://127.0.0.1:{p}" for p in (portal_port, hello_port)}
     servers = Servers(logs)
-    forget_kept_pages(args.redis)
+    forget_kept_answers(args.redis)
     try:
         servers.start("portal", portal_port, "portal:create_app()",
-                      portal_env(args, dsn_sa, True), args.workers)
-        servers.start("portal-plain", plain_port, "portal:create_app()",
-                      portal_env(args, dsn_sa, False), args.workers)
+                      portal_env(args, dsn_sa), args.workers)
         servers.start("hello", hello_port, "bench.hello:app", dict(os.environ), args.workers)
-        for port in (portal_port, plain_port):
-            wait_answering(bases[port] + "/healthz")
+        wait_answering(bases[portal_port] + "/healthz")
         wait_answering(bases[hello_port] + "/")
 
         pairs, writers, prep = prepare_people(args, bases[portal_port], dsn, rng)
@@ -578,13 +570,9 @@ def main(argv=None):
             print(f"== run {run}", flush=True)
             rows = [measure(args, "bare Flask", bases[hello_port], hello_file, 0, writers)]
             for rate in [float(r) for r in args.rates.split(",") if r.strip()]:
-                rows.append(measure(args, f"portal, page cache on, {rate:g} write/s",
+                rows.append(measure(args, f"portal, {rate:g} write/s",
                                     bases[portal_port], pairs_file, rate, writers,
                                     logs / "portal.err"))
-            for rate in [float(r) for r in args.uncached_rates.split(",") if r.strip()]:
-                rows.append(measure(args, f"portal, page cache off, {rate:g} write/s",
-                                    bases[plain_port], pairs_file, rate, writers,
-                                    logs / "portal-plain.err"))
             ceiling = rows[0]["rps"]
             for row in rows:
                 row["share_of_bare_flask"] = round(row["rps"] / ceiling, 4) if ceiling else None

@@ -3,7 +3,7 @@
     python -m bench.profile_pages --context bench/results/context.json [--repeat 5]
     python -m bench.profile_pages ... --markdown       # the table of bench/README.md
 
-In process (Flask test client, the page cache off: every request renders), on the bench data
+In process (Flask test client: every request renders), on the bench data
 set in PostgreSQL (PORTAL_DATABASE_URL, default the portal_bench_mix database), signed in as
 one person of the page's role. Each page is requested once to warm the process, then
 `--repeat` times under pyinstrument (sampling every 0.2 ms) and SQLAlchemy's cursor events.
@@ -203,7 +203,7 @@ def profile(ctx, repeat, only=None, interval=0.0002):
     from portal.accounts.models import User
     from portal.extensions import db
 
-    app = create_app({"RATELIMIT_STORAGE_URI": "memory://", "PAGE_CACHE_URL": ""})
+    app = create_app({"RATELIMIT_STORAGE_URI": "memory://"})
     with app.app_context():
         clock = SQLClock(db.engine)
         gc_clock = GCClock()

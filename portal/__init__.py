@@ -120,14 +120,13 @@ def template_helpers():
 
 
 def _register_hooks(app):
-    from portal.core import logs, pagecache, security, sessions, static
+    from portal.core import logs, security, sessions, static
     from portal.core.handlers import register_error_handlers
 
     register_error_handlers(app)
     logs.init_app(app)
     static.init_app(app)
     sessions.init_app(app)
-    pagecache.init_app(app)
     security.init_app(app)
     app.jinja_env.globals.update(template_helpers())
     app.jinja_env.globals["asset_url"] = _asset_url_factory(app)

@@ -75,11 +75,9 @@ class Config:
         # counted over the last minute, not per clock minute: a burst across the turn of a
         # minute (five tries at :59, five at :00) is refused too
         self.RATELIMIT_STRATEGY = "moving-window"
-        # rendered pages kept per reader until the next write (portal/core/pagecache.py);
-        # empty: render every time
-        self.PAGE_CACHE_URL = _env("PAGE_CACHE_URL", _env("REDIS_URL", ""))
-        self.PAGE_CACHE_PREFIX = _env("PAGE_CACHE_PREFIX", "portal:")
-        self.PAGE_CACHE_SECONDS = _env_int("PAGE_CACHE_SECONDS", 120)
+        # what the portal keeps in Redis (data versions) is named under this prefix: two
+        # portals sharing one Redis need two prefixes
+        self.REDIS_PREFIX = _env("REDIS_PREFIX", "portal:")
         # per-table data versions shared by every worker and host, under which each process
         # keeps answers asked for on every page (portal/core/versions.py); empty: keep none
         self.DATA_VERSIONS_URL = _env("DATA_VERSIONS_URL", _env("REDIS_URL", ""))

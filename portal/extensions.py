@@ -93,7 +93,7 @@ limiter = Limiter(key_func=_reader_key, default_limits=[],
 @limiter.request_filter
 def _plain_reads_are_not_counted():
     """A page view is not counted: checking limits found none and cost about a third of a
-    millisecond, a tenth of a kept page's time. Costly reads, the reads with limits of their
+    millisecond on every page. Costly reads, the reads with limits of their
     own and the API are counted."""
     from flask import request
 

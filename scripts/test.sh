@@ -24,7 +24,7 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 
-# the page cache and the rate limits of the suite run on Redis (tests/conftest.py)
+# the data versions and the rate limits of the suite run on Redis (tests/conftest.py)
 if ! command -v redis-server >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -76,11 +76,10 @@ def app():
         # the second factor is off here; tests/accounts/test_two_factor.py turns it on
         "TWO_FACTOR_REQUIRED_ROLES": (),
         "UPLOAD_DIR": tmp_dir + "/uploads",
-        # pages kept per reader (portal/core/pagecache.py) are on, as in production, so every
-        # test that writes and then reads also checks that the write ended the kept pages
-        "PAGE_CACHE_URL": os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "PAGE_CACHE_PREFIX": f"portal-test-{os.getpid()}-{os.urandom(4).hex()}:",
-        # answers kept per process under data versions (portal/core/versions.py) are on too
+        # answers kept per process under data versions (portal/core/versions.py) are on, as
+        # in production, so every test that writes and then reads also checks that the write
+        # ended what was kept
+        "REDIS_PREFIX": f"portal-test-{os.getpid()}-{os.urandom(4).hex()}:",
         "DATA_VERSIONS_URL": os.environ.get("PORTAL_TEST_REDIS_URL",
                                             "redis://127.0.0.1:6379/0"),
     })
@@ -118,16 +117,6 @@ def db(app):
         _db.session.rollback()
         _empty_all_tables()
         _db.session.remove()
-
-
-@pytest.fixture()
-def rendered_pages(app):
-    """Every page rendered, none sent from the kept pages: for tests that count what
-    rendering costs (statements), not what a reader gets."""
-    store = app.extensions.pop("page_cache", None)
-    yield
-    if store is not None:
-        app.extensions["page_cache"] = store
 
 
 @pytest.fixture()

@@ -29,9 +29,6 @@ from tests import factories
 from tests.branches.helpers import make_branch, make_staff
 from tests.test_query_counts import LARGE, MAX_QUERIES, SMALL, World, _count
 
-# statements of rendering a page, not of sending a kept one (portal/core/pagecache.py)
-pytestmark = pytest.mark.usefixtures("rendered_pages")
-
 # what each role's home must show, so that every panel with statements is exercised
 PANELS = {
     "union_director": ("panel-orgs", "panel-feedback-mine", "panel-turnover",

@@ -34,9 +34,6 @@ from portal.meetings.models import (
 from tests import factories
 from tests.feedback import helpers
 
-# statements of rendering a page, not of sending a kept one (portal/core/pagecache.py)
-pytestmark = pytest.mark.usefixtures("rendered_pages")
-
 # 12 until the networks (issue 16): the recorder's meeting page now also reads the statement
 # rules' portfolio and the organisation page its indicator links. Constant in the data is what
 # this guards; bringing it back to 12 is part of the performance work (issue 19).

@@ -18,7 +18,6 @@ from portal.accounts.models import Organisation, OrgKind
 from portal.accounts.picker import label_of
 from portal.core import tabular, unit_of_work
 from portal.core.errors import ValidationError, require
-from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate, paginate_ids
 from portal.core.views import get_visible, save_form
 from portal.extensions import limiter, lookup_limit
@@ -46,7 +45,6 @@ def lookup():
 
 
 @orgs.route("/")
-@cached_page
 @login_required
 def index():
     filters = _filters()
@@ -76,7 +74,6 @@ def index():
 
 
 @orgs.route("/<int:org_id>")
-@cached_page
 @login_required
 def show(org_id):
     org = get_visible(permissions.visible_organisations(current_user), Organisation, org_id)

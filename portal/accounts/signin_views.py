@@ -319,7 +319,7 @@ SENSITIVE = {"users.add_membership", "users.remove_membership", "users.reset_two
 
 @auth.before_app_request
 def _second_factor_gate():
-    # the session only, not current_user: kept pages are sent without loading the person
+    # the session only, not current_user: the gate is decided before the person is loaded
     if not session.get("_user_id"):
         return None
     if session.get(MUST_ENROL) and request.endpoint not in _WHILE_ENROLLING:

@@ -14,7 +14,6 @@ from portal.core import tabular, unit_of_work
 from portal.core.audit import AuditEntry
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
-from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.views import get_visible, save_or_explain
 from portal.extensions import db
@@ -32,7 +31,6 @@ def _admin_only():
 
 
 @users.route("/")
-@cached_page
 @login_required
 def index():
     _admin_only()

@@ -21,7 +21,6 @@ from portal.branches.models import (
 from portal.core.clock import local_today, organisation_zone, reader_today
 from portal.core.errors import NotFound, require
 from portal.core.forms import choices
-from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate_ids
 from portal.core.views import get_visible, save_form, save_or_explain
 from portal.extensions import db
@@ -50,7 +49,6 @@ def _run_form(form, save, template, redirect_to, context):
 # --- registry --------------------------------------------------------------------------------
 
 @bp.route("/")
-@cached_page
 @login_required
 def index():
     province = request.args.get("province", "")
@@ -68,7 +66,6 @@ def _visible_branch(branch_id):
 
 
 @bp.route("/<int:branch_id>")
-@cached_page
 @login_required
 def show(branch_id):
     branch = _visible_branch(branch_id)
@@ -156,7 +153,6 @@ def edit(branch_id):
 # --- service deliveries ----------------------------------------------------------------------
 
 @bp.route("/<int:branch_id>/deliveries")
-@cached_page
 @login_required
 def deliveries(branch_id):
     branch = _visible_branch(branch_id)
@@ -237,7 +233,6 @@ def edit_delivery(branch_id, delivery_id):
 # --- training --------------------------------------------------------------------------------
 
 @bp.route("/training/")
-@cached_page
 @login_required
 def training():
     require(branches_permissions.can_see_training_records(current_user))
@@ -287,7 +282,6 @@ def _attendance_form(branch):
 
 
 @bp.route("/<int:branch_id>/training/<int:session_id>")
-@cached_page
 @login_required
 def session(branch_id, session_id):
     require(branches_permissions.can_see_training_records(current_user))
@@ -321,7 +315,6 @@ def add_attendance(branch_id, session_id):
 # --- entrustment -----------------------------------------------------------------------------
 
 @bp.route("/entrustment/")
-@cached_page
 @login_required
 def contracts():
     items = db.session.scalars(branches_permissions.visible_contracts(current_user)
@@ -330,7 +323,6 @@ def contracts():
 
 
 @bp.route("/entrustment/<int:contract_id>")
-@cached_page
 @login_required
 def contract(contract_id):
     item = get_visible(branches_permissions.visible_contracts(current_user), EntrustmentContract,

@@ -56,8 +56,8 @@ def init_app(app):
     def _check_session():
         if request.endpoint in ("static", "home.healthz", "home.readyz"):
             return None
-        # the session, not current_user: a page kept for this reader (core/pagecache.py) is
-        # sent without loading the person from the database
+        # the session, not current_user: an expired session is ended before the person is
+        # loaded from the database
         if not session.get("_user_id"):
             return None
         now = time.time()

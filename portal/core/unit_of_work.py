@@ -4,7 +4,7 @@ Services flush and never commit; views neither commit nor roll back. When a requ
 write (POST, PUT, PATCH, DELETE) is answered with success (a 2xx or 3xx), everything it did is
 committed here, once. When it is answered with a refusal (4xx) or fails (an exception, 5xx),
 everything is rolled back, the audit entry included. A GET, HEAD or OPTIONS never commits:
-reading a page must not change anything, nor end anyone's kept pages.
+reading a page must not change anything, nor end what other processes keep (core/versions).
 
 Two refusals keep a record on purpose: a failed sign-in is counted and audited even though
 its answer is 401. Such a view calls ``keep_on_refusal()``; what it wrote before that call is
@@ -30,7 +30,7 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def init_app(app):
     # after_request hooks run last-registered-first: create_app registers this one after the
-    # others, so the commit happens before headers, compression and the page cache see the
+    # others, so the commit happens before headers and compression see the
     # answer, and a commit that fails can still replace it.
     app.after_request(finish)
     app.teardown_request(_cleanup_on_error)

@@ -52,10 +52,26 @@ def written_table(statement):
 
 # --- noticing writes --------------------------------------------------------------------------
 
+# the tables a SELECT names (FROM and JOIN, subqueries included); a column that happens to
+# follow FROM (EXTRACT(year FROM day)) is no table and is dropped by remembered_as_read
+_READ = re.compile(r'\b(?:from|join)\s+"?([a-z_][a-z0-9_]*)"?', re.IGNORECASE)
+
+
+def _written_tables(statement):
+    """Every table a statement writes; several statements in one string (psycopg runs them
+    all, e.g. a script of DELETEs) each count."""
+    parts = statement.split(";") if ";" in statement else (statement,)
+    return {table for table in map(written_table, parts) if table is not None}
+
+
 def _on_statement(conn, cursor, statement, parameters, context, executemany):
-    table = written_table(statement)
-    if table is not None:
-        _pending_tables().add(table)
+    tables = _written_tables(statement)
+    if tables:
+        _pending_tables().update(tables)
+        return
+    reading = getattr(_thread, "reading", None)
+    if reading is not None:
+        reading.update(name.lower() for name in _READ.findall(statement))
 
 
 def _pending_tables():
@@ -190,6 +206,46 @@ def remembered(name, tables, key, compute):
     return value
 
 
+def remembered_as_read(name, key, compute):
+    """compute() memoised in this process under the versions of the tables its statements
+    actually read: found while it runs rather than listed by hand, for an answer that reads
+    many areas' tables (a person's next steps). The counters of every table are read before
+    computing (one round trip), so a write committed while it ran ends it at the next request.
+    Returns what compute() returns, which must not be mutated."""
+    if _store() is None or not has_request_context():
+        return compute()
+    full_key = (name, key)
+    with _memo_lock:
+        entry = _memo.get(full_key)
+    if entry is not None:
+        tables, seen, value = entry
+        if current(tables) == seen:
+            return value
+    every = _every_table()
+    before = current(every)
+    reads = _thread.reading = set()
+    try:
+        value = compute()
+    finally:
+        _thread.reading = None
+    if before is not None:
+        counters = dict(zip((*every, EVERY_TABLE), before, strict=True))
+        tables = tuple(sorted(reads & counters.keys()))
+        seen = tuple(counters[t] for t in tables) + (counters[EVERY_TABLE],)
+        with _memo_lock:
+            _memo[full_key] = (tables, seen, value)
+            _memo.move_to_end(full_key)
+            while len(_memo) > MEMO_SIZE:
+                _memo.popitem(last=False)
+    return value
+
+
+def _every_table():
+    from portal.extensions import db
+
+    return tuple(sorted(db.metadata.tables))
+
+
 def forget_all():
     """Empty this process's memo (tests that change the database behind the portal's back)."""
     with _memo_lock:
@@ -199,7 +255,7 @@ def forget_all():
 def init_app(app):
     url = app.config.get("DATA_VERSIONS_URL")
     if url and url.startswith("redis"):
-        app.extensions["data_versions"] = RedisVersions(url, app.config["PAGE_CACHE_PREFIX"])
+        app.extensions["data_versions"] = RedisVersions(url, app.config["REDIS_PREFIX"])
 
     @app.before_request
     def _publish_left_over():

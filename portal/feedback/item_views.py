@@ -18,7 +18,6 @@ from portal.core import unit_of_work
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.forms import choices
 from portal.core.models import utcnow
-from portal.core.pagecache import cached_page
 from portal.core.views import save_or_explain
 from portal.feedback import attachments, forms, offers, queries, services
 from portal.feedback import permissions as feedback_permissions
@@ -159,7 +158,6 @@ def item_page(item, status=200, **forms_given):
 
 
 @bp.route("/<int:item_id>")
-@cached_page
 @login_required
 def show(item_id):
     return item_page(load(item_id, full=True))

@@ -18,7 +18,6 @@ from portal.accounts.models import Role
 from portal.core import tabular
 from portal.core.errors import require
 from portal.core.models import utcnow
-from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.feedback import queries, reports
 from portal.feedback.models import Kind, Outcome, State
@@ -34,7 +33,6 @@ nav_item("feedback.index", _l("Feedback"), lambda user: user.is_authenticated, o
 # --- finding ---------------------------------------------------------------------------------
 
 @bp.route("/")
-@cached_page
 @login_required
 def index():
     sort = request.args.get("sort", "newest")
@@ -52,7 +50,6 @@ def export(fmt):
 
 
 @bp.route("/report")
-@cached_page
 @login_required
 def report():
     require(permissions.is_bank_staff(current_user) or permissions.is_ministry(current_user))
@@ -70,7 +67,6 @@ def report():
 # --- the owner's work ------------------------------------------------------------------------
 
 @bp.route("/queue")
-@cached_page
 @login_required
 def queue():
     """A relationship manager's open items by age, oldest deadline first."""

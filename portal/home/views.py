@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from portal import permissions
 from portal.accounts.models import OrgKind, Role
 from portal.core import unit_of_work
-from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.extensions import db
 from portal.home import services
@@ -21,7 +20,6 @@ nav_item("feedback.queue", _l("My queue"), visible=permissions.is_bank_staff, or
 
 
 @home.route("/")
-@cached_page
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))

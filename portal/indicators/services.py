@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from portal import permissions
 from portal.accounts.models import BANK_KINDS, Organisation, OrgKind
-from portal.core import audit
+from portal.core import audit, versions
 from portal.core.errors import NotFound, ValidationError, require
 from portal.extensions import db
 from portal.indicators import permissions as indicators_permissions
@@ -148,6 +148,36 @@ def district_dashboards(user):
     return db.session.scalars(_district_offices(user).order_by(
         Organisation.country, Organisation.province, Organisation.district,
         Organisation.name)).all()
+
+
+PANEL_SHOWN = 5
+
+
+def panel_dashboards(user):
+    """((id, name), ...) of the first dashboards of the home panel (district offices first,
+    then organisations with a plan), one more than it shows to tell whether there are more.
+    Ids and names only, at most PANEL_SHOWN + 1 rows of each query (a director's subtree may
+    hold hundreds), kept until a table they were read from is written (core/versions.py)."""
+    if not indicators_permissions.can_view_indicators(user):
+        return ()
+
+    def compute():
+        wanted = PANEL_SHOWN + 1
+        districts = db.session.execute(_district_offices(user).with_only_columns(
+            Organisation.id, Organisation.name).order_by(
+            Organisation.country, Organisation.province, Organisation.district,
+            Organisation.name).limit(wanted)).all()
+        shown = [row.id for row in districts]
+        holders = db.session.execute(
+            indicators_permissions.visible_indicator_organisations(user).with_only_columns(
+                Organisation.id, Organisation.name).where(
+                Organisation.id.in_(sa.select(IndicatorPlan.organisation_id)),
+                Organisation.id.not_in(shown)).order_by(Organisation.name)
+            .limit(wanted - len(shown))).all() if len(shown) < wanted else []
+        return tuple((row.id, row.name) for row in (*districts, *holders))
+
+    return versions.remembered_as_read(
+        "indicator_panel", (user.id, tuple(permissions.network_scope(user))), compute)
 
 
 def district_office_of(user, country, province, district):

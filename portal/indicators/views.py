@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from portal.core import charts, unit_of_work
 from portal.core.errors import ValidationError, require
-from portal.core.pagecache import cached_page
 from portal.core.tabular import export_response
 from portal.core.views import after_upload, save_or_explain
 from portal.extensions import db
@@ -22,7 +21,6 @@ TABLES = ("scorecard", "ratings", "communes", "fell")
 
 
 @bp.route("/")
-@cached_page
 @login_required
 def index():
     require(indicators_permissions.can_view_indicators(current_user))
@@ -84,14 +82,12 @@ def _charts(period, rows, ratings, compact):
 
 
 @bp.route("/<int:org_id>")
-@cached_page
 @login_required
 def dashboard(org_id):
     return _page("indicators/dashboard.html", org_id)
 
 
 @bp.route("/<int:org_id>/report")
-@cached_page
 @login_required
 def report(org_id):
     """The monthly district report, laid out for printing."""
@@ -244,13 +240,12 @@ nav_item("indicators.index", _l("Indicators"), visible=indicators_permissions.ca
 def indicators_panel(user):
     if not indicators_permissions.can_view_indicators(user):
         return None
-    districts = services.district_dashboards(user)
-    shown = {o.id for o in districts}
-    holders = districts + [o for o in services.plan_holders(user) if o.id not in shown]
-    if not holders:
+    dashboards = services.panel_dashboards(user)
+    if not dashboards:
         return None
-    return {"template": "indicators/panel.html", "order": 45, "organisations": holders[:5],
-            "more": len(holders) > 5}
+    return {"template": "indicators/panel.html", "order": 45,
+            "organisations": dashboards[:services.PANEL_SHOWN],
+            "more": len(dashboards) > services.PANEL_SHOWN}
 
 
 @bp.app_context_processor

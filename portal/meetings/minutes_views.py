@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.core.errors import require
-from portal.core.pagecache import cached_page
 from portal.core.richtext import outline_html
 from portal.core.views import save_or_explain
 from portal.i18n import number_filter
@@ -74,7 +73,6 @@ def autosave(meeting_id):
 
 
 @bp.route("/<int:meeting_id>/minutes/revisions")
-@cached_page
 @login_required
 def revisions(meeting_id):
     meeting = load(meeting_id)

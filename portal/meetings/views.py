@@ -17,7 +17,6 @@ from portal.accounts.models import Role
 from portal.core.clock import reader_today
 from portal.core.errors import require
 from portal.core.forms import choices
-from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.views import get_visible, save_or_explain
 from portal.home.panels import home_panel, nav_item
@@ -50,7 +49,6 @@ nav_item("meetings.index", _l("Meetings"), lambda user: user.is_authenticated, o
 
 
 @bp.route("/")
-@cached_page
 @login_required
 def index():
     # the organisation filter is the search picker: a savings group is found among thousands
@@ -67,7 +65,6 @@ def index():
 
 
 @bp.route("/review")
-@cached_page
 @login_required
 def review():
     """The ministry's queue: consultation sessions with approved minutes, oldest first."""
@@ -84,7 +81,6 @@ def load_series(series_id, *options):
 
 
 @bp.route("/series")
-@cached_page
 @login_required
 def series_index():
     return render_template("meetings/series_index.html",
@@ -116,7 +112,6 @@ def series_new():
 
 
 @bp.route("/series/<int:series_id>")
-@cached_page
 @login_required
 def series_show(series_id):
     # series_participation reads who was invited to the series and to each of its meetings:
@@ -237,14 +232,12 @@ def edit(meeting_id):
 # --- one meeting -----------------------------------------------------------------------------
 
 @bp.route("/<int:meeting_id>")
-@cached_page
 @login_required
 def show(meeting_id):
     return show_page(load_record(meeting_id))
 
 
 @bp.route("/<int:meeting_id>/print")
-@cached_page
 @login_required
 def printable(meeting_id):
     return render_template("meetings/print.html", **page_context(load_record(meeting_id)))

@@ -8,7 +8,6 @@ from portal.accounts.models import OrgKind
 from portal.core import unit_of_work
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
-from portal.core.pagecache import cached_page
 from portal.core.pagination import paginate
 from portal.core.views import get_visible, save_form
 from portal.extensions import db
@@ -42,7 +41,6 @@ def _branches_by(kind, ids):
 
 
 @bp.route("/")
-@cached_page
 @login_required
 def index():
     q = request.args.get("q", "").strip()
@@ -63,7 +61,6 @@ def index():
 
 
 @bp.route("/roadmap")
-@cached_page
 @login_required
 def roadmap():
     require(products_permissions.can_see_roadmap(current_user))
@@ -77,7 +74,6 @@ def roadmap():
 
 
 @bp.route("/<int:product_id>")
-@cached_page
 @login_required
 def show(product_id):
     # what the catalogue shows, and a withdrawn product to the people who asked for it
@@ -185,7 +181,6 @@ def change_status(product_id):
 # --- service packages ------------------------------------------------------------------------
 
 @bp.route("/packages/")
-@cached_page
 @login_required
 def packages():
     kind = request.args.get("kind", "")
@@ -198,7 +193,6 @@ def packages():
 
 
 @bp.route("/packages/<int:package_id>")
-@cached_page
 @login_required
 def package(package_id):
     # what the catalogue shows, and a withdrawn package to the people who asked for it

@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 from portal.accounts.models import Organisation
 from portal.core.errors import require
 from portal.core.forms import choices
-from portal.core.pagecache import cached_page
 from portal.core.views import save_or_explain
 from portal.extensions import db
 from portal.i18n import month_filter
@@ -24,7 +23,6 @@ from portal.turnover.views import bp, require_reader
 
 
 @bp.route("/reports/<int:report_id>")
-@cached_page
 @login_required
 def report(report_id):
     require_reader()

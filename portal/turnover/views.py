@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 
 from portal.core import tabular, versions
 from portal.core.errors import require
-from portal.core.pagecache import cached_page
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.turnover import api, forms, presenting, queries, services, unions
@@ -26,7 +25,6 @@ def require_reader():
 
 
 @bp.route("/")
-@cached_page
 @login_required
 def dashboard():
     require_reader()
@@ -60,7 +58,6 @@ def export(table, fmt):
 
 
 @bp.route("/unions/<int:org_id>/report")
-@cached_page
 @login_required
 def union_report(org_id):
     """The monthly (or quarterly) report of one union and its members, laid out for
@@ -82,7 +79,6 @@ def union_report(org_id):
 
 
 @bp.route("/periods/<int:period_id>")
-@cached_page
 @login_required
 def period(period_id):
     require_reader()

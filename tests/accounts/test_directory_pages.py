@@ -9,8 +9,6 @@ from portal.accounts.models import Organisation, OrgKind
 from tests import factories
 from tests.statements import page_statements
 
-pytestmark = pytest.mark.usefixtures("rendered_pages")
-
 
 @pytest.fixture()
 def small_pages(app):

@@ -110,7 +110,6 @@ def test_many_organisations_become_a_search_box_that_works_without_javascript(
     assert db.session.scalar(sa.select(ServiceDelivery.organisation_id)) == carpets.id
 
 
-@pytest.mark.usefixtures("rendered_pages")
 def test_the_form_costs_the_same_however_many_organisations_and_products(client, login, db):
     branch = make_branch()
     make_product()

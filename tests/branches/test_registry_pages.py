@@ -43,7 +43,6 @@ def test_the_registry_is_paged_and_the_pager_keeps_the_filters(client, login_as,
                      first.text)
 
 
-@pytest.mark.usefixtures("rendered_pages")
 def test_the_registry_costs_the_same_with_more_branches(client, login, db, small_pages):
     mine = make_branch()
     make_branch(name="شعبه ویژه تعاون مشهد", province="خراسان رضوی")

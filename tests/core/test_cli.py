@@ -97,7 +97,7 @@ def test_wait_for_db_returns_at_once_when_the_database_answers(app, db):
 def test_wait_for_db_gives_up_on_a_database_that_never_answers(app):
     nowhere = f"sqlite:///{tempfile.gettempdir()}/no-such-folder-for-the-portal/x.sqlite"
     other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": nowhere,
-                        "RATELIMIT_STORAGE_URI": "memory://", "PAGE_CACHE_URL": ""})
+                        "RATELIMIT_STORAGE_URI": "memory://"})
     try:
         result = other.test_cli_runner().invoke(args=["wait-for-db", "--seconds", "0"])
         assert result.exit_code != 0

@@ -22,7 +22,7 @@ PERSIAN = {"Accept-Language": "fa"}
 def _app_on(url, statement, **config):
     """An app on `url` with one page, /probe, that runs `statement` on the database."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                      "RATELIMIT_STORAGE_URI": "memory://", "PAGE_CACHE_URL": ""} | config)
+                      "RATELIMIT_STORAGE_URI": "memory://"} | config)
 
     def probe():
         _db.session.execute(sa.text(statement))

@@ -64,7 +64,7 @@ def read_that_writes(user_id):
 @pytest.fixture()
 def probe_app(app, db):
     other = create_app({**{k: app.config[k] for k in (
-        "SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "PAGE_CACHE_URL", "PAGE_CACHE_PREFIX")},
+        "SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "DATA_VERSIONS_URL", "REDIS_PREFIX")},
         "TESTING": True, "PROPAGATE_UNEXPECTED": True, "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None,
         "TWO_FACTOR_REQUIRED_ROLES": ()})

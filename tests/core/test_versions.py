@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal import permissions
-from portal.accounts.models import Membership, Role
+from portal.accounts.models import Membership, Organisation, Role
 from portal.core import versions
 from portal.extensions import db as _db
 from tests import factories
@@ -22,6 +22,12 @@ from tests import factories
 ])
 def test_the_table_a_statement_writes(statement, table):
     assert versions.written_table(statement) == table
+
+
+def test_each_statement_of_a_script_counts():
+    script = 'DELETE FROM "notification"; DELETE FROM "membership"; DELETE FROM organisation'
+    assert versions._written_tables(script) == {"notification", "membership", "organisation"}
+    assert versions._written_tables("SELECT 1; SELECT 2") == set()
 
 
 def _count_calls(app, tables, key="k"):
@@ -90,3 +96,38 @@ def test_a_new_membership_widens_the_scope_at_once(app, db):
     with app.app_context(), app.test_request_context("/"):
         assert other.id in permissions.subtree_ids(_db.session.get(type(director),
                                                                    director.id), "own")
+
+
+def _names_read(app, calls):
+    """An answer read from the organisation table (joined to membership), kept under the
+    tables its statement named, found while it ran."""
+    def compute():
+        calls.append(1)
+        return tuple(_db.session.scalars(
+            sa.select(Organisation.name).join(Membership, Membership.organisation_id ==
+                                              Organisation.id).order_by(Organisation.name)))
+
+    with app.app_context(), app.test_request_context("/"):
+        return versions.remembered_as_read("names", "k", compute)
+
+
+def _write(statement):
+    _db.session.execute(sa.text(statement))  # a write that changes no row still counts
+    _db.session.commit()
+
+
+def test_an_answer_kept_as_read_ends_with_a_write_to_a_table_its_statements_named(app, db):
+    union = factories.make_org(name="Kim Bang Women's Union")
+    factories.make_user("union_director", union)
+    calls = []
+    first = _names_read(app, calls)
+    assert _names_read(app, calls) == first and calls == [1]  # kept
+    _write("UPDATE notification SET read_at = NULL WHERE id = -1")  # not read by it
+    assert _names_read(app, calls) == first and calls == [1]
+    _write("UPDATE membership SET role = role WHERE id = -1")  # named in its JOIN
+    _names_read(app, calls)
+    assert calls == [1, 1]
+    union.name = "Hội Liên hiệp Phụ nữ huyện Kim Bảng"  # named in its FROM
+    _db.session.commit()
+    assert _names_read(app, calls) == ("Hội Liên hiệp Phụ nữ huyện Kim Bảng",)
+    assert calls == [1, 1, 1]

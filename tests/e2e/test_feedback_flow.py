@@ -4,8 +4,9 @@ The director of the Kim Bang Women's Union writes a critique; the relationship m
 portfolio holds the union finds it, acknowledges it, drafts the official answer and publishes
 it; the director signs in again and finds the answer, told by a notification.
 
-This flow runs with the page cache on, as production does (portal.core.pagecache): every
-write here must end the pages kept for the people who read after it.
+This flow runs with the answers kept per process under data versions, as production does
+(portal.core.versions): every write here must end what was kept for the people who read after
+it.
 """
 import os
 import re
@@ -45,23 +46,27 @@ EARLIER_WORDS = "lich giao dich"  # typed without diacritics
 
 
 @pytest.fixture(scope="module", autouse=True)
-def pages_kept(live_server):
-    """The live server keeps pages per reader in Redis while this module runs."""
-    from portal.core.pagecache import RedisPages
+def answers_kept(live_server):
+    """The live server keeps answers per process under data versions in Redis while this
+    module runs, as production does (portal.core.versions): every write here must end what
+    was kept for the people who read after it."""
+    from portal.core import versions
 
     app = live_server.app
-    store = RedisPages(os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
-                       f"portal-e2e-{os.getpid()}-{os.urandom(4).hex()}:",
-                       app.config["PAGE_CACHE_SECONDS"])
-    app.extensions["page_cache"] = store
+    store = versions.RedisVersions(
+        os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        f"portal-e2e-{os.getpid()}-{os.urandom(4).hex()}:")
+    app.extensions["data_versions"] = store
     try:
         yield store
-        kept = list(store.redis.scan_iter(store.prefix + "*"))
-        assert kept, "no page was kept: the flow did not run with the page cache"
+        written = list(store.redis.scan_iter(store.prefix + "*"))
+        assert written, "no write was published: the flow did not run with data versions"
     finally:
-        app.extensions.pop("page_cache", None)
+        app.extensions.pop("data_versions", None)
+        versions.forget_all()
         stale = list(store.redis.scan_iter(store.prefix + "*"))
-        store.redis.delete(store.generation_key, *stale)
+        if stale:
+            store.redis.delete(*stale)
 
 
 def test_a_critique_in_thai_is_acknowledged_answered_and_the_union_is_told(

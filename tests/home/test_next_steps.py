@@ -20,8 +20,6 @@ from tests.feedback import helpers as feedback
 from tests.meetings import helpers
 from tests.meetings.helpers import FUTURE, Cast
 
-pytestmark = pytest.mark.usefixtures("rendered_pages")
-
 
 class _Steps(HTMLParser):
     """The entries of the list: kind, action, text, links and form actions, in page order."""

@@ -15,8 +15,6 @@ from tests.feedback import helpers as feedback
 from tests.home.test_next_steps import World, _home
 from tests.meetings import helpers
 
-pytestmark = pytest.mark.usefixtures("rendered_pages")
-
 
 @pytest.fixture()
 def world():

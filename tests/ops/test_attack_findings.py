@@ -193,11 +193,9 @@ def test_a_code_with_quotes_already_stored_cannot_add_a_filename_to_an_export(
     assert header.endswith("-2023-08.csv")  # the name the browser keeps ends as ours does
 
 
-# --- a forged Host header and kept pages -----------------------------------------------------
+# --- a forged Host header ---------------------------------------------------------------------
 
-def test_a_page_kept_for_a_forged_host_is_never_sent_for_the_real_one(app, db):
-    if app.extensions.get("page_cache") is None:
-        pytest.skip("pages are kept only with Redis")
+def test_a_page_drawn_for_a_forged_host_is_never_sent_for_the_real_one(app, db):
     from tests.meetings.helpers import Cast, plan
 
     with app.test_request_context():
@@ -332,7 +330,7 @@ def test_gunicorn_started_as_deployed_does_not_take_a_local_clients_word_for_htt
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "FORWARDED_ALLOW_IPS"}
     env |= {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path}/portal.sqlite",
-            "PORTAL_SECRET_KEY": "test-only-secret", "PORTAL_PAGE_CACHE_URL": "",
+            "PORTAL_SECRET_KEY": "test-only-secret",
             "PORTAL_PROXY_COUNT": "0"}
     server = subprocess.Popen(  # as scripts/serve.sh and deploy/portal-web.service start it
         [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",

@@ -1,15 +1,12 @@
 """The product page costs the same however large the catalogue (issue 19): the status form and
 its list of replacements are built only for who may edit the catalogue, from ids and names
 only, in the reader's language."""
-import pytest
 
 from portal.products.models import ProductStatus, ProductText
 from tests import factories
 from tests.products.helpers import NAMES, make_product
 from tests.products.test_requests_packages import _Options
 from tests.statements import page_statements
-
-pytestmark = pytest.mark.usefixtures("rendered_pages")
 
 
 def _replacements(page):
