@@ -51,42 +51,56 @@
       ? error.message : fallback;
   }
 
+  // Both ceremonies: the button starts one, the page moves on once the server accepts the
+  // authenticator's answer, and says why when the browser, the authenticator or the server
+  // refuses. messages: the page's data- attributes (unsupported, failed).
+  function ceremony(button, box, messages, run) {
+    box.textContent = "";
+    if (!supported()) { box.textContent = messages.unsupported; return; }
+    button.disabled = true;
+    run().then(function (data) {
+      window.location.assign(data.redirect);
+    }).catch(function (error) {
+      button.disabled = false;
+      show(box, error, messages.failed);
+    });
+  }
+
+  // the authenticator's answer as JSON, its binary fields in base64url
+  function answer(credential, response) {
+    return {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      response: response,
+      clientExtensionResults: credential.getClientExtensionResults()
+    };
+  }
+
   function register(form) {
     var box = document.getElementById("passkey-error");
     var button = form.querySelector("button[type=submit]");
     var csrf = form.dataset.csrf;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      box.textContent = "";
-      if (!supported()) { box.textContent = form.dataset.unsupported; return; }
       var name = form.querySelector("#passkey-name").value;
-      button.disabled = true;
-      post(form.dataset.optionsUrl, csrf).then(function (options) {
-        options.challenge = toBytes(options.challenge);
-        options.user = Object.assign({}, options.user, { id: toBytes(options.user.id) });
-        options.excludeCredentials = withIds(options.excludeCredentials);
-        return navigator.credentials.create({ publicKey: options });
-      }).then(function (credential) {
-        var response = credential.response;
-        return post(form.dataset.registerUrl, csrf, {
-          name: name,
-          credential: {
-            id: credential.id,
-            rawId: toBase64url(credential.rawId),
-            type: credential.type,
-            response: {
+      ceremony(button, box, form.dataset, function () {
+        return post(form.dataset.optionsUrl, csrf).then(function (options) {
+          options.challenge = toBytes(options.challenge);
+          options.user = Object.assign({}, options.user, { id: toBytes(options.user.id) });
+          options.excludeCredentials = withIds(options.excludeCredentials);
+          return navigator.credentials.create({ publicKey: options });
+        }).then(function (credential) {
+          var response = credential.response;
+          return post(form.dataset.registerUrl, csrf, {
+            name: name,
+            credential: answer(credential, {
               clientDataJSON: toBase64url(response.clientDataJSON),
               attestationObject: toBase64url(response.attestationObject),
               transports: response.getTransports ? response.getTransports() : []
-            },
-            clientExtensionResults: credential.getClientExtensionResults()
-          }
+            })
+          });
         });
-      }).then(function (data) {
-        window.location.assign(data.redirect);
-      }).catch(function (error) {
-        button.disabled = false;
-        show(box, error, form.dataset.failed);
       });
     });
   }
@@ -96,32 +110,20 @@
     var button = document.getElementById("passkey-use");
     var csrf = panel.dataset.csrf;
     button.addEventListener("click", function () {
-      box.textContent = "";
-      if (!supported()) { box.textContent = panel.dataset.unsupported; return; }
-      button.disabled = true;
-      post(panel.dataset.optionsUrl, csrf).then(function (options) {
-        options.challenge = toBytes(options.challenge);
-        options.allowCredentials = withIds(options.allowCredentials);
-        return navigator.credentials.get({ publicKey: options });
-      }).then(function (credential) {
-        var response = credential.response;
-        return post(panel.dataset.verifyUrl, csrf, {
-          id: credential.id,
-          rawId: toBase64url(credential.rawId),
-          type: credential.type,
-          response: {
+      ceremony(button, box, panel.dataset, function () {
+        return post(panel.dataset.optionsUrl, csrf).then(function (options) {
+          options.challenge = toBytes(options.challenge);
+          options.allowCredentials = withIds(options.allowCredentials);
+          return navigator.credentials.get({ publicKey: options });
+        }).then(function (credential) {
+          var response = credential.response;
+          return post(panel.dataset.verifyUrl, csrf, answer(credential, {
             clientDataJSON: toBase64url(response.clientDataJSON),
             authenticatorData: toBase64url(response.authenticatorData),
             signature: toBase64url(response.signature),
             userHandle: response.userHandle ? toBase64url(response.userHandle) : null
-          },
-          clientExtensionResults: credential.getClientExtensionResults()
+          }));
         });
-      }).then(function (data) {
-        window.location.assign(data.redirect);
-      }).catch(function (error) {
-        button.disabled = false;
-        show(box, error, panel.dataset.failed);
       });
     });
   }
