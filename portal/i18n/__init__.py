@@ -1,5 +1,9 @@
 """Locale selection, calendars and locale-aware template filters."""
-from flask import current_app, has_request_context, request, session
+from collections import namedtuple
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -62,47 +66,72 @@ def native_digits():
     return True
 
 
-def _to_local(value):
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
+Reader = namedtuple("Reader", "language zone calendar native_digits")
 
+
+def _reader():
+    """The reader's language, zone, calendar and digits, worked out once per request and
+    language: a list of twenty items formats forty dates, each asking all four (0.3 ms a date).
+    Keyed by the language, so that a mail rendered for someone else under force_locale gets
+    its own."""
+    language = current_language()
+    found = g.get("_portal_reader") if has_request_context() else None
+    if found is None or found.language != language:
+        found = Reader(language, ZoneInfo(select_timezone()), reader_calendar(), native_digits())
+        if has_request_context():
+            g._portal_reader = found
+    return found
+
+
+def _to_local(value, zone=None):
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(ZoneInfo(select_timezone()))
+        return aware.astimezone(zone or _reader().zone)
     return value
 
 
 def _digits(text):
-    return formatting.to_persian_digits(text) if native_digits() else text
+    return formatting.to_persian_digits(text) if _reader().native_digits else text
+
+
+def _in_digits(text, reader):
+    return formatting.to_persian_digits(text) if reader.native_digits else text
 
 
 def date_filter(value, style="medium"):
-    local = _to_local(value)
-    return _digits(calendars.format_date(local, style, current_language(), reader_calendar()))
+    reader = _reader()
+    local = _to_local(value, reader.zone)
+    return _in_digits(calendars.format_date(local, style, reader.language, reader.calendar),
+                      reader)
 
 
 def datetime_filter(value, style="medium"):
     if value is None:
         return ""
-    local = _to_local(value)
-    day = calendars.format_date(local, style, current_language(), reader_calendar())
-    return _digits(f"{day} {calendars.format_time(local, current_language())}")
+    reader = _reader()
+    local = _to_local(value, reader.zone)
+    day = calendars.format_date(local, style, reader.language, reader.calendar)
+    return _in_digits(f"{day} {calendars.format_time(local, reader.language)}", reader)
 
 
 def month_filter(value):
-    return _digits(calendars.format_month(value, current_language(), reader_calendar()))
+    reader = _reader()
+    return _in_digits(calendars.format_month(value, reader.language, reader.calendar), reader)
 
 
 def number_filter(value, decimals=None):
-    return formatting.format_number(value, current_language(), decimals, native_digits())
+    reader = _reader()
+    return formatting.format_number(value, reader.language, decimals, reader.native_digits)
 
 
 def percent_filter(value, decimals=2):
-    return formatting.format_percentage(value, current_language(), decimals, native_digits())
+    reader = _reader()
+    return formatting.format_percentage(value, reader.language, decimals, reader.native_digits)
 
 
 def money_filter(value, currency):
-    return formatting.format_money(value, currency, current_language(), native_digits())
+    reader = _reader()
+    return formatting.format_money(value, currency, reader.language, reader.native_digits)
 
 
 def init_app(app):
