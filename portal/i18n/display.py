@@ -152,4 +152,4 @@ FILTERS = {"bdi": isolate, "timezone_label": timezone_label, "hours": hours,
            "file_size": file_size, "localise_digits": localise_digits,
            "currency_name": currency_name, "country_name": country_name}
 GLOBALS = {"numbering_class": numbering_class, "timezone_label": timezone_label,
-           "active_filter_count": filters.active_count}
+           "active_filter_count": filters.active_count, "option_tags": filters.option_tags}
