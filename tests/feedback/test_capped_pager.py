@@ -23,8 +23,15 @@ def _pager(html):
     return found.group(1) if found else ""
 
 
-def test_below_the_cap_the_total_and_the_last_page_are_exact(app, client, login, five_items):
-    app.config.update(PAGE_SIZE=3, PAGE_COUNT_CAP=10)
+def _sizes(monkeypatch, app, page_size, cap):
+    # the app is shared by the whole suite: the sizes go back after the test
+    monkeypatch.setitem(app.config, "PAGE_SIZE", page_size)
+    monkeypatch.setitem(app.config, "PAGE_COUNT_CAP", cap)
+
+
+def test_below_the_cap_the_total_and_the_last_page_are_exact(app, client, login, five_items,
+                                                             monkeypatch):
+    _sizes(monkeypatch, app, 3, 10)
     login(five_items)
     html = client.get("/feedback/").get_data(as_text=True)
     assert "5 items" in html
@@ -32,8 +39,8 @@ def test_below_the_cap_the_total_and_the_last_page_are_exact(app, client, login,
 
 
 def test_above_the_cap_the_page_says_more_than_and_offers_the_next(app, client, login,
-                                                                  five_items):
-    app.config.update(PAGE_SIZE=2, PAGE_COUNT_CAP=2)
+                                                                  five_items, monkeypatch):
+    _sizes(monkeypatch, app, 2, 2)
     login(five_items)
     html = client.get("/feedback/").get_data(as_text=True)
     # page 1 counts at most 2 rows past its start (0): 3 found, so "more than 2"
@@ -48,8 +55,8 @@ def test_above_the_cap_the_page_says_more_than_and_offers_the_next(app, client, 
     assert "5 items" in last and "Page 3 of 3" in _pager(last)
 
 
-def test_the_capped_pager_is_translated(app, client, db, login, five_items):
-    app.config.update(PAGE_SIZE=2, PAGE_COUNT_CAP=2)
+def test_the_capped_pager_is_translated(app, client, db, login, five_items, monkeypatch):
+    _sizes(monkeypatch, app, 2, 2)
     login(five_items)
     five_items.preferred_locale = "fa"
     db.session.commit()
