@@ -20,6 +20,8 @@ import bleach
 from bleach.css_sanitizer import CSSSanitizer
 from markupsafe import Markup
 
+from portal.core.errors import ValidationError
+
 ALLOWED_TAGS = frozenset({
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "blockquote", "code", "pre",
     "ul", "ol", "li", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "a",
@@ -321,6 +323,15 @@ def plain_text(value, max_length=None):
     if max_length is not None:
         text = text[:max_length]
     return text
+
+
+def required_reason(value, max_length, message):
+    """The reason a person must give for a step (a cancelled meeting, a reopened item), as
+    plain text; ValidationError(message) on the reason field when there is none."""
+    reason = plain_text(value or "", max_length)
+    if not reason:
+        raise ValidationError(message, field="reason")
+    return reason
 
 
 def rich_text(value):

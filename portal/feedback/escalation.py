@@ -146,16 +146,28 @@ def escalate_overdue(now=None):
                            FeedbackItem.acknowledge_due_at < now),
                    FeedbackItem.answer_due_at < now))
         .order_by(FeedbackItem.id))
+    return raise_late(
+        candidates, now, _climb, _announce_escalation, lambda item: (
+            item.acknowledge_due_at if item.state == State.SUBMITTED else item.answer_due_at,
+            item.organisation))
+
+
+def raise_late(records, now, climb, announce, lateness):
+    """Raise each of records (items, results: anything with an escalation_level) to the level
+    its lateness calls for, in the working days of whoever keeps its calendar. lateness(record)
+    is (when it was due, the organisation whose working days count); climb(record, wanted)
+    gives (level reached, people told); announce(record, level before, people told) says so,
+    once per rise. Returns how many levels the records rose."""
     steps = 0
-    for item in candidates:
-        due = item.acknowledge_due_at if item.state == State.SUBMITTED else item.answer_due_at
-        wanted = sla.level_for_lateness(due, now, item.organisation)
-        if item.escalation_level >= wanted:
+    for record in records:
+        due, calendar_of = lateness(record)
+        wanted = sla.level_for_lateness(due, now, calendar_of)
+        if record.escalation_level >= wanted:
             continue
-        start = item.escalation_level
-        item.escalation_level, told = _climb(item, wanted)
-        steps += item.escalation_level - start
-        _announce_escalation(item, start, told)
+        start = record.escalation_level
+        record.escalation_level, told = climb(record, wanted)
+        steps += record.escalation_level - start
+        announce(record, start, told)
     db.session.flush()
     return steps
 

@@ -15,7 +15,7 @@ from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
-from portal.core.sanitize import plain_text, rich_text
+from portal.core.sanitize import plain_text, required_reason, rich_text
 from portal.core.textnorm import matches_all_words
 from portal.extensions import db
 from portal.feedback import history, sla
@@ -25,6 +25,7 @@ from portal.feedback.escalation import (  # noqa: F401 - importable from here fo
     escalate_overdue,
     escalation_notice,
     offices_of,
+    raise_late,
 )
 from portal.feedback.models import (
     OPEN_STATES,
@@ -300,10 +301,7 @@ def reopen(actor, item, reason):
     """The submitter contests the answer, once, with a reason: back under review."""
     require(feedback_permissions.can_reopen_feedback(actor, item),
             _("An item can be reopened once, by the organisation that submitted it."))
-    reason = plain_text(reason, 5000)
-    if not reason:
-        raise ValidationError(_("Say why the answer does not settle the matter."),
-                              field="reason")
+    reason = required_reason(reason, 5000, _("Say why the answer does not settle the matter."))
     before = audit.snapshot(item, ITEM_FIELDS)
     now = utcnow()
     item.state, item.reopened_at, item.reopen_reason = State.UNDER_REVIEW, now, reason

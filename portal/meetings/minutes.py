@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
-from portal.core.sanitize import plain_text, rich_text
+from portal.core.sanitize import plain_text, required_reason, rich_text
 from portal.extensions import db
 from portal.meetings import permissions as meetings_permissions
 from portal.meetings.models import MeetingState, Minutes, MinutesDraft, MinutesRevision
@@ -40,10 +40,7 @@ def save_minutes(actor, meeting, body, expected_version=None, reason=None):
     correcting = meeting.state == MeetingState.MINUTES_APPROVED
     if correcting:
         require(meetings_permissions.can_correct_minutes(actor, meeting))
-        reason = plain_text(reason or "", 2000)
-        if not reason:
-            raise ValidationError(_("Say why the approved minutes are corrected."),
-                                  field="reason")
+        reason = required_reason(reason, 2000, _("Say why the approved minutes are corrected."))
     else:
         require(meetings_permissions.can_record_meeting(actor, meeting))
         reason = plain_text(reason or "", 2000) or None

@@ -9,7 +9,7 @@ from portal.core import audit
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
-from portal.core.sanitize import plain_text
+from portal.core.sanitize import plain_text, required_reason
 from portal.extensions import db
 from portal.meetings import permissions as meetings_permissions
 from portal.meetings.models import MEETING_FIELDS, MeetingKind, MeetingState
@@ -40,9 +40,7 @@ def mark_held(actor, meeting, expected_version=None, now=None):
 def cancel(actor, meeting, reason, expected_version=None):
     """planned → cancelled, with a reason the invitees are told."""
     require(meetings_permissions.can_cancel_meeting(actor, meeting))
-    reason = plain_text(reason or "", 2000)
-    if not reason:
-        raise ValidationError(_("Say why the meeting is cancelled."), field="reason")
+    reason = required_reason(reason, 2000, _("Say why the meeting is cancelled."))
     _step(actor, meeting, True, MeetingState.CANCELLED, "meeting_cancelled", expected_version,
           cancel_reason=reason)
     tell_invitees(meeting, "meeting_cancelled",
@@ -84,9 +82,7 @@ def sign_off(actor, meeting, comment=None, expected_version=None):
 def send_back(actor, meeting, reason, expected_version=None):
     """The ministry sends the minutes back to the recorder, with a reason: back to held."""
     require(meetings_permissions.can_send_back(actor, meeting))
-    reason = plain_text(reason or "", 5000)
-    if not reason:
-        raise ValidationError(_("Say what needs to change."), field="reason")
+    reason = required_reason(reason, 5000, _("Say what needs to change."))
     _step(actor, meeting, True, MeetingState.HELD, "meeting_sent_back", expected_version,
           sent_back_at=utcnow(), sent_back_reason=reason, minutes_approved_at=None,
           minutes_approved_by_id=None)

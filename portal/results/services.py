@@ -281,25 +281,18 @@ def escalate_overdue(now=None):
     from portal.feedback import services as feedback
     from portal.feedback import sla
 
-    now = now or utcnow()
-    steps = 0
     candidates = db.session.scalars(sa.select(Result).where(
         Result.status.in_((ResultStatus.PLANNED, ResultStatus.IN_PROGRESS)),
-        Result.escalation_level < sla.MAX_LEVEL).order_by(Result.id))
-    for result in list(candidates):
-        bank = result.network
-        due = end_of_local_day(result.due_on, organisation_zone(bank))
-        wanted = sla.level_for_lateness(due, now, bank)
-        if result.escalation_level >= wanted:
-            continue
-        start = result.escalation_level
-        result.escalation_level, told = feedback.climb_chain(
-            result.network_id, feedback.offices_of(result.owner, result.network_id), start,
-            wanted)
-        steps += result.escalation_level - start
-        _announce_escalation(result, start, told)
-    db.session.flush()
-    return steps
+        Result.escalation_level < sla.MAX_LEVEL).order_by(Result.id)).all()
+    # due at the end of its day where the owning bank is, counted in that bank's working days
+    return feedback.raise_late(
+        candidates, now or utcnow(),
+        lambda result, wanted: feedback.climb_chain(
+            result.network_id, feedback.offices_of(result.owner, result.network_id),
+            result.escalation_level, wanted),
+        _announce_escalation,
+        lambda result: (end_of_local_day(result.due_on, organisation_zone(result.network)),
+                        result.network))
 
 
 def _announce_escalation(result, start, told):
