@@ -6,7 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.core.models import (
+    LabelledEnum,
+    TimestampMixin,
+    VersionedMixin,
+    enum_column,
+    link_table,
+    utcnow,
+)
 from portal.core.search import SearchableMixin
 from portal.extensions import db
 
@@ -47,13 +54,8 @@ class Role(LabelledEnum):
     ADMINISTRATOR = "administrator", _l("Administrator")
 
 
-portfolio_entry = sa.Table(
-    "portfolio_entry",
-    db.metadata,
-    sa.Column("manager_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
-)
+portfolio_entry = link_table("portfolio_entry", ("manager_id", "user"),
+                             ("organisation_id", "organisation"))
 
 # An organisation's code, whether typed in the form or imported from a file: it names files
 # (exports) and appears in addresses, so it holds no quotes, spaces or separators.

@@ -18,8 +18,9 @@ from portal.accounts.models import Organisation, OrgKind
 from portal.accounts.picker import label_of
 from portal.core import tabular, unit_of_work
 from portal.core.errors import ValidationError, require
+from portal.core.models import get_visible
 from portal.core.pagination import paginate, paginate_ids
-from portal.core.views import get_visible, save_form
+from portal.core.views import save_form
 from portal.extensions import limiter, lookup_limit
 
 orgs = Blueprint("organisations", __name__, url_prefix="/organisations",

@@ -14,8 +14,9 @@ from portal.core import tabular, unit_of_work
 from portal.core.audit import AuditEntry
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
+from portal.core.models import get_visible
 from portal.core.pagination import paginate
-from portal.core.views import get_visible, save_or_explain
+from portal.core.views import save_or_explain
 from portal.extensions import db
 from portal.i18n.fields import filter_day, reader_day_bounds
 from portal.i18n.parsing import ascii_digits

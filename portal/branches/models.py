@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column
+from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, link_table
 from portal.extensions import db
 
 
@@ -32,31 +32,14 @@ class DeliveryOutcome(LabelledEnum):
 # Outcomes with a delivery date: these count in turnaround statistics.
 COMPLETED_OUTCOMES = (DeliveryOutcome.DELIVERED, DeliveryOutcome.PARTLY_DELIVERED)
 
-branch_served_org = sa.Table(
-    "branch_served_organisation", db.metadata,
-    sa.Column("branch_id", sa.ForeignKey("branch.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
-)
-branch_product = sa.Table(
-    "branch_product", db.metadata,
-    sa.Column("branch_id", sa.ForeignKey("branch.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("product_id", sa.ForeignKey("product.id", ondelete="CASCADE"), primary_key=True,
-              index=True),
-)
-branch_package = sa.Table(
-    "branch_package", db.metadata,
-    sa.Column("branch_id", sa.ForeignKey("branch.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("package_id", sa.ForeignKey("service_package.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
-)
-contract_group = sa.Table(
-    "entrustment_contract_group", db.metadata,
-    sa.Column("contract_id", sa.ForeignKey("entrustment_contract.id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
-)
+branch_served_org = link_table("branch_served_organisation", ("branch_id", "branch"),
+                               ("organisation_id", "organisation"))
+branch_product = link_table("branch_product", ("branch_id", "branch"), ("product_id", "product"))
+branch_package = link_table("branch_package", ("branch_id", "branch"),
+                            ("package_id", "service_package"))
+contract_group = link_table("entrustment_contract_group",
+                            ("contract_id", "entrustment_contract"),
+                            ("organisation_id", "organisation"))
 
 
 class Branch(TimestampMixin, VersionedMixin, db.Model):

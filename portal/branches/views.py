@@ -21,8 +21,9 @@ from portal.branches.models import (
 from portal.core.clock import local_today, organisation_zone, reader_today
 from portal.core.errors import NotFound, require
 from portal.core.forms import choices
+from portal.core.models import get_visible
 from portal.core.pagination import paginate_ids
-from portal.core.views import get_visible, save_form, save_or_explain
+from portal.core.views import save_form, save_or_explain
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import current_language

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from portal.core.errors import Conflict, ValidationError
+from portal.core.errors import Conflict, NotFound, ValidationError
 from portal.extensions import db
 
 
@@ -47,6 +47,32 @@ def text_in(texts, locale, field):
         if other in by_locale:
             return by_locale[other], True
     return None, True
+
+
+def get_visible(query, model, object_id):
+    """The object with this id if it is in the user's scoped query (a view's or a
+    service's); NotFound (404) otherwise.
+
+    Not 403: whether a row exists is itself information a stranger should not get.
+    """
+    obj = db.session.scalar(query.where(model.id == object_id))
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def link_table(name, left, right):
+    """A many-to-many link between two tables, each side (column, table it points to): the two
+    foreign keys are the key, a link goes with either row, and the right side is indexed so
+    that the link is read from there too (the organisations a branch serves, and the branches
+    serving an organisation)."""
+    (left_column, left_table), (right_column, right_table) = left, right
+    return sa.Table(
+        name, db.metadata,
+        sa.Column(left_column, sa.ForeignKey(f"{left_table}.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column(right_column, sa.ForeignKey(f"{right_table}.id", ondelete="CASCADE"),
+                  primary_key=True, index=True))
 
 
 def refuse_taken(column, value, row, message, field):

@@ -5,19 +5,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.core import unit_of_work
-from portal.core.errors import Conflict, NotFound, ValidationError
-from portal.extensions import db
-
-
-def get_visible(query, model, object_id):
-    """The object with this id if it is in the user's scoped query; 404 otherwise.
-
-    Not 403: whether a row exists is itself information a stranger should not get.
-    """
-    obj = db.session.scalar(query.where(model.id == object_id))
-    if obj is None:
-        raise NotFound()
-    return obj
+from portal.core.errors import Conflict, ValidationError
 
 
 def safe_next(default_endpoint="home.index"):

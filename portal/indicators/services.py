@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from portal import permissions
 from portal.accounts.models import BANK_KINDS, Organisation, OrgKind
 from portal.core import audit, versions
-from portal.core.errors import NotFound, ValidationError, require
+from portal.core.errors import ValidationError, require
+from portal.core.models import get_visible
 from portal.extensions import db
 from portal.indicators import permissions as indicators_permissions
 from portal.indicators.models import (
@@ -87,11 +88,8 @@ def set_thresholds(actor, indicator, green_at, amber_at, expected_version=None):
 # --- scope and areas -------------------------------------------------------------------------
 
 def get_visible_organisation(user, org_id):
-    org = db.session.scalar(indicators_permissions.visible_indicator_organisations(user).where(
-        Organisation.id == org_id))
-    if org is None:
-        raise NotFound()
-    return org
+    return get_visible(indicators_permissions.visible_indicator_organisations(user),
+                       Organisation, org_id)
 
 
 def area_condition(org):

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.core.errors import NotFound
-from portal.core.views import get_visible
+from portal.core.models import get_visible
 from portal.extensions import feed_key, feed_limit, limiter
 from portal.meetings import feeds, queries
 from portal.meetings import permissions as meetings_permissions

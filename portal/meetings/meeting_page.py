@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from portal.core.clock import reader_today
 from portal.core.forms import choices
-from portal.core.views import get_visible, save_or_explain
+from portal.core.models import get_visible
+from portal.core.views import save_or_explain
 from portal.feedback.models import Kind, Topic
 from portal.meetings import forms, queries, services
 from portal.meetings import permissions as meetings_permissions

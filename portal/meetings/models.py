@@ -10,7 +10,14 @@ from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.clock import local_today, organisation_zone
-from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.core.models import (
+    LabelledEnum,
+    TimestampMixin,
+    VersionedMixin,
+    enum_column,
+    link_table,
+    utcnow,
+)
 from portal.core.search import SearchableMixin
 from portal.extensions import db
 
@@ -58,14 +65,9 @@ def touch(row):
     row.updated_at = utcnow()
 
 
-series_organisation = sa.Table(
-    "meeting_series_organisation",
-    db.metadata,
-    sa.Column("series_id", sa.ForeignKey("meeting_series.id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("organisation_id", sa.ForeignKey("organisation.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
-)
+series_organisation = link_table("meeting_series_organisation",
+                                 ("series_id", "meeting_series"),
+                                 ("organisation_id", "organisation"))
 
 
 class ConsultationSeries(TimestampMixin, VersionedMixin, db.Model):

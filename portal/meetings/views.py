@@ -17,8 +17,9 @@ from portal.accounts.models import Role
 from portal.core.clock import reader_today
 from portal.core.errors import require
 from portal.core.forms import choices
+from portal.core.models import get_visible
 from portal.core.pagination import paginate
-from portal.core.views import get_visible, save_or_explain
+from portal.core.views import save_or_explain
 from portal.home.panels import home_panel, nav_item
 from portal.meetings import filters, forms, queries, services, times
 from portal.meetings import permissions as meetings_permissions

@@ -4,10 +4,17 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.accounts.models import OrgKind, Sector  # noqa: F401 (re-exported)
-from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, text_in
+from portal.core.models import (
+    LabelledEnum,
+    TimestampMixin,
+    VersionedMixin,
+    enum_column,
+    link_table,
+    text_in,
+)
 from portal.core.search import SearchableMixin, SearchablePart
 from portal.extensions import db
 
@@ -50,13 +57,8 @@ product_sector = sa.Table(
     sa.Column("product_id", sa.ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("sector", enum_column(Sector), primary_key=True),
 )
-package_product = sa.Table(
-    "service_package_product", db.metadata,
-    sa.Column("package_id", sa.ForeignKey("service_package.id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("product_id", sa.ForeignKey("product.id", ondelete="CASCADE"), primary_key=True,
-              index=True),
-)
+package_product = link_table("service_package_product", ("package_id", "service_package"),
+                             ("product_id", "product"))
 
 
 class TranslatedText(SearchableMixin):
@@ -90,9 +92,29 @@ class TranslatedText(SearchableMixin):
 
 
 class Offer:
-    """What products and packages share as things the bank offers and may withdraw."""
+    """What products and packages share as things the bank offers and may withdraw: a code,
+    the bank that offers it, a stage, what replaces it once withdrawn, a search key."""
 
     OFFER_KIND = ""  # "product" or "package": how choosers and links name the kind
+
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
+    # the bank (head office) that offers it (products.services._offer_in_network); empty only
+    # while no bank exists, and then offered in every network
+    network_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"),
+                                                   index=True)
+    status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), nullable=False,
+                                                  default=ProductStatus.DRAFT, index=True)
+    search_key: Mapped[str] = mapped_column(sa.String(1000), nullable=False, default="",
+                                            index=True)
+
+    @declared_attr
+    def replaced_by_id(cls) -> Mapped[int | None]:  # noqa: N805 - SQLAlchemy's signature
+        # set when the offer is withdrawn: what the people who asked for it are pointed to
+        return mapped_column(sa.ForeignKey(f"{cls.__tablename__}.id"))
+
+    @declared_attr
+    def replaced_by(cls):  # noqa: N805 - SQLAlchemy's declared_attr signature
+        return relationship(cls.__name__, remote_side=f"{cls.__name__}.id")
 
     @property
     def offer_key(self):
@@ -121,16 +143,9 @@ class Product(Offer, TranslatedText, TimestampMixin, VersionedMixin, db.Model):
     OFFER_KIND = "product"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
     category: Mapped[ProductCategory] = mapped_column(enum_column(ProductCategory),
                                                       nullable=False)
-    status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), nullable=False,
-                                                  default=ProductStatus.DRAFT, index=True)
     currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)
-    # the bank (head office) that offers it (products.services._offer_in_network); empty only
-    # while no bank exists, and then offered in every network
-    network_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"),
-                                                   index=True)
     min_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(20, 2))
     max_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(20, 2))
     min_tenor_months: Mapped[int | None] = mapped_column(sa.Integer)
@@ -142,12 +157,7 @@ class Product(Offer, TranslatedText, TimestampMixin, VersionedMixin, db.Model):
     target_days: Mapped[int | None] = mapped_column(sa.Integer)
     planned_launch: Mapped[date | None] = mapped_column(sa.Date)
     available_since: Mapped[datetime | None] = mapped_column(sa.DateTime)
-    # set when the product is withdrawn: what the people who asked for it are pointed to
-    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("product.id"))
-    search_key: Mapped[str] = mapped_column(sa.String(1000), nullable=False, default="",
-                                            index=True)
 
-    replaced_by = relationship("Product", remote_side=[id])
     texts = relationship("ProductText", cascade="all, delete-orphan", lazy="selectin",
                          order_by="ProductText.locale")
     kind_rows = relationship("ProductOrgKind", cascade="all, delete-orphan", lazy="selectin")
@@ -201,26 +211,14 @@ class ServicePackage(Offer, TranslatedText, TimestampMixin, VersionedMixin, db.M
     OFFER_KIND = "package"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
     org_kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), nullable=False)
-    # the bank (head office) that offers it (products.services._offer_in_network); empty only
-    # while no bank exists, and then offered in every network
-    network_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"),
-                                                   index=True)
-    status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), nullable=False,
-                                                  default=ProductStatus.DRAFT, index=True)
     # Eligibility as conditions a machine can check; the words are in the texts.
     min_members: Mapped[int | None] = mapped_column(sa.Integer)
     min_years_active: Mapped[int | None] = mapped_column(sa.Integer)
     max_overdue_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     requires_audited_accounts: Mapped[bool] = mapped_column(sa.Boolean, nullable=False,
                                                             default=False)
-    # set when the package is withdrawn: what the people who asked for it are pointed to
-    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_package.id"))
-    search_key: Mapped[str] = mapped_column(sa.String(1000), nullable=False, default="",
-                                            index=True)
 
-    replaced_by = relationship("ServicePackage", remote_side=[id])
     texts = relationship("PackageText", cascade="all, delete-orphan", lazy="selectin",
                          order_by="PackageText.locale")
     products = relationship("Product", secondary=package_product, order_by="Product.code",

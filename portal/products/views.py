@@ -8,8 +8,9 @@ from portal.accounts.models import OrgKind
 from portal.core import unit_of_work
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
+from portal.core.models import get_visible
 from portal.core.pagination import paginate
-from portal.core.views import get_visible, save_form
+from portal.core.views import save_form
 from portal.extensions import db
 from portal.feedback.services import requests_for_offer
 from portal.home.panels import nav_item

@@ -6,7 +6,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, text_in
+from portal.core.models import (
+    LabelledEnum,
+    TimestampMixin,
+    VersionedMixin,
+    enum_column,
+    link_table,
+    text_in,
+)
 from portal.extensions import db
 
 LOCALES = ("en", "fa", "vi", "th")
@@ -37,32 +44,15 @@ class MeasureKind(LabelledEnum):
     IN_BANK_SHARE = "in_bank_share", _l("The share of turnover held in the bank")
 
 
-result_feedback_item = sa.Table(
-    "result_feedback_item", db.metadata,
-    sa.Column("result_id", sa.ForeignKey("result.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("item_id", sa.ForeignKey("feedback_item.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
-)
-result_commitment = sa.Table(
-    "result_commitment", db.metadata,
-    sa.Column("result_id", sa.ForeignKey("result.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("commitment_id", sa.ForeignKey("meeting_commitment.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
-)
-
-
-def _link_table(name, column, target):
-    return sa.Table(
-        name, db.metadata,
-        sa.Column("result_id", sa.ForeignKey("result.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column(column, sa.ForeignKey(f"{target}.id", ondelete="CASCADE"), primary_key=True,
-                  index=True))
-
-
-# the offers and branches a result changes
-result_product = _link_table("result_product", "product_id", "product")
-result_package = _link_table("result_package", "package_id", "service_package")
-result_branch = _link_table("result_branch", "branch_id", "branch")
+# what a result answers and carries out, and the offers and branches it changes
+result_feedback_item = link_table("result_feedback_item", ("result_id", "result"),
+                                  ("item_id", "feedback_item"))
+result_commitment = link_table("result_commitment", ("result_id", "result"),
+                               ("commitment_id", "meeting_commitment"))
+result_product = link_table("result_product", ("result_id", "result"), ("product_id", "product"))
+result_package = link_table("result_package", ("result_id", "result"),
+                            ("package_id", "service_package"))
+result_branch = link_table("result_branch", ("result_id", "result"), ("branch_id", "branch"))
 
 
 class Result(TimestampMixin, VersionedMixin, db.Model):

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 
 from portal.accounts.models import Organisation
 from portal.core import audit
-from portal.core.errors import NotFound, ValidationError, require
-from portal.core.models import utcnow
+from portal.core.errors import ValidationError, require
+from portal.core.models import get_visible, utcnow
 from portal.extensions import db
 from portal.turnover import permissions as turnover_permissions
 from portal.turnover.models import (
@@ -197,11 +197,8 @@ def confirm_report(actor, report):
 
 
 def get_report(user, report_id):
-    report = db.session.scalar(turnover_permissions.visible_turnover_reports(user).where(
-        TurnoverReport.id == report_id))
-    if report is None:
-        raise NotFound()
-    return report
+    return get_visible(turnover_permissions.visible_turnover_reports(user), TurnoverReport,
+                       report_id)
 
 
 def refresh_period_totals(period_ids):
