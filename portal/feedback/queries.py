@@ -220,7 +220,12 @@ def critiques_about_branch(user, branch_organisation_id, limit=10):
 
 # --- what other areas' forms offer -----------------------------------------------------------
 
+def topics():
+    """What an item may be about, in the order the forms offer them (a filter's choices)."""
+    return list(Topic)
+
+
 def recommendation_choices():
     """What a recommendation recorded at a group meeting may be (the field app's form, read
     again by field.services): a proposal or a critique, on any of the topics."""
-    return {"kinds": [Kind.PROPOSAL, Kind.CRITIQUE], "topics": list(Topic)}
+    return {"kinds": [Kind.PROPOSAL, Kind.CRITIQUE], "topics": topics()}

@@ -1,14 +1,11 @@
 """Results: the list, a result's page, and the forms of the bank staff who answer for them."""
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts.models import Organisation, User
-from portal.branches import permissions as branches_permissions
-from portal.branches.models import Branch
+from portal.accounts.models import User
 from portal.core import charts
 from portal.core.clock import reader_today
 from portal.core.errors import ValidationError, require
@@ -17,17 +14,11 @@ from portal.core.pagination import paginate
 from portal.core.tabular import export_response
 from portal.core.views import save_or_explain
 from portal.extensions import db
-from portal.feedback import permissions as feedback_permissions
-from portal.feedback.models import FeedbackItem, Topic
+from portal.feedback import queries as feedback_queries
 from portal.home.panels import nav_item
 from portal.i18n import current_language, is_rtl, month_filter, number_filter, percent_filter
 from portal.i18n.fields import reader_digits
-from portal.indicators.models import Indicator, Unit
-from portal.meetings import permissions as meetings_permissions
-from portal.meetings.models import Commitment, Meeting
-from portal.products import permissions as products_permissions
-from portal.products.models import Product, ServicePackage
-from portal.results import accountability, forms, measures, services
+from portal.results import accountability, forms, measures, queries, services
 from portal.results import permissions as results_permissions
 from portal.results.models import LOCALES, MeasureKind, ResultStatus
 
@@ -104,43 +95,23 @@ def show(result_id):
     return _show_page(results_permissions.readable_result(current_user, result_id))
 
 
-def _indicators():
-    return list(db.session.scalars(sa.select(Indicator).order_by(Indicator.position,
-                                                                 Indicator.id)))
-
-
-def _offer_choices(form):
-    locale = current_language()
-    products = db.session.scalars(products_permissions.visible_products(current_user).order_by(
-        Product.code)).all()
-    packages = db.session.scalars(products_permissions.visible_packages(current_user).order_by(
-        ServicePackage.code)).all()
-    branches = db.session.scalars(branches_permissions.visible_branches(current_user).order_by(
-        Branch.id)).all()
-    form.products.choices = choices([(p.id, p.name_in(locale)) for p in products])
-    form.packages.choices = choices([(p.id, p.name_in(locale)) for p in packages])
-    form.branches.choices = choices([(b.id, b.name) for b in branches])
+OFFER_FIELDS = ("products", "packages", "branches")
 
 
 def _offers_of(form):
     """The offers and branches chosen, each one of those the person may see."""
-    def chosen(query, model, ids):
-        return list(db.session.scalars(query.where(model.id.in_(ids)))) if ids else []
-
-    return {"products": chosen(products_permissions.visible_products(current_user), Product,
-                               form.products.data),
-            "packages": chosen(products_permissions.visible_packages(current_user), ServicePackage,
-                               form.packages.data),
-            "branches": chosen(branches_permissions.visible_branches(current_user), Branch,
-                               form.branches.data)}
+    return queries.chosen_offers(current_user,
+                                 {kind: form[kind].data for kind in OFFER_FIELDS})
 
 
 def _fill_choices(form, result=None):
-    _offer_choices(form)
+    for kind, offered in queries.offer_choices(current_user, current_language()).items():
+        form[kind].choices = choices(offered)
     form.measure.choices = choices(
         [("", _("Nothing: progress typed, or computed from its parts")),
          (MeasureKind.IN_BANK_SHARE.value, MeasureKind.IN_BANK_SHARE.label)]
-        + [(f"indicator:{i.id}", _("Indicator: %(name)s", name=i.label)) for i in _indicators()])
+        + [(f"indicator:{i.id}", _("Indicator: %(name)s", name=i.label))
+           for i in queries.indicators()])
     form.measure_organisation_id.offer(permissions.network_organisations(current_user),
                                        blank=_("Choose…"))
     owners = services.owner_choices(current_user)
@@ -151,14 +122,14 @@ def _fill_choices(form, result=None):
         (p.id, p.title_in(locale)) for p in parents])
 
 
-def _linked(text, query, model, message, field):
-    """The records named by number in a form field, each one the person may see; the rest are
-    refused by number so nothing is linked silently."""
+def _linked(text, named, message, field):
+    """The records named by number in a form field, each one the person may see (named: a
+    results.queries function); the rest are refused by number so nothing is linked
+    silently."""
     numbers = forms.item_numbers(text)
     if not numbers:
         return []
-    found = list(db.session.scalars(query.where(model.id.in_(numbers))))
-    missing = sorted(set(numbers) - {record.id for record in found})
+    found, missing = named(current_user, numbers)
     if missing:
         # numbers as names, in the reader's digits but never grouped: "#۱۲۶۳", not "#۱٬۲۶۳"
         raise ValidationError(message % {"numbers": ", ".join(
@@ -167,15 +138,13 @@ def _linked(text, query, model, message, field):
 
 
 def _linked_items(text):
-    return _linked(text, feedback_permissions.visible_feedback(current_user), FeedbackItem,
+    return _linked(text, queries.named_items,
                    _("No item you may read has the number %(numbers)s."), "items")
 
 
 def _linked_commitments(text):
-    meetings = meetings_permissions.visible_meetings(current_user).with_only_columns(Meeting.id)
-    return _linked(text, sa.select(Commitment).where(Commitment.meeting_id.in_(meetings)),
-                   Commitment, _("No commitment you may see has the number %(numbers)s."),
-                   "commitments")
+    return _linked(text, queries.named_commitments,
+                   _("No commitment you may see has the number %(numbers)s."), "commitments")
 
 
 def _measure_of(form):
@@ -183,13 +152,9 @@ def _measure_of(form):
     kind, _sep, indicator_id = (form.measure.data or "").partition(":")
     if not kind:
         return None
-    indicator = db.session.get(Indicator, int(indicator_id)) if indicator_id.isdigit() else None
-    organisation = None
-    if form.measure_organisation_id.data:
-        organisation = db.session.scalar(permissions.network_organisations(current_user).where(
-            Organisation.id == form.measure_organisation_id.data))
-    ratio = kind == MeasureKind.IN_BANK_SHARE.value or (
-        indicator is not None and indicator.unit == Unit.RATIO)
+    indicator, organisation, ratio = queries.measure(
+        current_user, kind, int(indicator_id) if indicator_id.isdigit() else None,
+        form.measure_organisation_id.data)
 
     def scaled(value):
         return None if value is None else (value / 100 if ratio else value)
@@ -324,7 +289,7 @@ def said_and_done():
         themes=accountability.themes(current_user, filters["union"], filters["series"],
                                      filters["topic"]),
         unions=accountability.union_choices(current_user),
-        series=accountability.series_choices(current_user), topics=list(Topic),
+        series=accountability.series_choices(current_user), topics=feedback_queries.topics(),
         progress=services.progress, today=reader_today(),
         args={k: v for k, v in request.args.items() if k in ("union", "series", "topic")})
 

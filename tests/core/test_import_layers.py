@@ -19,12 +19,6 @@ SHARED_LAYERS = ("portal.core", "portal.extensions", "portal.i18n")
 # a debt, not a licence.
 ALLOWED = {
     # (importing module, imported module or a package above it)
-    # the results forms' choices and links are still queried in the view (#18 point 3)
-    ("portal.results.views", "portal.branches.models"),
-    ("portal.results.views", "portal.feedback.models"),
-    ("portal.results.views", "portal.indicators.models"),
-    ("portal.results.views", "portal.meetings.models"),
-    ("portal.results.views", "portal.products.models"),
 }
 
 
