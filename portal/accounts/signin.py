@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -117,7 +118,7 @@ def confirm_enrolment(user, code, secret):
 
 
 def tell_two_factor_on(user):
-    _tell(user, _l_subject_two_factor_on, "accounts/email/two_factor_on.txt")
+    _tell(user, SUBJECT_TWO_FACTOR_ON, "accounts/email/two_factor_on.txt")
 
 
 def drop_recovery_codes(user):
@@ -180,7 +181,7 @@ def remove_second_factor(actor, user):
     user.session_version += 1  # whoever holds the lost phone and a session is signed out
     db.session.flush()
     audit.record(actor, "two_factor_reset", user)
-    _tell(user, _l_subject_two_factor_reset, "accounts/email/two_factor_reset.txt")
+    _tell(user, SUBJECT_TWO_FACTOR_RESET, "accounts/email/two_factor_reset.txt")
 
 
 def turn_off_own(user):
@@ -190,7 +191,7 @@ def turn_off_own(user):
     user.session_version += 1
     db.session.flush()
     audit.record(user, "two_factor_disabled", user)
-    _tell(user, _l_subject_two_factor_reset, "accounts/email/two_factor_reset.txt")
+    _tell(user, SUBJECT_TWO_FACTOR_RESET, "accounts/email/two_factor_reset.txt")
 
 
 def _remove_every_factor(user):
@@ -204,28 +205,13 @@ def _remove_every_factor(user):
 
 # --- e-mails to the owner ----------------------------------------------------------------------
 
-def _l_subject_two_factor_on():
-    return _("A second factor now protects your account")
-
-
-def _l_subject_two_factor_reset():
-    return _("The second factor of your account was removed")
-
-
-def _l_subject_new_device():
-    return _("A sign-in to your account from a new device")
-
-
-def _l_subject_failures():
-    return _("Repeated failed sign-ins to your account")
-
-
-def _l_subject_link():
-    return _("Your sign-in link")
-
-
-def _l_subject_email_taken():
-    return _("Someone tried to use your e-mail address")
+# the subjects, translated when _tell writes the e-mail in the owner's language
+SUBJECT_TWO_FACTOR_ON = _l("A second factor now protects your account")
+SUBJECT_TWO_FACTOR_RESET = _l("The second factor of your account was removed")
+SUBJECT_NEW_DEVICE = _l("A sign-in to your account from a new device")
+SUBJECT_FAILURES = _l("Repeated failed sign-ins to your account")
+SUBJECT_LINK = _l("Your sign-in link")
+SUBJECT_EMAIL_TAKEN = _l("Someone tried to use your e-mail address")
 
 
 def _tell(user, subject, template, **context):
@@ -233,7 +219,7 @@ def _tell(user, subject, template, **context):
     locale = user.preferred_locale or "en"
     with force_locale(locale):
         body = render_template(template, user=user, **context)
-        outbox.enqueue(user.email, subject(), body, locale=locale)
+        outbox.enqueue(user.email, str(subject), body, locale=locale)
 
 
 # --- growing delays instead of a lock-out ------------------------------------------------------
@@ -293,7 +279,7 @@ def tell_owner_of_failures(user, row):
     if row.owner_told_at is not None and now - row.owner_told_at < timedelta(hours=1):
         return
     row.owner_told_at = now
-    _tell(user, _l_subject_failures, "accounts/email/failed_sign_ins.txt",
+    _tell(user, SUBJECT_FAILURES, "accounts/email/failed_sign_ins.txt",
           failures=row.failures, link_page=_absolute(url_for("auth.request_link")))
     db.session.flush()
 
@@ -319,7 +305,7 @@ def send_sign_in_link(email):
     db.session.flush()
     token = _link_serializer().dumps({"u": user.id, "n": user.signin_link_nonce})
     link = _absolute(url_for("auth.use_link", token=token))
-    _tell(user, _l_subject_link, "accounts/email/sign_in_link.txt", link=link,
+    _tell(user, SUBJECT_LINK, "accounts/email/sign_in_link.txt", link=link,
           minutes=current_app.config["SIGNIN_LINK_MINUTES"])
     audit.record(user, "sign_in_link_sent", user)
     return link
@@ -369,11 +355,11 @@ def device_known(cookie, user):
 
 
 def tell_owner_of_new_device(user, user_agent):
-    _tell(user, _l_subject_new_device, "accounts/email/new_device.txt",
+    _tell(user, SUBJECT_NEW_DEVICE, "accounts/email/new_device.txt",
           device=(user_agent or "")[:200], when=utcnow())
 
 
 def tell_owner_email_taken(user):
     """Someone tried to move their account to this person's address: tell this person, and
     only them (the one trying hears the same as for a free address)."""
-    _tell(user, _l_subject_email_taken, "accounts/email/email_taken.txt")
+    _tell(user, SUBJECT_EMAIL_TAKEN, "accounts/email/email_taken.txt")
