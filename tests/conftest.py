@@ -46,6 +46,16 @@ def _recreate_postgres_database(url):
     admin.dispose()
 
 
+def give_the_limiter_back(app):
+    """The limiter is one object shared by every app a test builds: give the suite's app its
+    storage back, and out of the fallback an unreachable Redis put it in (flask-limiter keeps
+    that across init_app, and in it a route's own limits, the sign-in ones included, are not
+    applied until it happens to check the storage again)."""
+    limiter.init_app(app)
+    limiter._storage_dead = False  # noqa: SLF001 - no public way to leave the fallback
+    limiter.reset()
+
+
 class RequestPerContextClient(FlaskClient):
     """Each request gets its own app context, as in production.
 

@@ -14,8 +14,8 @@ from portal.core import digests, outbox
 from portal.core.notify import notify
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db as _db
-from portal.extensions import limiter
 from tests import factories
+from tests.conftest import give_the_limiter_back
 from tests.feedback.test_escalation_chain import two_banks  # noqa: F401 - the fixture
 
 
@@ -105,8 +105,7 @@ def test_wait_for_db_gives_up_on_a_database_that_never_answers(app):
     finally:
         with other.app_context():
             _db.engine.dispose()
-        limiter.init_app(app)  # the limiter is one object: give the suite's app its storage
-        limiter.reset()
+        give_the_limiter_back(app)
 
 
 def test_seed_demo_prints_accounts_that_sign_in_and_a_second_run_changes_nothing(app, db):

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from portal import create_app
 from portal.extensions import db as _db
-from portal.extensions import limiter
+from tests.conftest import give_the_limiter_back
 
 PERSIAN = {"Accept-Language": "fa"}
 
@@ -46,8 +46,7 @@ def own_app(app):
     for other in built:
         with other.app_context():
             _db.engine.dispose()
-    limiter.init_app(app)
-    limiter.reset()
+    give_the_limiter_back(app)
 
 
 def _in_persian(app, text):

@@ -6,7 +6,7 @@ from portal import create_app
 from portal.accounts.models import Organisation
 from portal.core.sessions import stamp
 from portal.extensions import db as _db
-from portal.extensions import limiter
+from tests.conftest import give_the_limiter_back
 from tests.factories import make_user
 from tests.ops.test_faults import FlakyProxy, _postgres_url
 
@@ -72,8 +72,7 @@ def test_with_redis_down_readyz_says_so_and_pages_still_serve(app, db):
     finally:
         with down.app_context():
             _db.engine.dispose()
-        limiter.init_app(app)  # the limiter is one object: give the suite's app its storage
-        limiter.reset()
+        give_the_limiter_back(app)
 
 
 

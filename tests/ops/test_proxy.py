@@ -5,7 +5,7 @@ import pytest
 
 from portal import create_app
 from portal.extensions import db as _db
-from portal.extensions import limiter
+from tests.conftest import give_the_limiter_back
 
 
 def _fresh_app(app, **config):
@@ -28,9 +28,7 @@ def fresh_app(app, db):
     for other in made:
         with other.app_context():
             _db.engine.dispose()
-    # the limiter is one object: give the suite's app its own storage back
-    limiter.init_app(app)
-    limiter.reset()
+    give_the_limiter_back(app)
 
 
 def _fail_sign_in(client, n, forwarded_for):

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import Membership, Role
 from tests import factories
-from tests.conftest import SmtpSink, _free_port, _recreate_postgres_database
+from tests.conftest import SmtpSink, _free_port, _recreate_postgres_database, give_the_limiter_back
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -293,7 +293,7 @@ def cluster(app):
     import redis
 
     from portal import create_app
-    from portal.extensions import db, limiter
+    from portal.extensions import db
 
     if not Path(NGINX).exists():
         pytest.fail("nginx is not installed (scripts/test.sh installs Debian's nginx)")
@@ -327,8 +327,7 @@ def cluster(app):
         if local is not None:
             with local.app_context():
                 db.engine.dispose()
-        limiter.init_app(app)  # the limiter is one object: give the suite's app its storage
-        limiter.reset()
+        give_the_limiter_back(app)
         for key in store.scan_iter(match=prefix + "*"):
             store.delete(key)
         store.close()
