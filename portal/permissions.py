@@ -245,6 +245,7 @@ def _scopes(user):
     user_id = getattr(user, "id", None)
     if user_id is None:
         return _Scopes(frozenset(), frozenset(), frozenset())
+    versions.note_read(SCOPE_TABLES)  # also when the request's own memo answers
     db_session = db.session
     memo = db_session.info.setdefault(_SCOPES_KEY, {})
     generation = _current_generation[0]

@@ -197,12 +197,22 @@ _memo = OrderedDict()
 _memo_lock = threading.Lock()
 
 
+def note_read(tables):
+    """Tell a remembered_as_read() that is computing that its answer depends on these tables:
+    an answer taken from a memo (a person's scopes) sends no statement that would name them,
+    and without this a change to a portfolio would not end a home panel built on it."""
+    reading = getattr(_thread, "reading", None)
+    if reading is not None:
+        reading.update(tables)
+
+
 def remembered(name, tables, key, compute):
     """compute() memoised in this process under the versions of the tables it reads.
 
     name and key say what is computed and for whom (e.g. "scopes", user id); tables are every
     table the answer depends on. Returns what compute() returns, which must not be mutated.
     """
+    note_read(tables)
     versions = current(tables)
     if versions is None:
         return compute()
@@ -233,6 +243,7 @@ def remembered_as_read(name, key, compute):
     if entry is not None:
         tables, seen, value = entry
         if current(tables) == seen:
+            note_read(tables)
             return value
     every = _every_table()
     before = current(every)

@@ -114,20 +114,28 @@ def visible_item(user, item_id, full=False):
     and their people)."""
     query = feedback_permissions.visible_feedback(user).where(FeedbackItem.id == item_id)
     if full:
-        load = sa.orm.selectinload
-        query = query.options(
-            sa.orm.joinedload(FeedbackItem.organisation), sa.orm.joinedload(FeedbackItem.owner),
-            sa.orm.joinedload(FeedbackItem.submitted_by), sa.orm.joinedload(FeedbackItem.branch),
-            load(FeedbackItem.endorsements).joinedload(Endorsement.organisation),
-            load(FeedbackItem.endorsements).joinedload(Endorsement.user),
-            load(FeedbackItem.events).joinedload(FeedbackEvent.actor),
-            load(FeedbackItem.notes).joinedload(InternalNote.author),
-            load(FeedbackItem.responses).joinedload(Response.author),
-            load(FeedbackItem.attachments))
+        query = query.options(*_item_page_loads(user))
     item = db.session.scalar(query)
     if item is None:
         raise NotFound()
     return item
+
+
+def _item_page_loads(user):
+    """What an item's page prints, in a fixed number of statements. Not the endorsers'
+    people (the page names their organisations), nor internal notes for a reader outside the
+    bank: the page does not show them, and each is a statement and rows to build."""
+    load, joined = sa.orm.selectinload, sa.orm.joinedload
+    loads = [
+        joined(FeedbackItem.organisation), joined(FeedbackItem.owner),
+        joined(FeedbackItem.submitted_by), joined(FeedbackItem.branch),
+        load(FeedbackItem.endorsements).joinedload(Endorsement.organisation),
+        load(FeedbackItem.events).joinedload(FeedbackEvent.actor),
+        load(FeedbackItem.responses).joinedload(Response.author),
+        load(FeedbackItem.attachments)]
+    if feedback_permissions.can_read_internal_notes(user):
+        loads.append(load(FeedbackItem.notes).joinedload(InternalNote.author))
+    return loads
 
 
 def item_by_id(item_id):

@@ -131,3 +131,25 @@ def test_an_answer_kept_as_read_ends_with_a_write_to_a_table_its_statements_name
     _db.session.commit()
     assert _names_read(app, calls) == ("Hội Liên hiệp Phụ nữ huyện Kim Bảng",)
     assert calls == [1, 1, 1]
+
+
+def test_an_answer_kept_as_read_also_ends_with_the_tables_of_a_memo_it_was_built_on(app, db):
+    """A kept answer built on another kept answer (a panel on the reader's scopes) sends no
+    statement naming the inner answer's tables once that is kept: it must still end when they
+    change."""
+    calls = []
+
+    def outer():
+        calls.append(1)
+        return versions.remembered("inner", ("portfolio_entry",), None, lambda: "scoped")
+
+    def read():
+        with app.app_context(), app.test_request_context("/"):
+            return versions.remembered_as_read("built_on_inner", "k", outer)
+
+    with app.app_context(), app.test_request_context("/"):
+        versions.remembered("inner", ("portfolio_entry",), None, lambda: "scoped")  # kept first
+    assert read() == "scoped" and read() == "scoped" and calls == [1]
+    _write("UPDATE portfolio_entry SET manager_id = manager_id WHERE manager_id = -1")
+    read()
+    assert calls == [1, 1]
