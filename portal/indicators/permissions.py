@@ -25,6 +25,32 @@ def indicator_scope(user):
         permissions.subtree_ids(user, "indicator"), "indicator_scope")), district)
 
 
+def can_view_indicators_of(user, org):
+    """Whether org is among visible_indicator_organisations(user), decided in Python from the
+    person's kept scopes and memberships, without a statement: an organisation's page asks it
+    for the organisation and for its district's office. org needs id, network_id, country,
+    province and district (an Organisation or a row). tests/indicators/test_scope_in_python.py
+    holds the two rules to the same answer."""
+    if org is None or not permissions.is_signed_in(user) \
+            or not permissions.in_same_network(user, org):
+        return False
+    if permissions.is_admin(user) or permissions.is_ministry(user):
+        return True
+    if org.id in permissions.subtree_ids(user, "indicator"):
+        return True
+    place = _district_of(org)
+    return place is not None and any(
+        m.organisation.kind in BANK_KINDS and _district_of(m.organisation) == place
+        for m in user.memberships)
+
+
+def _district_of(org):
+    """(country, province, district), or None where one is missing: SQL's equality never
+    matches a NULL, so neither does this."""
+    place = (org.country, org.province, org.district)
+    return None if None in place else place
+
+
 def visible_indicator_organisations(user):
     scope = indicator_scope(user)
     query = permissions.within_network(sa.select(Organisation), user)

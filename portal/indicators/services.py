@@ -4,6 +4,7 @@ Everything that adds up is one SQL statement: actuals are summed over an area (c
 district → province → country) with GROUP BY, ratios are sum(amount) ÷ sum(base) so larger
 communes weigh more, and rating distributions use a window function for their percentages.
 """
+from collections import defaultdict, namedtuple
 from datetime import date
 from decimal import Decimal
 
@@ -154,37 +155,74 @@ PANEL_SHOWN = 5
 def panel_dashboards(user):
     """((id, name), ...) of the first dashboards of the home panel (district offices first,
     then organisations with a plan), one more than it shows to tell whether there are more.
-    Ids and names only, at most PANEL_SHOWN + 1 rows of each query (a director's subtree may
-    hold hundreds), kept until a table they were read from is written (core/versions.py)."""
+    Both lists are kept for the process (every network's, a few hundred rows) and sifted in
+    Python by who may see what (can_view_indicators_of): no statement on a person's first
+    view of their home, where two scoped statements cost 8-14 ms for each person."""
     if not indicators_permissions.can_view_indicators(user):
         return ()
+    wanted = PANEL_SHOWN + 1
+    shown = []
+    for candidates in (_district_offices_listed(), _plan_holders_by_name()):
+        for org in candidates:
+            if len(shown) == wanted:
+                return tuple(shown)
+            if (org.id, org.name) not in shown and \
+                    indicators_permissions.can_view_indicators_of(user, org):
+                shown.append((org.id, org.name))
+    return tuple(shown)
 
+
+# a district office as the organisation page links it, and as can_view_indicators_of reads it
+Office = namedtuple("Office", "id name network_id country province district")
+
+
+def _district_offices_listed():
+    """Every network's district offices as Offices in the order the index lists them
+    (country, province, district, name, in the database's collation), kept until an
+    organisation changes: one statement for the process instead of one a page."""
+    return versions.remembered("district_offices", ("organisation",), None, lambda: tuple(
+        Office(*row) for row in db.session.execute(sa.select(
+            Organisation.id, Organisation.name, Organisation.network_id,
+            Organisation.country, Organisation.province, Organisation.district).where(
+            Organisation.kind.in_(BANK_KINDS), Organisation.district.is_not(None),
+            Organisation.commune.is_(None), Organisation.is_active)
+            .order_by(Organisation.country, Organisation.province, Organisation.district,
+                      Organisation.name, Organisation.id))))
+
+
+def _district_offices_by_place():
+    """{(country, province, district): (Office, ...) by id}."""
     def compute():
-        wanted = PANEL_SHOWN + 1
-        districts = db.session.execute(_district_offices(user).with_only_columns(
-            Organisation.id, Organisation.name).order_by(
-            Organisation.country, Organisation.province, Organisation.district,
-            Organisation.name).limit(wanted)).all()
-        shown = [row.id for row in districts]
-        holders = db.session.execute(
-            indicators_permissions.visible_indicator_organisations(user).with_only_columns(
-                Organisation.id, Organisation.name).where(
-                Organisation.id.in_(sa.select(IndicatorPlan.organisation_id)),
-                Organisation.id.not_in(shown)).order_by(Organisation.name)
-            .limit(wanted - len(shown))).all() if len(shown) < wanted else []
-        return tuple((row.id, row.name) for row in (*districts, *holders))
+        found = defaultdict(list)
+        for office in _district_offices_listed():
+            found[(office.country, office.province, office.district)].append(office)
+        return {place: tuple(sorted(offices, key=lambda o: o.id))
+                for place, offices in found.items()}
 
-    return versions.remembered_as_read(
-        "indicator_panel", (user.id, tuple(permissions.network_scope(user))), compute)
+    return versions.remembered("district_offices_by_place", ("organisation",), None, compute)
+
+
+def _plan_holders_by_name():
+    """Every network's organisations with a plan, as Offices by name, kept until a plan or an
+    organisation changes."""
+    return versions.remembered(
+        "plan_holders", ("indicator_plan", "organisation"), None, lambda: tuple(
+            Office(*row) for row in db.session.execute(sa.select(
+                Organisation.id, Organisation.name, Organisation.network_id,
+                Organisation.country, Organisation.province, Organisation.district).where(
+                Organisation.id.in_(sa.select(IndicatorPlan.organisation_id)))
+                .order_by(Organisation.name, Organisation.id))))
 
 
 def district_office_of(user, country, province, district):
-    """The district office of a place that the user may see, or None."""
+    """The district office of a place that the user may see (the first by id), as an Office,
+    or None."""
     if not district:
         return None
-    return db.session.scalars(_district_offices(user).where(
-        Organisation.country == country, Organisation.province == province,
-        Organisation.district == district).order_by(Organisation.id).limit(1)).first()
+    for office in _district_offices_by_place().get((country, province, district), ()):
+        if indicators_permissions.can_view_indicators_of(user, office):
+            return office
+    return None
 
 
 def landing_organisation(user, kind, imported):
@@ -195,28 +233,32 @@ def landing_organisation(user, kind, imported):
     if kind != "plans" and len(imported.places) == 1:
         office = district_office_of(user, *next(iter(imported.places)))
         if office is not None:
-            return office
+            return db.session.get(Organisation, office.id)
     if len(imported.organisation_ids) == 1:
         return db.session.scalar(indicators_permissions.visible_indicator_organisations(user).where(
             Organisation.id == next(iter(imported.organisation_ids))))
     return None
 
 
+def _figures_in_area(org):
+    """(rated, has figures) of org's area, in one statement: a group rating in it; an actual in
+    it or a plan of org's own."""
+    area = area_condition(org)
+    rated = sa.exists().where(GroupRating.organisation_id == Organisation.id, area)
+    return db.session.execute(sa.select(rated, sa.or_(
+        rated, sa.exists().where(IndicatorActual.organisation_id == Organisation.id, area),
+        sa.exists().where(IndicatorPlan.organisation_id == org.id)))).one()
+
+
 def dashboard_links(user, org):
     """What an organisation's page offers of the indicators, for a reader who may see them
     (indicators_permissions.indicator_scope): {"dashboard": bool, "ratings": bool, "district": the
-    district office whose dashboard covers org, or None, "latest_rating": (grade, month) of
-    a savings group, or None}. None when the reader may see none of it."""
-    if not indicators_permissions.can_view_indicators(user) or db.session.scalar(
-            indicators_permissions.visible_indicator_organisations(user).with_only_columns(
-                Organisation.id).where(Organisation.id == org.id)) is None:
+    district office whose dashboard covers org (an Office), or None, "latest_rating": (grade,
+    month) of a savings group, or None}. None when the reader may see none of it.
+    One statement (two for a savings group): who may see what is decided in Python."""
+    if not indicators_permissions.can_view_indicators_of(user, org):
         return None
-    area = area_condition(org)
-    rated = db.session.scalar(sa.select(sa.exists().where(
-        GroupRating.organisation_id == Organisation.id, area)))
-    has_figures = rated or db.session.scalar(sa.select(sa.or_(
-        sa.exists().where(IndicatorActual.organisation_id == Organisation.id, area),
-        sa.exists().where(IndicatorPlan.organisation_id == org.id))))
+    rated, has_figures = _figures_in_area(org)
     district = district_office_of(user, org.country, org.province, org.district)
     latest = None
     if org.kind == OrgKind.SAVINGS_GROUP:
