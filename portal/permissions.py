@@ -224,6 +224,53 @@ def _subtree_roots(user_id):
 
 
 def _compute_scopes(user_id):
+    """The three subtrees, walked in Python over the organisation tree kept for the process
+    (a person's first page in a worker cost a recursive statement of 5-10 ms); by a recursive
+    statement when the tree cannot be kept (organisations written in this request, Redis
+    away), as an import that checks scopes after every flush must not rebuild the tree."""
+    children = _kept_children()
+    if children is None:
+        return _scopes_by_statement(user_id)
+    own_roots, turnover_roots = [], []
+    for org_id, in_own, in_turnover in db.session.execute(_subtree_roots(user_id)):
+        (own_roots if in_own else []).append(org_id)
+        (turnover_roots if in_turnover else []).append(org_id)
+    own, turnover = _below(own_roots, children), _below(turnover_roots, children)
+    return _Scopes(own, turnover, own | turnover)
+
+
+def _kept_children():
+    """{parent id: (child ids)} of every organisation, kept until an organisation changes;
+    None when it cannot be kept now."""
+    if versions.current(("organisation",)) is None:
+        return None
+
+    def compute():
+        found = {}
+        # the driver's plain rows: 28,000 organisations in 20 ms, where result rows built by
+        # SQLAlchemy took 150 ms
+        for org_id, parent_id in db.session.connection().exec_driver_sql(
+                "SELECT id, parent_id FROM organisation WHERE parent_id IS NOT NULL"):
+            found.setdefault(parent_id, []).append(org_id)
+        return {parent: tuple(ids) for parent, ids in found.items()}
+
+    return versions.remembered("organisation_children", ("organisation",), None, compute)
+
+
+def _below(roots, children):
+    """frozenset of the roots and everything below them (a cycle in parent_id, which nothing
+    forbids, still ends: an organisation is walked once)."""
+    seen = set(roots)
+    waiting = list(roots)
+    while waiting:
+        for child in children.get(waiting.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                waiting.append(child)
+    return frozenset(seen)
+
+
+def _scopes_by_statement(user_id):
     roots = _subtree_roots(user_id).subquery("scope_roots")
     tree = sa.select(roots.c.id, roots.c.own, roots.c.turnover).cte("scope_tree", recursive=True)
     # UNION (not UNION ALL): a cycle in parent_id, which nothing forbids, still terminates
