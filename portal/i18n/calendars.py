@@ -1,5 +1,6 @@
 """Dates in the reader's calendar: Gregorian, Solar Hijri (Jalali) or Buddhist era."""
 from datetime import date, datetime
+from functools import lru_cache
 
 import jdatetime
 from babel.dates import format_date as babel_format_date
@@ -45,6 +46,14 @@ def format_date(value, style, locale, calendar):
         return ""
     if isinstance(value, datetime):
         value = value.date()
+    return _format_day(value, style, str(locale), calendar)
+
+
+# Days and months are formatted again and again (a list's dates, a dashboard's period picker
+# of a hundred months, each converted to Solar Hijri by jdatetime at 30-50 us); the answer is a
+# pure function of its arguments, so each is kept per process.
+@lru_cache(maxsize=4096)
+def _format_day(value, style, locale, calendar):
     if calendar == JALALI:
         return _jalali(value, style, locale)
     if calendar == BUDDHIST:
@@ -56,6 +65,11 @@ def format_month(value, locale, calendar):
     """A reporting month (first day of a Gregorian month) as its name and year."""
     if value is None:
         return ""
+    return _format_month(value, str(locale), calendar)
+
+
+@lru_cache(maxsize=1024)
+def _format_month(value, locale, calendar):
     if calendar == BUDDHIST:
         names = get_month_names("wide", locale=babel_locale(locale))
         return f"{names[value.month]} {value.year + BUDDHIST_ERA_OFFSET}"

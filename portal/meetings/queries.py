@@ -73,6 +73,16 @@ def series_list(user, newest_first=False):
     return db.session.scalars(meetings_permissions.visible_series(user).order_by(order)).all()
 
 
+def series_choices(user, language):
+    """(id, title in the reader's language) of the series the user may see, by title: the
+    meetings list's filter, read as columns (a network holds hundreds of series; loading each
+    whole and asking it its title in the template cost 15-20 ms a page)."""
+    rows = db.session.execute(meetings_permissions.visible_series(user).with_only_columns(
+        ConsultationSeries.id, ConsultationSeries.title, ConsultationSeries.titles)
+        .order_by(ConsultationSeries.title))
+    return [(row.id, (row.titles or {}).get(language) or row.title) for row in rows]
+
+
 def visible_series_by_id(user, series_id):
     """The series if the user may see it, else None."""
     if not series_id:

@@ -21,6 +21,7 @@ from portal.core.models import get_visible
 from portal.core.pagination import paginate
 from portal.core.views import save_or_explain
 from portal.home.panels import home_panel, nav_item
+from portal.i18n import current_language
 from portal.meetings import filters, forms, queries, services, times
 from portal.meetings import permissions as meetings_permissions
 from portal.meetings.feeds import feed_token
@@ -62,7 +63,8 @@ def index():
         "meetings/index.html",
         page=paginate(queries.meeting_list(current_user, request.args, chosen)),
         args=request.args, kinds=list(MeetingKind), states=list(MeetingState),
-        all_series=queries.series_list(current_user), filter_form=filter_form)
+        series_choices=queries.series_choices(current_user, current_language()),
+        filter_form=filter_form)
 
 
 @bp.route("/review")

@@ -1,5 +1,6 @@
 """The meeting pages as people use them: minutes with conflicts and autosave, calendars,
 invitations by e-mail, bad input, confidential meetings, languages and calendars."""
+import re
 from datetime import date, datetime, timedelta
 
 import icalendar
@@ -279,6 +280,22 @@ def test_the_list_filters_and_the_series_page(client, login):
     page = client.get(f"/meetings/series/{series.id}")
     assert page.status_code == 200 and "First session" in page.text
     assert cast.union.name in page.text
+
+
+def test_the_series_filter_names_each_series_in_the_readers_language(client, login):
+    cast = Cast()
+    series = services.create_series(
+        cast.recorder, title="Consultation series", host_organisation=cast.bank,
+        invited_organisations=[cast.union],
+        titles={"fa": "جلسات مشورتی با اتحادیه‌ها", "th": "การประชุมปรึกษาหารือ"})
+    db.session.commit()
+    login(factories.make_user("ministry_official", preferred_locale="fa"))
+    html = client.get(f"/meetings/?series={series.id}").text
+    chooser = re.search(r'<select class="form-select" id="f-series".*?</select>', html, re.S)[0]
+    assert f'<option value="{series.id}" selected>جلسات مشورتی با اتحادیه‌ها</option>' in chooser
+    login(factories.make_user("ministry_official", preferred_locale="vi"))  # no Vietnamese title
+    html = client.get("/meetings/").text
+    assert f'<option value="{series.id}">Consultation series</option>' in html
 
 
 def test_revisions_show_what_changed(client, login):
