@@ -14,6 +14,7 @@ from portal.core.models import (
     link_table,
     utcnow,
 )
+from portal.core.notify import Notification
 from portal.core.search import SearchableMixin
 from portal.extensions import db
 
@@ -214,6 +215,15 @@ class User(SearchableMixin, UserMixin, TimestampMixin, VersionedMixin, db.Model)
 
     def __repr__(self):
         return f"<User {self.email}>"
+
+
+# How many of the person's notifications are unread: the badge of every page's header. Loaded
+# in the statement that loads the signed-in person (accounts.services.load_session_user), so
+# the badge costs no statement, no round trip and no memo of its own; deferred for everyone else.
+User.unread_notifications = sa.orm.column_property(
+    sa.select(sa.func.count()).where(Notification.user_id == User.id,
+                                     Notification.read_at.is_(None))
+    .correlate_except(Notification).scalar_subquery(), deferred=True)
 
 
 class Passkey(db.Model):

@@ -88,8 +88,9 @@ def load_session_user(session_id):
     except (ValueError, AttributeError):
         return None
     # one statement with the memberships and their organisations (joined: 1.3 ms less on
-    # every request than a second statement for them)
-    user = db.session.get(User, user_id, options=[sa.orm.joinedload(User.memberships)])
+    # every request than a second statement for them) and the unread notifications' count
+    user = db.session.get(User, user_id, options=[sa.orm.joinedload(User.memberships),
+                                                  sa.orm.undefer(User.unread_notifications)])
     if user is None or not user.is_active or user.session_version != version:
         return None
     return user

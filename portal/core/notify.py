@@ -76,7 +76,12 @@ def _email_now(user, kind, title, body, link, attachments, locale):
 
 
 def unread_count(user):
-    """On every page: kept in the process until a notification is written (core/versions.py)."""
+    """On every page. The signed-in person's count came with them (User.unread_notifications,
+    loaded by accounts.services.load_session_user), unless this request wrote notifications;
+    otherwise it is counted, kept in the process until a notification is written."""
+    loaded = sa.inspect(user).dict.get("unread_notifications")
+    if loaded is not None and not versions.written_in_this_request(("notification",)):
+        return loaded
     return versions.remembered("unread", ("notification",), user.id,
                                lambda: _unread_count(user))
 
