@@ -79,20 +79,25 @@ class NetworkChoice(typing.NamedTuple):
 
 
 def network_choices(user):
-    """The head offices whose networks this person may look at, by name (on every page)."""
+    """The head offices whose networks this person may look at, by name (on every page).
+    Kept per process for everyone who may look at the same networks (every administrator;
+    everyone whose memberships lie in the same networks), not per person: a person's first
+    page in a worker asked for it again."""
     if not is_signed_in(user):
-        return []
-    admin = is_admin(user)
-    return versions.remembered("network_choices", ("organisation", "membership"),
-                               (user.id, admin), lambda: _network_choices(user, admin))
+        return ()
+    networks = None if is_admin(user) else tuple(
+        n for n in _membership_networks(user) if n is not None)
+    if networks == ():
+        return ()
+    return versions.remembered("network_choices", ("organisation",), networks,
+                               lambda: _network_choices(networks))
 
 
-def _network_choices(user, admin):
+def _network_choices(networks):
     query = sa.select(Organisation.id, Organisation.name).where(
         Organisation.kind == OrgKind.BANK_HEAD_OFFICE)
-    if not admin:
-        ids = [n for n in _membership_networks(user) if n is not None]
-        query = query.where(Organisation.id.in_(ids))
+    if networks is not None:
+        query = query.where(Organisation.id.in_(networks))
     return tuple(NetworkChoice(*row) for row in db.session.execute(query.order_by(Organisation.id)))
 
 
