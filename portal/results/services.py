@@ -147,7 +147,6 @@ def save_result(actor, *, texts, owner, due_on, parent=None, weight=1, typed_pro
         require(results_permissions.can_create_result(actor))
         result = Result(network_id=permissions.network_scope(actor).network_id,
                         created_by_id=actor.id, status=ResultStatus.PLANNED)
-        db.session.add(result)
         before = None
     else:
         result.check_version(expected_version)
@@ -172,6 +171,9 @@ def save_result(actor, *, texts, owner, due_on, parent=None, weight=1, typed_pro
     _set_measure(result, measure)
     if result.typed_progress > 0 and result.status == ResultStatus.PLANNED:
         result.status = ResultStatus.IN_PROGRESS
+    # a new result joins the session only now, whole: a lazy load while it was being filled
+    # (an owner whose memberships were not loaded yet) flushed it without its owner
+    db.session.add(result)
     db.session.flush()
     audit.record(actor, "result.create" if creating else "result.update", result,
                  before=before, after=audit.snapshot(result, AUDITED))

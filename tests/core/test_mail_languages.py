@@ -31,6 +31,7 @@ from portal.feedback import services as feedback_services
 from portal.meetings import services as meeting_services
 from portal.products import services as product_services
 from portal.products.models import ProductStatus
+from portal.results import services as result_services
 from tests import factories
 from tests.conftest import SmtpSink
 from tests.feedback import helpers as feedback_helpers
@@ -80,13 +81,14 @@ KINDS = {
     "feedback_escalated", "feedback_comment", "product_available", "meeting_invitation",
     "meeting_moved", "meeting_cancelled", "meeting_commitment", "meeting_commitment_overdue",
     "meeting_review", "meeting_signed_off", "meeting_sent_back", "password_changed",
+    "result.created", "result.milestone", "result.done", "result.dropped", "result.overdue",
 }
 # the modules that send notifications (feedback keeps escalation, product requests and the
 # discussion apart, meetings their commitments, states and notices)
 SERVICES = ("accounts/services.py", "feedback/services.py", "feedback/escalation.py",
             "feedback/offers.py", "feedback/conversation.py", "meetings/services.py",
             "meetings/commitments.py", "meetings/states.py", "meetings/notices.py",
-            "products/services.py")
+            "products/services.py", "results/services.py")
 
 
 class RawSmtpSink(SmtpSink):
@@ -213,6 +215,30 @@ def _meeting_mails(locale, typed, union):
     meeting_services.cancel(cast.recorder, cancelled, typed["reason"])
 
 
+def _results_mails(locale, typed, union):
+    """What the bank commits to, told to who raised it: created, a step reached, done,
+    dropped (with the reason typed), and overdue (to its owner)."""
+    bank = factories.bank()
+    manager = _person("relationship_manager", locale, bank)
+    owner = _person("relationship_manager", locale, bank)
+    director = _person("union_director", locale, union)
+    item = feedback_helpers.submit(director, union, title=typed["critique"] + " (3)")
+
+    def commit_to(due_on):
+        return result_services.save_result(
+            manager, texts={locale: (typed["commitment"], "")}, owner=owner, due_on=due_on,
+            items=[item])
+
+    done = commit_to(date(2031, 3, 20))                                        # created
+    result_services.add_milestone(manager, done, day=date(2030, 6, 1), title=typed["meeting"],
+                                  reached=True)                                # milestone
+    result_services.set_status(manager, done, "done")
+    result_services.set_status(manager, commit_to(date(2031, 3, 20)), "dropped",
+                               reason=typed["reason"])
+    commit_to(date(2025, 1, 5))
+    result_services.escalate_overdue()                                         # overdue
+
+
 def _queue_every_kind(app, locale):
     typed = TYPED[locale]
     with app.test_request_context(base_url="http://portal.test"):
@@ -221,6 +247,7 @@ def _queue_every_kind(app, locale):
         _accounts_mails(locale, admin, union)
         _feedback_mails(locale, typed, admin, union)
         _meeting_mails(locale, typed, union)
+        _results_mails(locale, typed, union)
         factories.db.session.commit()
 
 
@@ -237,7 +264,10 @@ def test_the_test_covers_every_kind_of_notification_the_portal_sends():
     found = set()
     for module in SERVICES:
         source = (portal / module).read_text()
-        found |= set(re.findall(r'(?:notify|_?tell(?:_invitees)?)\([^"]*?"([a-z_]+)"', source))
+        # the kind is the call's first string, within the function that calls (not a def's
+        # parameters, nor the next function's first string after a call passing a variable)
+        found |= set(re.findall(r'(?<!def )\b(?:notify|_?tell(?:_invitees|_followers)?)\('
+                                r'(?:(?!\ndef )[^"])*?"([a-z_.]+)"', source))
     assert found == KINDS
 
 

@@ -242,3 +242,18 @@ def test_a_result_names_the_offers_and_branches_it_changes_each_reader_sees_what
     page = client.get(f"/results/{result.id}").text
     assert f"/products/{offered.id}\"" in page
     assert f"/products/{in_design.id}\"" not in page
+
+
+def test_a_result_set_up_for_an_owner_read_before_it_is_saved_whole(app, db):
+    """The owner's memberships are read while the new result is filled in (are they the bank's
+    staff, in its network?): the result was flushed half-made at that moment, without its
+    owner, and the database refused it."""
+    bank = factories.bank()
+    manager = factories.make_user("relationship_manager", bank)
+    owner = factories.make_user("relationship_manager", bank)  # committed: read again on use
+    with app.test_request_context("/"):
+        result = services.save_result(manager, texts={"fa": ("تسهیلات بافندگان", "")},
+                                      owner=owner, due_on=date(2027, 3, 20))
+        db.session.commit()
+    saved = db.session.get(Result, result.id)
+    assert saved.owner_id == owner.id and saved.title_in("fa") == "تسهیلات بافندگان"
