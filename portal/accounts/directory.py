@@ -45,9 +45,13 @@ def tree_roots(query):
 def tree_top(user, inactive=False):
     """(ids of the tree's first level by name, {id: organisations directly below it}) of the
     directory `user` browses. Kept in this process until an organisation, a membership or a
-    portfolio changes (core/versions.py): what a person may see depends on those, on who they
-    are and on the network they look at, which make the key."""
+    portfolio changes (core/versions.py), for everyone who sees the same organisations: all
+    who read the whole network they look at (the bank's staff, the ministry) share one tree,
+    others share it with whoever has the same subtree (a union's directors). Kept per person,
+    each one's first visit in each worker built it again."""
     scope = permissions.network_scope(user)
+    sees = ("network",) if permissions.sees_whole_network(user) \
+        else ("own", permissions.subtree_ids(user, "own"))
 
     def compute():
         query = filtered_organisations(user, inactive=inactive)
@@ -55,7 +59,7 @@ def tree_top(user, inactive=False):
         return ids, counts_below(query, ids)
 
     return versions.remembered("organisation_tree", permissions.SCOPE_TABLES,
-                               (user.id, scope.everything, scope.network_id, inactive), compute)
+                               (sees, scope.everything, scope.network_id, inactive), compute)
 
 
 def organisations_by_ids(ids):

@@ -4,6 +4,7 @@ page pages what is below it, and its statements do not grow with its people or i
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from portal.accounts.models import Organisation, OrgKind
 from tests import factories
@@ -118,3 +119,30 @@ def test_the_tree_follows_a_change_at_once(client, login_as, db):
     union.is_active = False
     db.session.commit()
     assert f"/organisations/{union.id}\"" not in client.get("/organisations/").text
+
+
+def test_people_who_see_the_same_organisations_share_one_tree(client, login_as, login, db):
+    """The whole network's readers (two relationship managers) share the tree the first one
+    built; a union's director, who sees only the union, gets the union's own."""
+    union = factories.make_org(OrgKind.NATIONAL_UNION, name="Hội Nông dân")
+    other = factories.make_org(OrgKind.NATIONAL_UNION, name="Liên minh Hợp tác xã")
+    db.session.commit()
+    first = login_as("relationship_manager")
+    second = factories.make_user("relationship_manager", first.memberships[0].organisation)
+    client.get("/organisations/").close()  # builds it
+    login(second)
+    statements = []
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        page = client.get("/organisations/").text
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", on_execute)
+    assert f"/organisations/{other.id}\"" in page
+    assert not [s for s in statements if "parent_id IS NULL" in s]  # the first one's tree
+    login_as("union_director", union)
+    page = client.get("/organisations/").text
+    assert f"/organisations/{union.id}\"" in page and f"/organisations/{other.id}\"" not in page
