@@ -32,10 +32,14 @@ FIGURE_TABLES = ("turnover_report", "turnover_period_total", "turnover_other_ban
 
 def reader_key(user):
     """Who sees the same figures: everyone reading the whole network (the ministry and the
-    administrators of one network) shares one answer; others read their own subtree."""
+    administrators of one network) shares one answer; others share it with whoever reads the
+    same organisations' turnover in the same network (a union's directors), rather than each
+    person building their own on their first view in each worker."""
+    scope = permissions.network_scope(user)
     if permissions.is_admin(user) or permissions.is_ministry(user):
-        return ("network", permissions.network_scope(user))
-    return ("person", user.id)
+        return ("network", scope)
+    return ("subtree", scope, turnover_permissions.can_read_turnover(user),
+            permissions.subtree_ids(user, "turnover"))
 
 
 def latest_period_with_data(user):

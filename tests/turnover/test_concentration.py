@@ -3,8 +3,9 @@ import re
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
-from portal.accounts.models import OrgKind, Sector
+from portal.accounts.models import Organisation, OrgKind, Sector
 from portal.core.textnorm import search_key
 from portal.turnover import concentration
 from portal.turnover.models import TurnoverOtherBank
@@ -297,3 +298,28 @@ def test_the_kept_dashboard_figures_end_when_a_report_names_another_bank(
     assert not re.search(r'id="hhi-IRR">4,533<', again)
     expected = _hhi([700, 900, 100, 900])
     assert f'id="hhi-IRR">{expected:,.0f}<' in again
+
+
+def test_two_directors_of_one_union_share_its_kept_figures(client, login, login_as, three_unions):
+    """Kept per set of organisations read, not per person: the second director's first view
+    sums nothing again, and sees the union's own figures, not the network's."""
+    _period, ra, _rb = three_unions
+    union = factories.db.session.get(Organisation, ra.organisation_id)
+    first = factories.make_user("union_director", union)
+    second = factories.make_user("union_director", union)
+    login(first)
+    client.get("/turnover/?window=IR-2025-08").close()
+    login(second)
+    statements = []
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(factories.db.engine, "before_cursor_execute", on_execute)
+    try:
+        page = client.get("/turnover/?window=IR-2025-08")
+    finally:
+        sa.event.remove(factories.db.engine, "before_cursor_execute", on_execute)
+    assert page.status_code == 200
+    assert not [s for s in statements if "sum(turnover_report" in s]
+    assert "IRR 1,000" in _text(page.text) and "IRR 3,000" not in _text(page.text)
