@@ -1,4 +1,7 @@
 """Flask extensions, created unbound; create_app() binds them to an app."""
+import weakref
+
+from flask import g, has_app_context
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -6,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -25,7 +29,38 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# requests that read and never write (core/unit_of_work.py)
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class _ReadingSession(Session):
+    """The request's session. A request that only reads (GET, HEAD, OPTIONS) runs its
+    statements without a transaction: no BEGIN before the first and no ROLLBACK after the last,
+    two of a page's eight round trips to the database (under PostgreSQL's READ COMMITTED every
+    statement sees its own snapshot either way). Such a connection refuses to write
+    (core/unit_of_work.refuse_writes_while_reading): a GET never changes anything."""
+
+    def get_bind(self, *args, **kwargs):
+        bind = super().get_bind(*args, **kwargs)
+        # set by core/unit_of_work for a reading request it serves; not for a request context
+        # a job or the command line makes to build links (it writes, in a transaction)
+        if has_app_context() and g.get("portal_reading"):
+            return _reading(bind)
+        return bind
+
+
+_READING = weakref.WeakKeyDictionary()  # engine -> its reading engine (the same pool)
+
+
+def _reading(engine):
+    found = _READING.get(engine)
+    if found is None:
+        found = _READING[engine] = engine.execution_options(isolation_level="AUTOCOMMIT",
+                                                            portal_reading=True)
+    return found
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": _ReadingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

@@ -17,15 +17,21 @@ stored beside rows that were never written).
 """
 import logging
 
+import sqlalchemy as sa
 from flask import current_app, g, make_response, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.extensions import db
+from portal.core import versions
+from portal.extensions import READ_ONLY_METHODS, db
 
 log = logging.getLogger("portal")
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+__all__ = ["READ_ONLY_METHODS", "discard", "init_app", "keep_on_refusal", "on_rollback"]
+
+
+class WriteWhileReading(RuntimeError):
+    """A GET, HEAD or OPTIONS request tried to write through the request's session."""
 
 
 def init_app(app):
@@ -34,6 +40,25 @@ def init_app(app):
     # answer, and a commit that fails can still replace it.
     app.after_request(finish)
     app.teardown_request(_cleanup_on_error)
+    # first of the before_request hooks, before any of them reads the database
+    app.before_request_funcs.setdefault(None, []).insert(0, _begin)
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", refuse_writes_while_reading)
+
+
+def _begin():
+    """A request that only reads runs without a transaction (extensions._ReadingSession)."""
+    g.portal_reading = request.method in READ_ONLY_METHODS
+
+
+def refuse_writes_while_reading(conn, cursor, statement, parameters, context, executemany):
+    """A reading request's connection has no transaction to roll back (extensions.
+    _ReadingSession): a write through it would stay. It is refused before it runs, in
+    production as in the tests. (A write on a connection of its own, as an API token's "last
+    used", is not the request's session and goes on.)"""
+    if conn.get_execution_options().get("portal_reading") and \
+            versions.writes(statement):
+        raise WriteWhileReading(f"a {request.method} request wrote: {statement[:80]}")
 
 
 def discard():
@@ -107,5 +132,9 @@ def _run_cleanups():
 
 
 def _cleanup_on_error(error):
+    # the request is over: what runs next in this app context (a test's own writes, a job)
+    # is not a reading request, and does not inherit its connection, even after an error
+    if g.pop("portal_reading", None):
+        db.session.rollback()
     if error is not None:
         _run_cleanups()

@@ -64,6 +64,11 @@ def _written_tables(statement):
     return {table for table in map(written_table, parts) if table is not None}
 
 
+def writes(statement):
+    """Whether a statement (or a script of several) writes to any table."""
+    return bool(_written_tables(statement))
+
+
 def _on_statement(conn, cursor, statement, parameters, context, executemany):
     tables = _written_tables(statement)
     if tables:

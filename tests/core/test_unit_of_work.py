@@ -61,6 +61,18 @@ def read_that_writes(user_id):
     return "read"
 
 
+@probe.route("/read-flushed/<int:user_id>")
+def read_that_flushes(user_id):
+    _rename(user_id, "Flushed by a read")
+    return "read"
+
+
+@probe.route("/read-statement/<int:user_id>")
+def read_that_updates(user_id):
+    _db.session.execute(sa.update(User).where(User.id == user_id).values(full_name="Updated"))
+    return "read"
+
+
 @pytest.fixture()
 def probe_app(app, db):
     other = create_app({**{k: app.config[k] for k in (
@@ -121,3 +133,38 @@ def test_a_read_never_writes(probe_app, db, caplog):
         probe_app.test_client().get(f"/uow-probe/read/{user.id}")
     assert _name(user) == "Before"
     assert any("unsaved changes" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("how", ["read-flushed", "read-statement"])
+def test_a_read_that_writes_is_refused_before_the_write_runs(probe_app, db, how):
+    """A read runs without a transaction (no BEGIN, no ROLLBACK: extensions._ReadingSession):
+    nothing could undo a write, so the statement is refused before it runs."""
+    user = factories.make_user("relationship_manager", full_name="Before")
+    with pytest.raises(unit_of_work.WriteWhileReading, match="a GET request wrote: UPDATE"):
+        probe_app.test_client().get(f"/uow-probe/{how}/{user.id}")
+    assert _name(user) == "Before"
+
+
+def test_a_read_runs_without_a_transaction_and_a_write_with_one(probe_app, db):
+    user = factories.make_user("relationship_manager", full_name="Before")
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        options = conn.get_execution_options()
+        seen.append((statement.split()[0], options.get("isolation_level")))
+
+    with probe_app.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        client = probe_app.test_client()
+        client.get("/healthz")
+        client.get("/readyz")
+        reads, seen[:] = list(seen), []
+        client.post(f"/uow-probe/ok/{user.id}")
+        writes = list(seen)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert reads and {level for _verb, level in reads} == {"AUTOCOMMIT"}
+    assert ("UPDATE", None) in writes and "AUTOCOMMIT" not in {level for _v, level in writes}
+    assert _name(user) == "Renamed"
