@@ -108,6 +108,9 @@ class PortfolioForm(PortalForm):
 
 
 class OrganisationForm(PortalForm):
+    SERVICE_FIELDS = ("code", "name", "name_en", "kind", "parent_id", "country", "sector",
+                      "province", "district", "commune", "currency")
+
     version_id = HiddenField()
     code = StringField(_l("Code"), validators=[
         DataRequired(), Length(max=ORGANISATION_CODE_MAX),

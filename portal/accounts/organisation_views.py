@@ -20,7 +20,7 @@ from portal.core import tabular, unit_of_work
 from portal.core.errors import ValidationError, require
 from portal.core.models import get_visible
 from portal.core.pagination import paginate, paginate_ids
-from portal.core.views import save_form
+from portal.core.views import record_form
 from portal.extensions import limiter, lookup_limit
 
 orgs = Blueprint("organisations", __name__, url_prefix="/organisations",
@@ -86,37 +86,26 @@ def show(org_id):
                            confirm=forms.ConfirmForm())
 
 
-def _save_org_form(org=None):
+# a new organisation and an organisation's edit page are one page under one rule
+@orgs.route("/new", methods=["GET", "POST"], endpoint="create")
+@orgs.route("/<int:org_id>/edit", methods=["GET", "POST"], endpoint="edit")
+@login_required
+def organisation_form(org_id=None):
+    require(permissions.can_manage_organisations(current_user))
+    org = None if org_id is None else get_visible(
+        permissions.visible_organisations(current_user), Organisation, org_id)
     form = forms.OrganisationForm(obj=org)
     forms.offer_organisations(form.parent_id, exclude=org.id if org else None,
                               blank=_("— none —"))
     if request.method == "GET" and org is not None:
-        form.version_id.data = org.version_id
         form.kind.data = org.kind.value
         form.sector.data = org.sector.value if org.sector else ""
         form.parent_id.data = org.parent_id
-    return save_form(
-        form, lambda: services.save_organisation(current_user, form.data, org,
-                                                 expected_version=form.version_id.data),
-        "accounts/organisation_form.html",
+    return record_form(
+        form, org, services.save_organisation, "accounts/organisation_form.html",
         lambda saved: url_for("organisations.show", org_id=saved.id), {"org": org},
         conflict=_("Someone else changed this organisation while you were editing. Their "
                    "change is kept; your text is below so you can apply it again."))
-
-
-@orgs.route("/new", methods=["GET", "POST"])
-@login_required
-def create():
-    require(permissions.can_manage_organisations(current_user))
-    return _save_org_form()
-
-
-@orgs.route("/<int:org_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit(org_id):
-    require(permissions.can_manage_organisations(current_user))
-    return _save_org_form(get_visible(permissions.visible_organisations(current_user),
-                                      Organisation, org_id))
 
 
 @orgs.route("/<int:org_id>/deactivate", methods=["POST"])

@@ -23,7 +23,7 @@ from portal.core.errors import NotFound, require
 from portal.core.forms import choices
 from portal.core.models import get_visible
 from portal.core.pagination import paginate_ids
-from portal.core.views import save_form, save_or_explain
+from portal.core.views import record_form, save_form, save_or_explain
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.i18n import current_language
@@ -94,7 +94,13 @@ def show(branch_id):
         critiques=critiques_about_branch(current_user, branch.organisation_id))
 
 
-def _branch_form(branch=None):
+# a new branch and a branch's edit page are one page under one rule
+@bp.route("/new", methods=["GET", "POST"], endpoint="create")
+@bp.route("/<int:branch_id>/edit", methods=["GET", "POST"], endpoint="edit")
+@login_required
+def branch_form(branch_id=None):
+    require(branches_permissions.can_edit_branches(current_user))
+    branch = None if branch_id is None else _visible_branch(branch_id)
     form = forms.BranchForm(obj=branch)
     taken = sa.select(Branch.organisation_id)
     if branch is not None:
@@ -122,33 +128,13 @@ def _branch_form(branch=None):
     form.product_ids.choices = choices(product_services.product_choices(current_user, locale))
     form.package_ids.choices = choices(product_services.package_choices(current_user, locale))
     if request.method == "GET" and branch is not None:
-        form.version_id.data = branch.version_id
         form.kind.data = branch.kind.value
         form.served_ids.data = [o.id for o in branch.served_organisations]
         form.product_ids.data = [p.id for p in branch.products]
         form.package_ids.data = [p.id for p in branch.packages]
-
-    def save():
-        return services.save_branch(current_user, form.data_for_service(), branch,
-                                    expected_version=form.version_id.data)
-
-    return _run_form(form, save, "branches/branch_form.html",
-                     lambda saved: url_for("branches.show", branch_id=saved.id),
-                     {"branch": branch})
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def create():
-    require(branches_permissions.can_edit_branches(current_user))
-    return _branch_form()
-
-
-@bp.route("/<int:branch_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit(branch_id):
-    require(branches_permissions.can_edit_branches(current_user))
-    return _branch_form(_visible_branch(branch_id))
+    return record_form(form, branch, services.save_branch, "branches/branch_form.html",
+                       lambda saved: url_for("branches.show", branch_id=saved.id),
+                       {"branch": branch}, conflict=_conflict_message())
 
 
 # --- service deliveries ----------------------------------------------------------------------
@@ -331,7 +317,14 @@ def contract(contract_id):
     return render_template("branches/contract.html", contract=item, today=reader_today())
 
 
-def _contract_form(item=None):
+@bp.route("/entrustment/new", methods=["GET", "POST"], endpoint="contract_create")
+@bp.route("/entrustment/<int:contract_id>/edit", methods=["GET", "POST"],
+          endpoint="contract_edit")
+@login_required
+def contract_form(contract_id=None):
+    require(branches_permissions.can_edit_contracts(current_user))
+    item = None if contract_id is None else get_visible(
+        branches_permissions.visible_contracts(current_user), EntrustmentContract, contract_id)
     form = forms.ContractForm(obj=item)
     form.branch_id.choices = choices((b.id, b.name) for b in db.session.scalars(
         branches_permissions.visible_branches(current_user).join(Branch.organisation).where(
@@ -346,31 +339,10 @@ def _contract_form(item=None):
     form.group_ids.choices = choices(
         (g.id, f"{g.name} — {g.parent.name if g.parent else ''}") for g in groups)
     if request.method == "GET" and item is not None:
-        form.version_id.data = item.version_id
         form.group_ids.data = [g.id for g in item.groups]
-
-    def save():
-        return services.save_contract(current_user, form.data_for_service(), item,
-                                      expected_version=form.version_id.data)
-
-    return _run_form(form, save, "branches/contract_form.html",
-                     lambda saved: url_for("branches.contract", contract_id=saved.id),
-                     {"contract": item})
-
-
-@bp.route("/entrustment/new", methods=["GET", "POST"])
-@login_required
-def contract_create():
-    require(branches_permissions.can_edit_contracts(current_user))
-    return _contract_form()
-
-
-@bp.route("/entrustment/<int:contract_id>/edit", methods=["GET", "POST"])
-@login_required
-def contract_edit(contract_id):
-    require(branches_permissions.can_edit_contracts(current_user))
-    return _contract_form(get_visible(branches_permissions.visible_contracts(current_user),
-                                      EntrustmentContract, contract_id))
+    return record_form(form, item, services.save_contract, "branches/contract_form.html",
+                       lambda saved: url_for("branches.contract", contract_id=saved.id),
+                       {"contract": item}, conflict=_conflict_message())
 
 
 # --- home panel ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.core import unit_of_work
 from portal.core.errors import Conflict, ValidationError
@@ -77,3 +78,18 @@ def save_form(form, save, template, saved_url, context=None, message=None, confl
     elif form.errors:
         status = 400
     return render_template(template, form=form, message=message, **(context or {})), status
+
+
+def record_form(form, record, save, template, saved_url, context=None, message=None,
+                conflict=None):
+    """The page that creates (record=None) or edits a record two people may edit (a
+    version_id column). Opening an existing record puts the version it was read at into the
+    form, so a save over someone else's change is a 409, not a silent overwrite; a valid POST
+    calls save(current_user, form.data_for_service(), record, expected_version=...), the
+    area's create-or-update service, through save_form."""
+    if request.method == "GET" and record is not None:
+        form.version_id.data = record.version_id
+    return save_form(
+        form, lambda: save(current_user, form.data_for_service(), record,
+                           expected_version=form.version_id.data),
+        template, saved_url, context, message=message, conflict=conflict)

@@ -10,7 +10,7 @@ from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
 from portal.core.models import get_visible
 from portal.core.pagination import paginate
-from portal.core.views import save_form
+from portal.core.views import record_form
 from portal.extensions import db
 from portal.feedback.services import requests_for_offer
 from portal.home.panels import nav_item
@@ -118,15 +118,19 @@ def _offer_form(form, offer, save, template, saved_url, context):
     """The edit page of a product or a package: the texts and version it was opened at,
     saved through the catalogue's service, then its page; a withdrawn one says it is."""
     if request.method == "GET" and offer is not None:
-        form.version_id.data = offer.version_id
         form.load_texts(offer)
-    return save_form(
-        form, lambda: save(current_user, form.data_for_service(), offer,
-                           expected_version=form.version_id.data),
-        template, saved_url, {**context, "locales": LOCALES}, message=_withdrawn_notice(offer))
+    return record_form(form, offer, save, template, saved_url, {**context, "locales": LOCALES},
+                       message=_withdrawn_notice(offer))
 
 
-def _save_product_form(product=None):
+# a new product and a product's edit page are one page under one rule
+@bp.route("/new", methods=["GET", "POST"], endpoint="create")
+@bp.route("/<int:product_id>/edit", methods=["GET", "POST"], endpoint="edit")
+@login_required
+def product_form(product_id=None):
+    require(products_permissions.can_edit_catalogue(current_user))
+    product = None if product_id is None else get_visible(
+        products_permissions.visible_products(current_user), Product, product_id)
     form = forms.ProductForm(obj=product)
     if request.method == "GET" and product is not None:
         form.category.data = product.category.value
@@ -135,21 +139,6 @@ def _save_product_form(product=None):
     return _offer_form(form, product, services.save_product, "products/product_form.html",
                        lambda saved: url_for("products.show", product_id=saved.id),
                        {"product": product})
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def create():
-    require(products_permissions.can_edit_catalogue(current_user))
-    return _save_product_form()
-
-
-@bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit(product_id):
-    require(products_permissions.can_edit_catalogue(current_user))
-    return _save_product_form(
-        get_visible(products_permissions.visible_products(current_user), Product, product_id))
 
 
 def _change_status(obj, query, endpoint, **ids):
@@ -208,7 +197,13 @@ def package(package_id):
         requests=requests_for_offer(current_user, item))
 
 
-def _save_package_form(item=None):
+@bp.route("/packages/new", methods=["GET", "POST"], endpoint="package_create")
+@bp.route("/packages/<int:package_id>/edit", methods=["GET", "POST"], endpoint="package_edit")
+@login_required
+def package_form(package_id=None):
+    require(products_permissions.can_edit_catalogue(current_user))
+    item = None if package_id is None else get_visible(
+        products_permissions.visible_packages(current_user), ServicePackage, package_id)
     form = forms.PackageForm(obj=item)
     locale = current_language()
     offered = services.product_choices(current_user, locale)
@@ -223,22 +218,6 @@ def _save_package_form(item=None):
     return _offer_form(form, item, services.save_package, "products/package_form.html",
                        lambda saved: url_for("products.package", package_id=saved.id),
                        {"package": item})
-
-
-@bp.route("/packages/new", methods=["GET", "POST"])
-@login_required
-def package_create():
-    require(products_permissions.can_edit_catalogue(current_user))
-    return _save_package_form()
-
-
-@bp.route("/packages/<int:package_id>/edit", methods=["GET", "POST"])
-@login_required
-def package_edit(package_id):
-    require(products_permissions.can_edit_catalogue(current_user))
-    return _save_package_form(
-        get_visible(products_permissions.visible_packages(current_user), ServicePackage,
-                    package_id))
 
 
 @bp.route("/packages/<int:package_id>/status", methods=["POST"])
