@@ -3,13 +3,12 @@ from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.core.errors import require
 from portal.meetings import forms, services
 from portal.meetings import permissions as meetings_permissions
 from portal.meetings.meeting_page import (
     agenda_item_form,
     back_to,
-    load,
+    load_for,
     refuse,
     submit,
 )
@@ -26,8 +25,7 @@ def _agenda_item(meeting, item_id):
 @bp.route("/<int:meeting_id>/agenda", methods=["POST"])
 @login_required
 def add_agenda(meeting_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.can_edit_meeting(current_user, meeting))
+    meeting = load_for(meetings_permissions.can_edit_meeting, meeting_id)
     form = forms.AgendaForm()
     return submit(meeting, form, "agenda_form", lambda: services.add_agenda_item(
         current_user, meeting, title=form.title.data, presenter=form.presenter.data,
@@ -38,8 +36,7 @@ def add_agenda(meeting_id):
 @login_required
 def edit_agenda(meeting_id, item_id):
     """An agenda item changed where it stands: its title, presenter and time."""
-    meeting = load(meeting_id)
-    require(meetings_permissions.may_edit_agenda(current_user, meeting))
+    meeting = load_for(meetings_permissions.may_edit_agenda, meeting_id)
     item = _agenda_item(meeting, item_id)
     form = agenda_item_form(item)
     return submit(meeting, form, "agenda_item_form", lambda: services.update_agenda_item(
@@ -51,8 +48,7 @@ def edit_agenda(meeting_id, item_id):
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
 @login_required
 def remove_agenda(meeting_id, item_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.can_edit_meeting(current_user, meeting))
+    meeting = load_for(meetings_permissions.can_edit_meeting, meeting_id)
     services.remove_agenda_item(current_user, meeting, _agenda_item(meeting, item_id))
     return back_to(meeting_id, "#agenda")
 
@@ -60,8 +56,7 @@ def remove_agenda(meeting_id, item_id):
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
 @login_required
 def move_agenda(meeting_id, item_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.may_edit_agenda(current_user, meeting))
+    meeting = load_for(meetings_permissions.may_edit_agenda, meeting_id)
     item = _agenda_item(meeting, item_id)
     step = -1 if request.form.get("direction") == "up" else 1
     if not meetings_permissions.may_move(current_user, meeting, item, step):

@@ -12,7 +12,7 @@ from portal.meetings import forms, services
 from portal.meetings import permissions as meetings_permissions
 from portal.meetings.meeting_page import (
     back_to,
-    load,
+    load_for,
     load_record,
     refused_form,
     show_page,
@@ -26,8 +26,7 @@ from portal.meetings.views import bp
 @bp.route("/<int:meeting_id>/statements", methods=["POST"])
 @login_required
 def statement(meeting_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.can_record_meeting(current_user, meeting))
+    meeting = load_for(meetings_permissions.can_record_meeting, meeting_id)
     form = forms.StatementForm()
     statement_choices(form)
     if not form.validate_on_submit():
@@ -52,8 +51,7 @@ def statement(meeting_id):
 @bp.route("/<int:meeting_id>/commitments", methods=["POST"])
 @login_required
 def commitment(meeting_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.can_record_meeting(current_user, meeting))
+    meeting = load_for(meetings_permissions.can_record_meeting, meeting_id)
     form = forms.CommitmentForm()
     return submit(meeting, form, "commitment_form", lambda: services.add_commitment(
         current_user, meeting, description=form.description.data,

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.core.clock import reader_today
+from portal.core.errors import require
 from portal.core.forms import choices
 from portal.core.models import get_visible
 from portal.core.views import save_or_explain
@@ -21,6 +22,15 @@ def load(meeting_id, *options):
     """A meeting the reader may see (404 otherwise)."""
     return get_visible(meetings_permissions.visible_meetings(current_user).options(*options),
                        Meeting, meeting_id)
+
+
+def load_for(rule, meeting_id, *options):
+    """A meeting the reader may see (404 otherwise) and that rule(current_user, meeting), one
+    of meetings.permissions' can_/may_ functions, lets them act on (403 otherwise): where
+    every action on a meeting starts."""
+    meeting = load(meeting_id, *options)
+    require(rule(current_user, meeting))
+    return meeting
 
 
 def _record_options():
@@ -172,10 +182,11 @@ def back_to(meeting_id, anchor=""):
     return redirect(url_for("meetings.show", meeting_id=meeting_id) + anchor)
 
 
-def act(meeting_id, action, done, form_cls=forms.VersionForm, anchor=""):
-    """Run one action on a visible meeting: 409 on a stale form, 400 on refused input, each
-    with the page as it is now and why; the request's unit of work commits an accepted one."""
-    meeting = load(meeting_id)
+def act(meeting, action, done, form_cls=forms.VersionForm, anchor=""):
+    """Run one action on a meeting (loaded by load_for): 409 on a stale form, 400 on refused
+    input, each with the page as it is now and why; the request's unit of work commits an
+    accepted one."""
+    meeting_id = meeting.id
     form = form_cls()
     if not form.validate_on_submit():
         flash(_("Check what you entered and try again."), "danger")

@@ -4,13 +4,12 @@ from flask import flash, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.core.errors import require
 from portal.core.richtext import outline_html
 from portal.core.views import save_or_explain
 from portal.i18n import number_filter
 from portal.meetings import forms, services
 from portal.meetings import permissions as meetings_permissions
-from portal.meetings.meeting_page import act, back_to, load, refuse
+from portal.meetings.meeting_page import act, back_to, load, load_for, refuse
 from portal.meetings.models import MeetingState
 from portal.meetings.views import bp
 
@@ -24,8 +23,7 @@ def _agenda_outline(meeting):
 @bp.route("/<int:meeting_id>/minutes", methods=["GET", "POST"])
 @login_required
 def minutes(meeting_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.may_write_minutes(current_user, meeting))
+    meeting = load_for(meetings_permissions.may_write_minutes, meeting_id)
     form = forms.MinutesForm()
     correcting = meeting.state == MeetingState.MINUTES_APPROVED
     message, status, restored, theirs = None, 200, None, None
@@ -63,8 +61,7 @@ def minutes(meeting_id):
 @bp.route("/<int:meeting_id>/minutes/autosave", methods=["POST"])
 @login_required
 def autosave(meeting_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.may_write_minutes(current_user, meeting))
+    meeting = load_for(meetings_permissions.may_write_minutes, meeting_id)
     draft, message, status = save_or_explain(None, lambda: services.autosave(
         current_user, meeting, request.form.get("body", ""), request.form.get("version_id")))
     if draft is None:
@@ -75,8 +72,7 @@ def autosave(meeting_id):
 @bp.route("/<int:meeting_id>/minutes/revisions")
 @login_required
 def revisions(meeting_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.can_see_minutes_history(current_user, meeting))
+    meeting = load_for(meetings_permissions.can_see_minutes_history, meeting_id)
     revs = list(meeting.minutes.revisions) if meeting.minutes else []
     by_number = {r.number: r for r in revs}
     new = by_number.get(request.args.get("to", type=int) or 0) or (revs[-1] if revs else None)
@@ -91,29 +87,28 @@ def revisions(meeting_id):
 @bp.route("/<int:meeting_id>/approve", methods=["POST"])
 @login_required
 def approve_minutes(meeting_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.can_approve_minutes(current_user, meeting))
+    meeting = load_for(meetings_permissions.can_approve_minutes, meeting_id)
     if not meetings_permissions.may_approve_minutes(current_user, meeting):
         return refuse(meeting_id, meetings_permissions.NO_MINUTES)
-    return act(meeting_id, lambda m, f: services.approve_minutes(current_user, m,
-                                                                 f.version_id.data),
-               _("The minutes are approved and frozen."))
+    return act(meeting, lambda m, f: services.approve_minutes(current_user, m,
+                                                              f.version_id.data),
+            _("The minutes are approved and frozen."))
 
 
 @bp.route("/<int:meeting_id>/sign-off", methods=["POST"])
 @login_required
 def sign_off(meeting_id):
-    require(meetings_permissions.can_sign_off(current_user, load(meeting_id)))
-    return act(meeting_id, lambda m, f: services.sign_off(current_user, m, f.comment.data,
-                                                          f.version_id.data),
-               _("Signed off. The outcome of this meeting is now read-only."),
-               forms.SignOffForm)
+    meeting = load_for(meetings_permissions.can_sign_off, meeting_id)
+    return act(meeting, lambda m, f: services.sign_off(current_user, m, f.comment.data,
+                                                       f.version_id.data),
+            _("Signed off. The outcome of this meeting is now read-only."),
+            forms.SignOffForm)
 
 
 @bp.route("/<int:meeting_id>/send-back", methods=["POST"])
 @login_required
 def send_back(meeting_id):
-    require(meetings_permissions.can_send_back(current_user, load(meeting_id)))
-    return act(meeting_id, lambda m, f: services.send_back(current_user, m, f.reason.data,
-                                                           f.version_id.data),
-               _("The minutes are sent back to the recorder."), forms.ReasonForm)
+    meeting = load_for(meetings_permissions.can_send_back, meeting_id)
+    return act(meeting, lambda m, f: services.send_back(current_user, m, f.reason.data,
+                                                        f.version_id.data),
+            _("The minutes are sent back to the recorder."), forms.ReasonForm)

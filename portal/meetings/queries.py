@@ -14,7 +14,7 @@ from portal.core.textnorm import matches_all_words
 from portal.extensions import db
 from portal.feedback import permissions as feedback_permissions
 from portal.feedback.models import FeedbackItem
-from portal.i18n.fields import filter_day, reader_day_bounds
+from portal.i18n.fields import within_filter_days
 from portal.meetings import permissions as meetings_permissions
 from portal.meetings.commitments import overdue_query
 from portal.meetings.models import (
@@ -50,11 +50,7 @@ def filtered_meetings(user, args, organisation_id=None):
         query = query.where(sa.or_(
             Meeting.host_organisation.has(place),
             Meeting.organisations.any(MeetingOrganisation.organisation.has(place))))
-    start, end = filter_day(args, "from"), filter_day(args, "to")
-    if start:
-        query = query.where(Meeting.starts_at >= reader_day_bounds(start)[0])
-    if end:
-        query = query.where(Meeting.starts_at < reader_day_bounds(end)[1])
+    query = query.where(*within_filter_days(Meeting.starts_at, args))
     if args.get("q"):
         query = query.where(matches_all_words(Meeting.search_key, args["q"]))
     return query

@@ -27,7 +27,7 @@ from portal.meetings import permissions as meetings_permissions
 from portal.meetings.feeds import feed_token
 from portal.meetings.meeting_page import (
     act,
-    load,
+    load_for,
     load_record,
     page_context,
     refuse,
@@ -201,8 +201,7 @@ def new():
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(meeting_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.can_edit_meeting(current_user, meeting))
+    meeting = load_for(meetings_permissions.can_edit_meeting, meeting_id)
     form = _meeting_form(meeting)
     if request.method == "GET":
         local_start = times.in_zone(meeting.starts_at, meeting.timezone)
@@ -249,21 +248,20 @@ def printable(meeting_id):
 @bp.route("/<int:meeting_id>/held", methods=["POST"])
 @login_required
 def mark_held(meeting_id):
-    meeting = load(meeting_id)
-    require(meetings_permissions.can_mark_held(current_user, meeting))
+    meeting = load_for(meetings_permissions.can_mark_held, meeting_id)
     if not meetings_permissions.may_mark_held(current_user, meeting):
         return refuse(meeting_id, meetings_permissions.NOT_STARTED)
-    return act(meeting_id, lambda m, f: services.mark_held(current_user, m, f.version_id.data),
-               _("The meeting is marked as held. Record attendance and the minutes."))
+    return act(meeting, lambda m, f: services.mark_held(current_user, m, f.version_id.data),
+            _("The meeting is marked as held. Record attendance and the minutes."))
 
 
 @bp.route("/<int:meeting_id>/cancel", methods=["POST"])
 @login_required
 def cancel(meeting_id):
-    require(meetings_permissions.can_cancel_meeting(current_user, load(meeting_id)))
-    return act(meeting_id, lambda m, f: services.cancel(current_user, m, f.reason.data,
-                                                        f.version_id.data),
-               _("The meeting is cancelled and the invitees are told."), forms.ReasonForm)
+    meeting = load_for(meetings_permissions.can_cancel_meeting, meeting_id)
+    return act(meeting, lambda m, f: services.cancel(current_user, m, f.reason.data,
+                                                     f.version_id.data),
+            _("The meeting is cancelled and the invitees are told."), forms.ReasonForm)
 
 
 # --- the home page ---------------------------------------------------------------------------
