@@ -13,6 +13,7 @@ from portal.accounts.signin_views import (
     AUTH_AT,
     MUST_ENROL,
     PASSKEY_CHALLENGE,
+    emailed_link_page,
     json_error,
     refused_but_counted,
     too_soon,
@@ -217,20 +218,13 @@ def security():
 
 @auth.route("/account/email/<token>", methods=["GET", "POST"])
 def confirm_email(token):
-    """GET shows a button; the POST applies the change (mail scanners open links too)."""
-    form = forms.ConfirmForm()
-    if request.method == "POST":
-        form.validate_on_submit() or abort(400)
-        try:
-            services.confirm_email_change(token)
-        except ValidationError as error:
-            unit_of_work.discard()
-            return render_template("accounts/invitation_invalid.html",
-                                   message=error.message), 400
+    def changed(_user):
         flash(_("Your e-mail address is changed."), "success")
         return redirect(url_for("auth.security") if current_user.is_authenticated
                         else url_for("auth.login"))
-    return render_template("accounts/confirm_email.html", form=form)
+
+    return emailed_link_page("accounts/confirm_email.html",
+                             lambda: services.confirm_email_change(token), changed)
 
 
 @auth.route("/language", methods=["POST"])

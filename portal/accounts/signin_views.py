@@ -279,20 +279,27 @@ def request_link():
     return render_template("accounts/sign_in_link.html", form=form), 400 if form.errors else 200
 
 
+def emailed_link_page(template, use, then):
+    """The page a link sent by e-mail opens. GET only shows a button (template): mail scanners
+    open links too and must not use them up. The POST calls use(), the service that checks the
+    link's token and acts on it, and answers with then(what use returned); a link refused
+    (expired, already used) says why."""
+    form = forms.ConfirmForm()
+    if request.method != "POST":
+        return render_template(template, form=form)
+    form.validate_on_submit() or abort(400)
+    try:
+        used = use()
+    except ValidationError as error:
+        unit_of_work.discard()
+        return render_template("accounts/invitation_invalid.html", message=error.message), 400
+    return then(used)
+
+
 @auth.route("/login/link/<token>", methods=["GET", "POST"])
 def use_link(token):
-    """GET only shows a button: mail scanners that open links must not use them up."""
-    form = forms.ConfirmForm()
-    if request.method == "POST":
-        form.validate_on_submit() or abort(400)
-        try:
-            user = signin.user_for_link(token)
-        except ValidationError as error:
-            unit_of_work.discard()
-            return render_template("accounts/invitation_invalid.html",
-                                   message=error.message), 400
-        return _begin_sign_in(user, "link")
-    return render_template("accounts/use_link.html", form=form)
+    return emailed_link_page("accounts/use_link.html", lambda: signin.user_for_link(token),
+                             lambda user: _begin_sign_in(user, "link"))
 
 
 @auth.route("/logout", methods=["POST"])
