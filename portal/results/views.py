@@ -217,6 +217,13 @@ def _result_form(result=None):
                            locales=LOCALES), status
 
 
+def _managed_result(result_id):
+    """A result its page would show (404 otherwise), for the people who manage results (403
+    otherwise): where every change to one starts."""
+    require(results_permissions.can_manage_results(current_user))
+    return results_permissions.readable_result(current_user, result_id)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
@@ -229,15 +236,13 @@ def create():
 @bp.route("/<int:result_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(result_id):
-    require(results_permissions.can_manage_results(current_user))
-    return _result_form(results_permissions.readable_result(current_user, result_id))
+    return _result_form(_managed_result(result_id))
 
 
 @bp.route("/<int:result_id>/status", methods=["POST"])
 @login_required
 def change_status(result_id):
-    require(results_permissions.can_manage_results(current_user))
-    result = results_permissions.readable_result(current_user, result_id)
+    result = _managed_result(result_id)
     form = forms.StatusForm()
     if not form.validate_on_submit():
         flash(_("Choose a status."), "danger")
@@ -255,8 +260,7 @@ def change_status(result_id):
 @bp.route("/<int:result_id>/milestones", methods=["POST"])
 @login_required
 def add_milestone(result_id):
-    require(results_permissions.can_manage_results(current_user))
-    result = results_permissions.readable_result(current_user, result_id)
+    result = _managed_result(result_id)
     form = forms.MilestoneForm()
     if form.validate_on_submit():
         saved, message, _status = save_or_explain(form, lambda: services.add_milestone(
