@@ -25,7 +25,7 @@ from portal.feedback.models import (
     State,
     Topic,
 )
-from portal.i18n.fields import filter_day, reader_day_bounds
+from portal.i18n.fields import within_filter_days
 
 SORTS = {
     "newest": (FeedbackItem.created_at.desc(), FeedbackItem.id.desc()),
@@ -59,11 +59,7 @@ def filtered_items(user, args):
         query = query.where(FeedbackItem.state.in_(OPEN_STATES), sa.or_(
             FeedbackItem.answer_due_at < now,
             sa.and_(FeedbackItem.state == State.SUBMITTED, FeedbackItem.acknowledge_due_at < now)))
-    start, end = filter_day(args, "from"), filter_day(args, "to")
-    if start:
-        query = query.where(FeedbackItem.created_at >= reader_day_bounds(start)[0])
-    if end:
-        query = query.where(FeedbackItem.created_at < reader_day_bounds(end)[1])
+    query = query.where(*within_filter_days(FeedbackItem.created_at, args))
     if args.get("q"):
         query = query.where(matches_all_words(FeedbackItem.search_key, args["q"]))
     return query

@@ -148,6 +148,15 @@ def reader_day_bounds(day):
             end.astimezone(UTC).replace(tzinfo=None))
 
 
+def within_filter_days(column, args, start="from", end="to"):
+    """The conditions that keep the rows whose column (a time, naive UTC) falls on the days of
+    a list's filter (?from= to ?to=, both included) as the reader counts days: their calendar
+    and time zone. An empty or unreadable day limits nothing (filter_day)."""
+    first, last = filter_day(args, start), filter_day(args, end)
+    return ([column >= reader_day_bounds(first)[0]] if first else []) + \
+        ([column < reader_day_bounds(last)[1]] if last else [])
+
+
 def _date_input_html():
     return Markup(html_params(**date_input_attributes()))  # noqa: S704 - html_params escapes every value; the names are ours # nosec B704
 
