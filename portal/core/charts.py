@@ -118,11 +118,8 @@ def line_chart(title, desc, x_labels, series, y_ticks, rtl=False, width=640, hei
         parts.append(f'<text {_attrs(x=f"{x_at(i):.1f}", y=height - bottom + 18)} '
                      f'text-anchor="middle" fill="#333">{escape(label)}</text>')
     for index, label in markers:
-        x = x_at(index)
-        parts.append(f'<line {_attrs(x1=f"{x:.1f}", x2=f"{x:.1f}", y1=top, y2=top + plot_h)} '
-                     f'stroke="#6b7280" stroke-dasharray="4 3"/>')
-        parts.append(f'<text {_attrs(x=f"{x:.1f}", y=height - 8)} text-anchor="middle" '
-                     f'fill="#374151">{escape(label)}</text>')
+        parts.append(_dashed_rule(x_at(index), top, top + plot_h, label, height - 8,
+                                  "#6b7280", "4 3", label_colour="#374151"))
     for k, (name, values) in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
         points = [(x_at(i), y_at(v), v, x_labels[i]) for i, v in enumerate(values)
@@ -233,7 +230,14 @@ def _threshold_x(value, max_value, plot_w, inset, width, rtl):
 
 
 def _threshold(x, height, shown):
-    return (f'<line {_attrs(x1=f"{x:.1f}", x2=f"{x:.1f}", y1=0, y2=height - 18)} '
-            f'stroke="#b91c1c" stroke-dasharray="5 3" stroke-width="1.5"/>'
-            f'<text {_attrs(x=f"{x:.1f}", y=height - 4)} text-anchor="middle" '
-            f'fill="#b91c1c">{escape(shown)}</text>')
+    return _dashed_rule(x, 0, height - 18, shown, height - 4, "#b91c1c", "5 3", width="1.5")
+
+
+def _dashed_rule(x, top, bottom, label, label_y, colour, dash, label_colour=None, width=None):
+    """A dashed vertical line from top to bottom with its label centred under it: a bar
+    chart's threshold, a line chart's marker of an event."""
+    stroke_width = f' stroke-width="{width}"' if width else ""
+    return (f'<line {_attrs(x1=f"{x:.1f}", x2=f"{x:.1f}", y1=top, y2=bottom)} '
+            f'stroke="{colour}" stroke-dasharray="{dash}"{stroke_width}/>'
+            f'<text {_attrs(x=f"{x:.1f}", y=label_y)} text-anchor="middle" '
+            f'fill="{label_colour or colour}">{escape(label)}</text>')
