@@ -16,7 +16,8 @@ def sees_whole_catalogue(user):
     return permissions.is_bank_staff(user) or permissions.is_ministry(user)
 
 
-def _catalogue_query(user, model):
+def visible_offers(user, model):
+    """The products or the service packages (model) the user's catalogue shows."""
     query = sa.select(model)
     if not permissions.is_signed_in(user):
         return query.where(sa.false())
@@ -30,17 +31,17 @@ def _catalogue_query(user, model):
 
 def shown_offers(user, offers):
     """Of these products or packages (a branch's, say), those the user is shown: the stages
-    _catalogue_query lets them see, for offers already loaded."""
+    visible_offers lets them see, for offers already loaded."""
     whole = sees_whole_catalogue(user)
     return [offer for offer in offers if whole or offer.status == ProductStatus.AVAILABLE]
 
 
 def visible_products(user):
-    return _catalogue_query(user, Product)
+    return visible_offers(user, Product)
 
 
 def visible_packages(user):
-    return _catalogue_query(user, ServicePackage)
+    return visible_offers(user, ServicePackage)
 
 
 def can_see_roadmap(user):

@@ -13,17 +13,14 @@ from portal.core.errors import NotFound
 from portal.extensions import db
 from portal.feedback.services import asked_for
 from portal.products import permissions as products_permissions
-from portal.products.models import Product, ServicePackage
-
-_VISIBLE = {Product: products_permissions.visible_products,
-            ServicePackage: products_permissions.visible_packages}
 
 
 def can_read_offer(user, offer):
     """The offer is in the user's catalogue, or it is withdrawn and the user asked for it."""
     if offer is None:
         return False
-    visible = _VISIBLE[type(offer)](user).where(type(offer).id == offer.id)
+    visible = products_permissions.visible_offers(user, type(offer)).where(
+        type(offer).id == offer.id)
     if db.session.scalar(visible.with_only_columns(type(offer).id)) is not None:
         return True
     return offer.is_withdrawn and asked_for(user, offer)

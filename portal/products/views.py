@@ -106,6 +106,15 @@ def _status_form(obj):
     return form
 
 
+def _offer_to_change(model, offer_id):
+    """The product or package (model) an edit or a status change is about: 403 for who may
+    not edit the catalogue, 404 for one their catalogue does not show; None on the page that
+    adds one (no id)."""
+    require(products_permissions.can_edit_catalogue(current_user))
+    return None if offer_id is None else get_visible(
+        products_permissions.visible_offers(current_user, model), model, offer_id)
+
+
 def _withdrawn_notice(offer):
     """What the edit page of a withdrawn offer says when it opens."""
     if offer is not None and offer.status == ProductStatus.WITHDRAWN and request.method == "GET":
@@ -128,9 +137,7 @@ def _offer_form(form, offer, save, template, saved_url, context):
 @bp.route("/<int:product_id>/edit", methods=["GET", "POST"], endpoint="edit")
 @login_required
 def product_form(product_id=None):
-    require(products_permissions.can_edit_catalogue(current_user))
-    product = None if product_id is None else get_visible(
-        products_permissions.visible_products(current_user), Product, product_id)
+    product = _offer_to_change(Product, product_id)
     form = forms.ProductForm(obj=product)
     if request.method == "GET" and product is not None:
         form.category.data = product.category.value
@@ -141,13 +148,14 @@ def product_form(product_id=None):
                        {"product": product})
 
 
-def _change_status(obj, query, endpoint, **ids):
+def _change_status(obj, endpoint, **ids):
     form = forms.StatusForm()  # every status is offered; the service refuses a wrong move
     if not form.validate_on_submit():
         raise ValidationError(_("Choose a status."))
     replacement = None
     if form.replaced_by.data is not None:
-        replacement = get_visible(query, type(obj), form.replaced_by.data)
+        replacement = get_visible(products_permissions.visible_offers(current_user, type(obj)),
+                                  type(obj), form.replaced_by.data)
     try:
         services.set_status(current_user, obj, form.status.data,
                             expected_version=form.version_id.data, replaced_by=replacement)
@@ -162,10 +170,8 @@ def _change_status(obj, query, endpoint, **ids):
 @bp.route("/<int:product_id>/status", methods=["POST"])
 @login_required
 def change_status(product_id):
-    require(products_permissions.can_edit_catalogue(current_user))
-    query = products_permissions.visible_products(current_user)
-    product = get_visible(query, Product, product_id)
-    return _change_status(product, query, "products.show", product_id=product.id)
+    return _change_status(_offer_to_change(Product, product_id), "products.show",
+                          product_id=product_id)
 
 
 # --- service packages ------------------------------------------------------------------------
@@ -201,9 +207,7 @@ def package(package_id):
 @bp.route("/packages/<int:package_id>/edit", methods=["GET", "POST"], endpoint="package_edit")
 @login_required
 def package_form(package_id=None):
-    require(products_permissions.can_edit_catalogue(current_user))
-    item = None if package_id is None else get_visible(
-        products_permissions.visible_packages(current_user), ServicePackage, package_id)
+    item = _offer_to_change(ServicePackage, package_id)
     form = forms.PackageForm(obj=item)
     locale = current_language()
     offered = services.product_choices(current_user, locale)
@@ -223,7 +227,5 @@ def package_form(package_id=None):
 @bp.route("/packages/<int:package_id>/status", methods=["POST"])
 @login_required
 def package_status(package_id):
-    require(products_permissions.can_edit_catalogue(current_user))
-    query = products_permissions.visible_packages(current_user)
-    item = get_visible(query, ServicePackage, package_id)
-    return _change_status(item, query, "products.package", package_id=item.id)
+    return _change_status(_offer_to_change(ServicePackage, package_id), "products.package",
+                          package_id=package_id)
