@@ -86,14 +86,20 @@ def show(org_id):
                            confirm=forms.ConfirmForm())
 
 
+def _org_to_change(org_id):
+    """The organisation an edit or a (de)activation is about: 403 for who may not manage the
+    directory, 404 for one they may not see; None on the page that adds one (no id)."""
+    require(permissions.can_manage_organisations(current_user))
+    return None if org_id is None else get_visible(
+        permissions.visible_organisations(current_user), Organisation, org_id)
+
+
 # a new organisation and an organisation's edit page are one page under one rule
 @orgs.route("/new", methods=["GET", "POST"], endpoint="create")
 @orgs.route("/<int:org_id>/edit", methods=["GET", "POST"], endpoint="edit")
 @login_required
 def organisation_form(org_id=None):
-    require(permissions.can_manage_organisations(current_user))
-    org = None if org_id is None else get_visible(
-        permissions.visible_organisations(current_user), Organisation, org_id)
+    org = _org_to_change(org_id)
     form = forms.OrganisationForm(obj=org)
     forms.offer_organisations(form.parent_id, exclude=org.id if org else None,
                               blank=_("— none —"))
@@ -111,8 +117,7 @@ def organisation_form(org_id=None):
 @orgs.route("/<int:org_id>/deactivate", methods=["POST"])
 @login_required
 def deactivate(org_id):
-    require(permissions.can_manage_organisations(current_user))
-    org = get_visible(permissions.visible_organisations(current_user), Organisation, org_id)
+    org = _org_to_change(org_id)
     forms.ConfirmForm().validate_on_submit() or abort(400)
     services.set_organisation_active(current_user, org, not org.is_active)
     flash(_("Saved."), "success")
