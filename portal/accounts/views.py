@@ -27,14 +27,18 @@ users = Blueprint("users", __name__, url_prefix="/admin/users", template_folder=
 
 # --- users (administrators) ------------------------------------------------------------------
 
-def _admin_only():
+@users.before_request
+@login_required
+def _administrators_only():
+    """Every page of the people's administration is the administrators' alone: said once for
+    the blueprint, so a page added later cannot forget it. Someone not signed in is sent to
+    sign in first (login_required), as on any page."""
     require(permissions.can_manage_users(current_user))
 
 
 @users.route("/")
 @login_required
 def index():
-    _admin_only()
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     return render_template("accounts/users.html",
@@ -45,7 +49,6 @@ def index():
 @users.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    _admin_only()
     form = forms.NewUserForm()
     forms.offer_organisations(form.organisation_id)
     message, status = None, 200
@@ -83,7 +86,6 @@ def _load_user(user_id):
 @users.route("/<int:user_id>", methods=["GET", "POST"])
 @login_required
 def edit(user_id):
-    _admin_only()
     user = _load_user(user_id)
     form = forms.UserForm(obj=user)
     if form.validate_on_submit():
@@ -103,7 +105,6 @@ def edit(user_id):
 
 
 def _post_action(user_id, action, done_message):
-    _admin_only()
     user = _load_user(user_id)
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
@@ -150,7 +151,6 @@ def reactivate(user_id):
 @users.route("/<int:user_id>/memberships", methods=["POST"])
 @login_required
 def add_membership(user_id):
-    _admin_only()
     _load_user(user_id)
     form = forms.MembershipForm(prefix="m")
     forms.offer_organisations(form.organisation_id)
@@ -165,7 +165,6 @@ def add_membership(user_id):
 @users.route("/<int:user_id>/memberships/<int:membership_id>/delete", methods=["POST"])
 @login_required
 def remove_membership(user_id, membership_id):
-    _admin_only()
     user = _load_user(user_id)
     membership = next((m for m in user.memberships if m.id == membership_id), None)
     if membership is None:
@@ -177,7 +176,6 @@ def remove_membership(user_id, membership_id):
 @users.route("/<int:user_id>/portfolio", methods=["POST"])
 @login_required
 def set_portfolio(user_id):
-    _admin_only()
     form = forms.PortfolioForm(prefix="p")
     ids = request.form.getlist("p-organisation_ids", type=int)
     chosen = list(db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(ids))))
