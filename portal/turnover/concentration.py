@@ -44,10 +44,8 @@ def save_other_bank(actor, report, bank_name, amount):
     if report.bank_turnover + others + amount > report.total_turnover:
         raise ValidationError(_("The bank's and the other banks' turnover together cannot "
                                 "exceed the total turnover."), field="amount")
-    before = {"bank": row.bank_name, "amount": row.amount} if row else None
-    if row is None:
-        row = TurnoverOtherBank(report=report, bank_key=key)
-        db.session.add(row)
+    row, before = audit.edited_or_new(row, lambda: TurnoverOtherBank(report=report, bank_key=key),
+                                      lambda r: {"bank": r.bank_name, "amount": r.amount})
     row.bank_name, row.amount = name, amount
     db.session.flush()
     audit.record(actor, "turnover_other_bank_saved", report, before,
