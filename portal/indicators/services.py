@@ -162,12 +162,12 @@ def panel_dashboards(user):
         return ()
     wanted = PANEL_SHOWN + 1
     shown = []
+    can_view = indicators_permissions.indicator_viewer(user)
     for candidates in (_district_offices_listed(), _plan_holders_by_name()):
         for org in candidates:
             if len(shown) == wanted:
                 return tuple(shown)
-            if (org.id, org.name) not in shown and \
-                    indicators_permissions.can_view_indicators_of(user, org):
+            if (org.id, org.name) not in shown and can_view(org):
                 shown.append((org.id, org.name))
     return tuple(shown)
 
@@ -219,10 +219,9 @@ def district_office_of(user, country, province, district):
     or None."""
     if not district:
         return None
-    for office in _district_offices_by_place().get((country, province, district), ()):
-        if indicators_permissions.can_view_indicators_of(user, office):
-            return office
-    return None
+    can_view = indicators_permissions.indicator_viewer(user)
+    return next((office for office in _district_offices_by_place().get(
+        (country, province, district), ()) if can_view(office)), None)
 
 
 def landing_organisation(user, kind, imported):
