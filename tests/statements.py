@@ -1,4 +1,6 @@
 """Counting the SQL statements a page sends (for the N+1 and "light page" tests)."""
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 from portal.extensions import db
@@ -16,6 +18,15 @@ def page_statements(client, path, empty_session=True):
     client.get(path).close()
     if empty_session:
         db.session.expunge_all()
+    with captured() as statements:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response, statements
+
+
+@contextmanager
+def captured():
+    """The statements sent inside the block, as a list filled while it runs."""
     statements = []
 
     def on_execute(conn, cursor, statement, parameters, context, executemany):
@@ -23,8 +34,6 @@ def page_statements(client, path, empty_session=True):
 
     sa.event.listen(db.engine, "before_cursor_execute", on_execute)
     try:
-        response = client.get(path)
+        yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", on_execute)
-    assert response.status_code == 200, (path, response.status_code)
-    return response, statements

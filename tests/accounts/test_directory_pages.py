@@ -4,11 +4,10 @@ page pages what is below it, and its statements do not grow with its people or i
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from portal.accounts.models import Organisation, OrgKind
 from tests import factories
-from tests.statements import page_statements
+from tests.statements import captured, page_statements
 
 
 @pytest.fixture()
@@ -131,16 +130,8 @@ def test_people_who_see_the_same_organisations_share_one_tree(client, login_as, 
     second = factories.make_user("relationship_manager", first.memberships[0].organisation)
     client.get("/organisations/").close()  # builds it
     login(second)
-    statements = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
+    with captured() as statements:
         page = client.get("/organisations/").text
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", on_execute)
     assert f"/organisations/{other.id}\"" in page
     assert not [s for s in statements if "parent_id IS NULL" in s]  # the first one's tree
     login_as("union_director", union)

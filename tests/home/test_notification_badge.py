@@ -3,11 +3,10 @@ page; gone once they read it; and counted in the statement that loads the signed
 rather than by a statement of its own on every page."""
 import re
 
-import sqlalchemy as sa
-
 from portal.core.notify import notify
 from portal.extensions import db
 from tests import factories
+from tests.statements import captured
 
 BADGE = re.compile(r'<span class="badge text-bg-warning">([^<]+)<span class="visually-hidden">')
 
@@ -42,16 +41,8 @@ def test_the_badge_costs_no_statement_of_its_own(client, login):
     client.get("/results/").close()
     _tell(director, 2)
     db.session.expunge_all()
-    statements = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
+    with captured() as statements:
         page = client.get("/results/").text
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", on_execute)
     assert BADGE.search(page).group(1) == "2"
     naming = [s for s in statements if "notification" in s]
     assert len(naming) == 1 and re.search(r'\nFROM "?user"? ', naming[0])  # the person's

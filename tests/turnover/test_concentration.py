@@ -3,7 +3,6 @@ import re
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from portal.accounts.models import Organisation, OrgKind, Sector
 from portal.core.textnorm import search_key
@@ -11,6 +10,7 @@ from portal.turnover import concentration
 from portal.turnover.models import TurnoverOtherBank
 from portal.turnover.windows import Window, parse_window
 from tests import factories
+from tests.statements import captured
 from tests.turnover.helpers import AUG, JUL, close_period, count, make_report, open_period
 
 ADMIN_ORG_KIND = OrgKind.BANK_HEAD_OFFICE
@@ -310,16 +310,8 @@ def test_two_directors_of_one_union_share_its_kept_figures(client, login, login_
     login(first)
     client.get("/turnover/?window=IR-2025-08").close()
     login(second)
-    statements = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(factories.db.engine, "before_cursor_execute", on_execute)
-    try:
+    with captured() as statements:
         page = client.get("/turnover/?window=IR-2025-08")
-    finally:
-        sa.event.remove(factories.db.engine, "before_cursor_execute", on_execute)
     assert page.status_code == 200
     assert not [s for s in statements if "sum(turnover_report" in s]
     assert "IRR 1,000" in _text(page.text) and "IRR 3,000" not in _text(page.text)
