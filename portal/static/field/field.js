@@ -15,8 +15,6 @@
   var USER = Number(root.getAttribute("data-user"));
   var KEEP_DAYS = Number(root.getAttribute("data-keep-days")) || 7;
   var DAY_MS = 24 * 3600 * 1000;
-  var DB_NAME = "portal-field";
-  var db = null;
   var groups = [];
   var entries = [];
   var editing = null;  // the group whose meeting the form records
@@ -36,55 +34,12 @@
     return message.replace(/%\((\w+)\)s/g, function (_m, name) { return nativeDigits(String(values[name])); });
   }
 
-  // --- IndexedDB ------------------------------------------------------------------------------
+  // --- storage on the phone: store.js -------------------------------------------------------
 
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function () {
-        var base = request.result;
-        base.createObjectStore("meta");
-        base.createObjectStore("groups", {keyPath: "id"});
-        base.createObjectStore("entries", {keyPath: "client_id"});
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-
-  function tx(store, mode, work) {
-    return new Promise(function (resolve, reject) {
-      var transaction = db.transaction(store, mode);
-      var result = work(transaction.objectStore(store));
-      transaction.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
-      transaction.onerror = function () { reject(transaction.error); };
-      transaction.onabort = function () { reject(transaction.error); };
-    });
-  }
-
-  function getAll(store) { return tx(store, "readonly", function (s) { return s.getAll(); }); }
-  function getMeta(key) { return tx("meta", "readonly", function (s) { return s.get(key); }); }
-  function setMeta(key, value) { return tx("meta", "readwrite", function (s) { s.put(value, key); }); }
-  function clear(store) { return tx(store, "readwrite", function (s) { s.clear(); }); }
-  function putEntry(entry) { return tx("entries", "readwrite", function (s) { s.put(entry); }); }
-  function deleteEntry(id) { return tx("entries", "readwrite", function (s) { s.delete(id); }); }
-
-  function forgetPage() {
-    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({forget: true});
-    }
-    return window.caches ? caches.delete("portal-field-v1") : Promise.resolve();
-  }
-
-  // everything: at sign-out, another person on the phone, too long without sending
-  function wipeAll() {
-    return Promise.all([clear("groups"), clear("entries"), clear("meta"), forgetPage()]);
-  }
-
-  // the session ended: the group lists go, the officer's own unsent entries stay
-  function wipePrepared() {
-    return Promise.all([clear("groups"), forgetPage()]);
-  }
+  var store = window.PortalFieldStore;
+  var getAll = store.getAll, getMeta = store.getMeta, setMeta = store.setMeta;
+  var clear = store.clear, putEntry = store.putEntry, deleteEntry = store.deleteEntry;
+  var wipeAll = store.wipeAll, wipePrepared = store.wipePrepared;
 
   // --- status ----------------------------------------------------------------------------------
 
@@ -428,7 +383,7 @@
         return fetchJson(root.getAttribute("data-groups") + "?ids=" + ids.join(","));
       }).then(function (answer) {
         return clear("groups").then(function () {
-          return tx("groups", "readwrite", function (s) { answer.groups.forEach(function (g) { s.put(g); }); });
+          return store.putGroups(answer.groups);
         }).then(function () { return setMeta("prepared_at", Date.now()); }).then(function () {
           groups = answer.groups;
           renderGroups();
@@ -491,8 +446,7 @@
   window.addEventListener("online", showConnection);
   window.addEventListener("offline", showConnection);
 
-  openDb().then(function (opened) {
-    db = opened;
+  store.open().then(function () {
     return expired();
   }).then(function (tooOld) {
     if (tooOld) { return wipeAll().then(function () { return true; }); }
