@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.accounts import services as account_services
+from portal.accounts import signin
 from portal.accounts.models import OrgKind
 from portal.core import outbox
 from portal.core.models import utcnow
@@ -164,6 +165,12 @@ def _accounts_mails(locale, admin, union):
     account_services.change_password(changer, factories.PASSWORD, "a quiet river at Ba Sao 2026")
     mover = _person("union_director", locale, union)
     account_services.change_email(mover, factories.PASSWORD, f"moved.{mover.id}@portal.test")
+    # the sign-in's own mails to the owner: a link as the way through, a new device, an
+    # address someone else tried to take
+    owner = _person("union_director", locale, union)
+    signin.send_sign_in_link(owner.email)
+    signin.tell_owner_of_new_device(owner, "Mozilla/5.0 (Linux; Android 14) Chrome/130")
+    signin.tell_owner_email_taken(owner)
 
 
 def _feedback_mails(locale, typed, admin, union):
@@ -283,9 +290,11 @@ def test_every_mail_arrives_exactly_as_written(app, db, raw_smtp, locale):
         # a change of address is confirmed from the new address first (nothing changes yet)
         moved_subject = _("Confirm your new e-mail address")
         portal_name = _("Cooperative Bank Portal")
+        sign_in_subjects = {str(signin.SUBJECT_LINK), str(signin.SUBJECT_NEW_DEVICE),
+                            str(signin.SUBJECT_EMAIL_TAKEN)}
     written = Counter((m.to_address, m.subject) for m in queued)
-    assert {note.title for note in notes} | {invitation_subject, moved_subject} == \
-        {subject for _to, subject in written}
+    assert {note.title for note in notes} | {invitation_subject, moved_subject} | \
+        sign_in_subjects == {subject for _to, subject in written}
     assert {m.locale for m in queued} == {locale}
 
     _deliver_everything()
