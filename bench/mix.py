@@ -58,6 +58,7 @@ import pyotp
 from bench.data import PASSWORD
 
 HERE = Path(__file__).parent
+USER_AGENT = "bench-mix/1.0"
 ROOT = HERE.parent
 FORBIDDEN_DATABASES = {"portal", "portal_test", "portal_e2e"}
 # who is signed in at once, by role: union directors are most of the people (19,045 of the
@@ -90,6 +91,8 @@ class Browser:
         self.jar = CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
                                                   _NoRedirect)
+        # one browser, one agent: wrk_mix.lua sends the same (Flask-Login compares it)
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]
 
     def open(self, path, data=None, timeout=60):
         """(status, headers, text)."""
@@ -256,8 +259,11 @@ def wait_idle(base, limit=120):
         started = time.monotonic()
         try:
             urllib.request.urlopen(base + "/healthz", timeout=5).read()  # noqa: S310
+        except urllib.error.HTTPError:
+            pass  # an answer all the same (bare Flask has no /healthz): the server is free
         except OSError:
             quick = 0
+            time.sleep(0.2)
             continue
         quick = quick + 1 if time.monotonic() - started < 0.02 else 0
         time.sleep(0.2)
@@ -306,6 +312,7 @@ class Writer:
         try:
             conn.request("POST", action, body=body, headers={
                 "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+                "User-Agent": USER_AGENT,
                 "Referer": f"http://{self.host}:{self.port}{action.rsplit('/', 1)[0]}"})
             response = conn.getresponse()
             response.read()
@@ -462,26 +469,28 @@ def portal_env(args, dsn_sqlalchemy):
     return env
 
 
-LOG_LINE = re.compile(r'"message": "(GET|POST) (\S+) (\d+) ([\d.]+)ms"')
+LOG_LINE = re.compile(r'"message": "(GET|POST) (\S+) (\d+) ([\d.]+)ms(?: kept:(\w+))?"')
 
 
 def server_times(log, offset):
     """Per kind of page (ids as N), from the portal's own request log written since `offset`:
-    how many, median and p95 ms inside the worker, and the share of all the workers' time."""
-    by_kind = {}
+    how many, median and p95 ms inside the worker, the share of all the workers' time, and
+    how many were kept pages sent again (core/kept_pages: "hit")."""
+    by_kind, hits = {}, Counter()
     with open(log, encoding="utf-8", errors="replace") as fh:
         fh.seek(offset)
         for line in fh:
             match = LOG_LINE.search(line)
             if match:
-                method, path, _status, ms = match.groups()
+                method, path, _status, ms, kept = match.groups()
                 kind = method + " " + re.sub(r"\d+", "N", path.split("?")[0])
                 by_kind.setdefault(kind, []).append(float(ms))
+                hits[kind] += kept == "hit"
     total = sum(sum(v) for v in by_kind.values()) or 1
     rows = []
     for kind, times in sorted(by_kind.items(), key=lambda kv: -sum(kv[1])):
         times.sort()
-        rows.append({"kind": kind, "count": len(times),
+        rows.append({"kind": kind, "count": len(times), "kept": hits[kind],
                      "median_ms": round(statistics.median(times), 1),
                      "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
                      "share": round(sum(times) / total, 3)})
@@ -506,7 +515,8 @@ def measure(args, label, base, pairs_file, rate, writers, log=None):
              else ""), flush=True)
     for kind in (row["server_by_kind"] or [])[:6]:
         print(f"      {kind['share']:6.1%} of worker time  {kind['kind']:<45} "
-              f"n={kind['count']:<5} median {kind['median_ms']:7.1f}  p95 {kind['p95_ms']:7.1f} ms")
+              f"n={kind['count']:<5} kept {kind['kept']:<5} median {kind['median_ms']:7.1f}  "
+              f"p95 {kind['p95_ms']:7.1f} ms")
     return row
 
 

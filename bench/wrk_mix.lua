@@ -26,7 +26,8 @@ end
 
 function request()
   local pick = pairs_list[math.random(#pairs_list)]
-  local headers = {["Accept-Encoding"] = "gzip"}
+  -- the agent the people's browsers signed in with (bench/mix.py USER_AGENT)
+  local headers = {["Accept-Encoding"] = "gzip", ["User-Agent"] = "bench-mix/1.0"}
   if pick[1] ~= "" then
     headers["Cookie"] = pick[1]
   end

@@ -137,9 +137,10 @@ def _register_hooks(app):
     from portal.home.panels import nav_items_for
 
     app.jinja_env.globals["nav_items_for"] = nav_items_for
-    from portal.core import unit_of_work, versions
+    from portal.core import kept_pages, unit_of_work, versions
 
     versions.init_app(app)
+    kept_pages.init_app(app)
     unit_of_work.init_app(app)  # last: its after_request runs first (see the module)
 
 

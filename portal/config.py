@@ -81,6 +81,9 @@ class Config:
         # per-table data versions shared by every worker and host, under which each process
         # keeps answers asked for on every page (portal/core/versions.py); empty: keep none
         self.DATA_VERSIONS_URL = _env("DATA_VERSIONS_URL", _env("REDIS_URL", ""))
+        # rendered pages kept per reader in that same Redis, each until a table it read is
+        # written, at most this long (portal/core/kept_pages.py); 0: render every page
+        self.KEPT_PAGE_SECONDS = _env_int("KEPT_PAGE_SECONDS", 600)
         self.RATELIMIT_LOGIN_ACCOUNT = _env("LOGIN_LIMIT_ACCOUNT", "5 per minute")
         self.RATELIMIT_LOGIN_ADDRESS = _env("LOGIN_LIMIT_ADDRESS", "30 per minute")
         # When Redis is down, fall back to per-process memory limits instead of failing pages.

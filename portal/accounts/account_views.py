@@ -21,6 +21,7 @@ from portal.accounts.signin_views import (
 from portal.accounts.views import auth
 from portal.core import audit, unit_of_work
 from portal.core.errors import ValidationError, require
+from portal.core.kept_pages import kept_page
 from portal.core.views import form_errors_into, safe_next, save_or_explain
 from portal.i18n import current_language
 from portal.i18n.display import default_timezone
@@ -150,6 +151,7 @@ def accept_invitation(token):
 
 @auth.route("/account/preferences", methods=["GET", "POST"])
 @login_required
+@kept_page  # the form as it comes (a GET); a POST is never kept
 def preferences():
     # the zone this person's pages use while they have chosen none (their organisation's,
     # else their language's): shown selected, and never stored unless they pick another

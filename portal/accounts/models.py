@@ -154,13 +154,18 @@ class User(SearchableMixin, UserMixin, TimestampMixin, VersionedMixin, db.Model)
     session_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     # Bumped when an invitation is sent or used: only the latest link works, and only once.
     invitation_nonce: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # last_login_at and totp_last_step: bookkeeping a sign-in writes and no kept page shows.
+    # Deferred, so that loading people for their names does not read them, and a sign-in
+    # ends no page that names people (core/versions.QUIET_COLUMNS).
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime, deferred=True,
+                                                           deferred_group="sign_in")
     # The authenticator app's shared secret (base32). Set while enrolling; the second factor is
     # on only once a code has confirmed it (two_factor_since). last_step: the newest 30-second
     # step a code was accepted for, so a code seen over someone's shoulder cannot be used again.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     two_factor_since: Mapped[datetime | None] = mapped_column(sa.DateTime)
-    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger, deferred=True,
+                                                       deferred_group="sign_in")
     # Bumped when a sign-in link is sent or used: only the latest link works, and only once.
     signin_link_nonce: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0,
                                                    server_default="0")

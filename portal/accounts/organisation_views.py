@@ -18,6 +18,7 @@ from portal.accounts.models import Organisation, OrgKind
 from portal.accounts.picker import label_of
 from portal.core import tabular, unit_of_work
 from portal.core.errors import ValidationError, require
+from portal.core.kept_pages import kept_page
 from portal.core.models import get_visible
 from portal.core.pagination import paginate, paginate_ids
 from portal.core.views import record_form
@@ -47,6 +48,7 @@ def lookup():
 
 @orgs.route("/")
 @login_required
+@kept_page
 def index():
     filters = _filters()
     query = directory.filtered_organisations(current_user, **filters)
@@ -76,6 +78,7 @@ def index():
 
 @orgs.route("/<int:org_id>")
 @login_required
+@kept_page
 def show(org_id):
     org = get_visible(permissions.visible_organisations(current_user), Organisation, org_id)
     members = directory.members(org) if permissions.can_see_members(current_user, org) else []

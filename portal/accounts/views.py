@@ -14,6 +14,7 @@ from portal.core import tabular, unit_of_work
 from portal.core.audit import AuditEntry
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
+from portal.core.kept_pages import kept_page
 from portal.core.models import get_visible
 from portal.core.pagination import paginate
 from portal.core.views import save_or_explain
@@ -38,6 +39,7 @@ def _administrators_only():
 
 @users.route("/")
 @login_required
+@kept_page
 def index():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")

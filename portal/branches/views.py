@@ -21,6 +21,7 @@ from portal.branches.models import (
 from portal.core.clock import local_today, organisation_zone, reader_today
 from portal.core.errors import NotFound, require
 from portal.core.forms import choices
+from portal.core.kept_pages import kept_page
 from portal.core.models import get_visible
 from portal.core.pagination import paginate_ids
 from portal.core.views import record_form, save_form, save_or_explain
@@ -51,6 +52,7 @@ def _run_form(form, save, template, redirect_to, context):
 
 @bp.route("/")
 @login_required
+@kept_page
 def index():
     province = request.args.get("province", "")
     district = request.args.get("district", "")
@@ -68,6 +70,7 @@ def _visible_branch(branch_id):
 
 @bp.route("/<int:branch_id>")
 @login_required
+@kept_page
 def show(branch_id):
     branch = _visible_branch(branch_id)
     today = reader_today()
@@ -199,6 +202,7 @@ def _delivery_form(branch, delivery=None):
 
 @bp.route("/<int:branch_id>/deliveries/new", methods=["GET", "POST"])
 @login_required
+@kept_page  # the form as it comes (a GET); a POST is never kept
 def log_delivery(branch_id):
     branch = _visible_branch(branch_id)
     require(branches_permissions.can_log_delivery(current_user, branch))
@@ -207,6 +211,7 @@ def log_delivery(branch_id):
 
 @bp.route("/<int:branch_id>/deliveries/<int:delivery_id>/edit", methods=["GET", "POST"])
 @login_required
+@kept_page  # the form as it comes (a GET); a POST is never kept
 def edit_delivery(branch_id, delivery_id):
     branch = _visible_branch(branch_id)
     require(branches_permissions.can_log_delivery(current_user, branch))

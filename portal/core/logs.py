@@ -54,6 +54,9 @@ def init_app(app):
     def _finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if request.endpoint != "static":
-            logger.info("%s %s %s %.1fms", request.method, request.path, response.status_code,
-                        (time.perf_counter() - g.get("started", time.perf_counter())) * 1000)
+            # a kept page (core/kept_pages) says whether it was sent again or rendered
+            logger.info("%s %s %s %.1fms%s", request.method, request.path,
+                        response.status_code,
+                        (time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+                        f" kept:{g.kept_page}" if g.get("kept_page") else "")
         return response

@@ -64,19 +64,104 @@ def _written_tables(statement):
     return {table for table in map(written_table, parts) if table is not None}
 
 
+# --- columns no page shows, and tables shared out by a parent row ------------------------------
+
+# Bookkeeping a sign-in writes on the person's row, which no kept page shows: an UPDATE that
+# sets only these (and the row's version and stamp) counts as a write to "<table>.quiet", not
+# to the table, so a sign-in does not end every page that names people. A statement that reads
+# one of these columns reads "<table>.quiet" too (they are deferred in the model, so loading a
+# person for their name does not).
+QUIET_COLUMNS = {"user": frozenset({"last_login_at", "totp_last_step"})}
+_ROW_STAMPS = frozenset({"version", "version_id", "updated_at"})
+_SET = re.compile(r"\bset\s+(.*?)\s+where\b", re.IGNORECASE | re.DOTALL)
+
+# Tables whose rows each belong to one parent row (an item's messages, a person's
+# notifications). A write to one also counts as a write to the parent's share, "<table>#<id>",
+# when it is an INSERT whose parameters name the parent, and to "<table>#*" otherwise.
+# A page about one parent (core/kept_pages.about) depends on that share instead of the table.
+PARTITIONS = {
+    "feedback_comment": "item_id", "feedback_event": "item_id", "feedback_note": "item_id",
+    "feedback_attachment": "item_id", "feedback_endorsement": "item_id",
+    "feedback_response": "item_id", "notification": "user_id",
+}
+ANY_SHARE = "*"
+
+
+def quiet_name(table):
+    return table + ".quiet"
+
+
+def share_names(table, parent_id):
+    """The counters a page about one parent depends on for this table."""
+    return (f"{table}#{parent_id}", f"{table}#{ANY_SHARE}")
+
+
+def _set_columns(statement):
+    found = _SET.search(statement)
+    if not found:
+        return None
+    return {part.split("=", 1)[0].strip().strip('"').rsplit(".", 1)[-1].strip('"').lower()
+            for part in found.group(1).split(",")}
+
+
+def _quiet_update(table, statement):
+    quiet = QUIET_COLUMNS.get(table)
+    if not quiet or not statement.lstrip()[:6].lower() == "update":
+        return False
+    columns = _set_columns(statement)
+    return bool(columns) and bool(columns & quiet) and columns <= quiet | _ROW_STAMPS
+
+
+def _shares(table, parameters):
+    """The parent shares a write to a partitioned table touches (ANY_SHARE when unknown)."""
+    column = PARTITIONS[table]
+    rows = parameters if isinstance(parameters, list | tuple) else [parameters]
+    ids = set()
+    for row in rows:
+        if not isinstance(row, dict):
+            return {f"{table}#{ANY_SHARE}"}
+        # one row's parameters, or a multi-row INSERT's (item_id__0, item_id__1, ...)
+        found = [v for k, v in row.items() if k == column or k.startswith(column + "__")]
+        if not found:
+            return {f"{table}#{ANY_SHARE}"}
+        ids.update(found)
+    return {f"{table}#{parent}" for parent in ids}
+
+
+def _publishable(statement, parameters):
+    """What a write counts as: its tables (quiet columns apart) and the shares it touched."""
+    names = set()
+    for table in _written_tables(statement):
+        if _quiet_update(table, statement):
+            names.add(quiet_name(table))
+            continue
+        names.add(table)
+        if table in PARTITIONS:
+            # only an INSERT says whose share it writes: an UPDATE may move a row from one
+            # parent to another, a DELETE names rows, not parents
+            inserts = statement.lstrip()[:6].lower() == "insert"
+            names |= _shares(table, parameters) if inserts else {f"{table}#{ANY_SHARE}"}
+    return names
+
+
 def writes(statement):
     """Whether a statement (or a script of several) writes to any table."""
     return bool(_written_tables(statement))
 
 
 def _on_statement(conn, cursor, statement, parameters, context, executemany):
-    tables = _written_tables(statement)
-    if tables:
-        _pending_tables().update(tables)
+    if writes(statement):
+        # the parameters by name, whatever the driver's style (SQLite's are positional)
+        named = getattr(context, "compiled_parameters", None) or parameters
+        _pending_tables().update(_publishable(statement, named))
         return
     reading = getattr(_thread, "reading", None)
     if reading is not None:
-        reading.update(name.lower() for name in _READ.findall(statement))
+        tables = {name.lower() for name in _READ.findall(statement)}
+        reading.update(tables)
+        for table, columns in QUIET_COLUMNS.items():
+            if table in tables and any(column in statement for column in columns):
+                reading.add(quiet_name(table))
 
 
 def _pending_tables():
@@ -250,17 +335,8 @@ def remembered_as_read(name, key, compute):
         if current(tables) == seen:
             note_read(tables)
             return value
-    every = _every_table()
-    before = current(every)
-    reads = _thread.reading = set()
-    try:
-        value = compute()
-    finally:
-        _thread.reading = None
-    if before is not None:
-        counters = dict(zip((*every, EVERY_TABLE), before, strict=True))
-        tables = tuple(sorted(reads & counters.keys()))
-        seen = tuple(counters[t] for t in tables) + (counters[EVERY_TABLE],)
+    value, tables, seen = while_reading(compute)
+    if seen is not None:
         with _memo_lock:
             _memo[full_key] = (tables, seen, value)
             _memo.move_to_end(full_key)
@@ -269,10 +345,34 @@ def remembered_as_read(name, key, compute):
     return value
 
 
+def while_reading(compute, also=()):
+    """(compute(), the tables it read with `also`, their versions as they were before it ran).
+
+    The versions are None when they cannot be known (no Redis): keep nothing then. Nested
+    calls (a memo computed while a page renders) each see their own tables, and the outer one
+    sees the inner one's too."""
+    every = _every_table()
+    before = current(every)
+    outer = getattr(_thread, "reading", None)
+    reads = _thread.reading = set(also)
+    try:
+        value = compute()
+    finally:
+        _thread.reading = outer
+        if outer is not None:
+            outer.update(reads)
+    if before is None:
+        return value, (), None
+    counters = dict(zip((*every, EVERY_TABLE), before, strict=True))
+    tables = tuple(sorted(reads & counters.keys()))
+    return value, tables, tuple(counters[t] for t in tables) + (counters[EVERY_TABLE],)
+
+
 def _every_table():
+    """Every table's counter, and the quiet columns' (a page may read them)."""
     from portal.extensions import db
 
-    return tuple(sorted(db.metadata.tables))
+    return tuple(sorted((*db.metadata.tables, *map(quiet_name, QUIET_COLUMNS))))
 
 
 def forget_all():

@@ -14,9 +14,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.accounts.models import Role
-from portal.core import unit_of_work
+from portal.core import kept_pages, unit_of_work
 from portal.core.errors import Conflict, ValidationError, require
 from portal.core.forms import choices
+from portal.core.kept_pages import kept_page
 from portal.core.models import utcnow
 from portal.core.views import save_or_explain
 from portal.feedback import attachments, forms, offers, queries, services
@@ -83,6 +84,7 @@ def _submit_with_files(form, kind):
 
 @bp.route("/new/<kind>", methods=["GET", "POST"])
 @login_required
+@kept_page  # the form as it comes (a GET); a POST is never kept
 def submit(kind):
     require(feedback_permissions.can_submit_feedback(current_user))
     try:
@@ -159,7 +161,9 @@ def item_page(item, status=200, **forms_given):
 
 @bp.route("/<int:item_id>")
 @login_required
+@kept_page
 def show(item_id):
+    kept_pages.about("item_id", item_id)  # its messages, events, endorsements: this item's
     return item_page(load(item_id, full=True))
 
 

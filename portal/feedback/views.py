@@ -17,6 +17,7 @@ from portal import permissions
 from portal.accounts.models import Role
 from portal.core import tabular
 from portal.core.errors import require
+from portal.core.kept_pages import kept_page
 from portal.core.models import utcnow
 from portal.core.pagination import paginate
 from portal.feedback import queries, reports
@@ -34,6 +35,7 @@ nav_item("feedback.index", _l("Feedback"), lambda user: user.is_authenticated, o
 
 @bp.route("/")
 @login_required
+@kept_page
 def index():
     sort = request.args.get("sort", "newest")
     query = queries.listed_items(current_user, request.args, sort)
@@ -68,6 +70,7 @@ def report():
 
 @bp.route("/queue")
 @login_required
+@kept_page
 def queue():
     """A relationship manager's open items by age, oldest deadline first."""
     require(permissions.is_bank_staff(current_user))

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.accounts.models import OrgKind, Role
-from portal.core import unit_of_work
+from portal.core import kept_pages, unit_of_work
+from portal.core.kept_pages import kept_page
 from portal.core.pagination import paginate
 from portal.extensions import db
 from portal.home import services
@@ -20,6 +21,7 @@ nav_item("feedback.queue", _l("My queue"), visible=permissions.is_bank_staff, or
 
 
 @home.route("/")
+@kept_page
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
@@ -29,7 +31,9 @@ def index():
 
 @home.route("/notifications")
 @login_required
+@kept_page
 def notifications():
+    kept_pages.about("user_id", current_user.id)
     return render_template("home/notifications.html",
                            page=paginate(services.notifications_of(current_user)))
 

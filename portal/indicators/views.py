@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from portal.core import charts, unit_of_work
 from portal.core.errors import ValidationError, require
+from portal.core.kept_pages import kept_page
 from portal.core.tabular import export_response
 from portal.core.views import after_upload, save_or_explain
 from portal.extensions import db
@@ -22,6 +23,7 @@ TABLES = ("scorecard", "ratings", "communes", "fell")
 
 @bp.route("/")
 @login_required
+@kept_page
 def index():
     require(indicators_permissions.can_view_indicators(current_user))
     districts = services.district_dashboards(current_user)
@@ -83,6 +85,7 @@ def _charts(period, rows, ratings, compact):
 
 @bp.route("/<int:org_id>")
 @login_required
+@kept_page
 def dashboard(org_id):
     return _page("indicators/dashboard.html", org_id)
 

@@ -17,6 +17,7 @@ from portal.accounts.models import Role
 from portal.core.clock import reader_today
 from portal.core.errors import require
 from portal.core.forms import choices
+from portal.core.kept_pages import kept_page
 from portal.core.models import get_visible
 from portal.core.pagination import paginate
 from portal.core.views import save_or_explain
@@ -52,6 +53,7 @@ nav_item("meetings.index", _l("Meetings"), lambda user: user.is_authenticated, o
 
 @bp.route("/")
 @login_required
+@kept_page
 def index():
     # the organisation filter is the search picker: a savings group is found among thousands
     filter_form = forms.MeetingFilterForm(request.args)
@@ -116,6 +118,7 @@ def series_new():
 
 @bp.route("/series/<int:series_id>")
 @login_required
+@kept_page
 def series_show(series_id):
     # series_participation reads who was invited to the series and to each of its meetings:
     # loaded here, one statement per collection rather than one per meeting and organisation
@@ -235,6 +238,7 @@ def edit(meeting_id):
 
 @bp.route("/<int:meeting_id>")
 @login_required
+@kept_page
 def show(meeting_id):
     return show_page(load_record(meeting_id))
 

@@ -8,6 +8,7 @@ from portal.accounts.models import OrgKind
 from portal.core import unit_of_work
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
+from portal.core.kept_pages import kept_page
 from portal.core.models import get_visible
 from portal.core.pagination import paginate
 from portal.core.views import record_form
@@ -43,6 +44,7 @@ def _branches_by(kind, ids):
 
 @bp.route("/")
 @login_required
+@kept_page
 def index():
     q = request.args.get("q", "").strip()
     category = request.args.get("category", "")
@@ -76,6 +78,7 @@ def roadmap():
 
 @bp.route("/<int:product_id>")
 @login_required
+@kept_page
 def show(product_id):
     # what the catalogue shows, and a withdrawn product to the people who asked for it
     product = rules.readable_offer(current_user, Product, product_id)
@@ -190,6 +193,7 @@ def packages():
 
 @bp.route("/packages/<int:package_id>")
 @login_required
+@kept_page
 def package(package_id):
     # what the catalogue shows, and a withdrawn package to the people who asked for it
     item = rules.readable_offer(current_user, ServicePackage, package_id)

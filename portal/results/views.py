@@ -10,6 +10,7 @@ from portal.core import charts
 from portal.core.clock import reader_today
 from portal.core.errors import ValidationError, require
 from portal.core.forms import choices
+from portal.core.kept_pages import kept_page
 from portal.core.pagination import paginate
 from portal.core.tabular import export_response
 from portal.core.views import save_or_explain
@@ -30,6 +31,7 @@ nav_item("results.index", _l("Results"), visible=lambda user: user.is_authentica
 
 @bp.route("/")
 @login_required
+@kept_page
 def index():
     status = request.args.get("status", "")
     overdue = request.args.get("overdue") == "1"
@@ -91,6 +93,7 @@ def _show_page(result, milestone_form=None):
 
 @bp.route("/<int:result_id>")
 @login_required
+@kept_page
 def show(result_id):
     return _show_page(results_permissions.readable_result(current_user, result_id))
 

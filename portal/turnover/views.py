@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from portal.core import tabular, versions
 from portal.core.errors import require
+from portal.core.kept_pages import kept_page
 from portal.extensions import db
 from portal.home.panels import home_panel, nav_item
 from portal.turnover import api, forms, presenting, queries, services, unions
@@ -26,6 +27,7 @@ def require_reader():
 
 @bp.route("/")
 @login_required
+@kept_page
 def dashboard():
     require_reader()
     available = queries.periods_with_data(current_user)

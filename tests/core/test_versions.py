@@ -153,3 +153,30 @@ def test_an_answer_kept_as_read_also_ends_with_the_tables_of_a_memo_it_was_built
     _write("UPDATE portfolio_entry SET manager_id = manager_id WHERE manager_id = -1")
     read()
     assert calls == [1, 1]
+
+
+@pytest.mark.parametrize(("statement", "parameters", "published"), [
+    # a sign-in's bookkeeping is kept apart from the people's names
+    ('UPDATE "user" SET last_login_at=%(last_login_at)s::TIMESTAMP WITHOUT TIME ZONE, '
+     'updated_at=%(updated_at)s, version_id=%(version_id)s WHERE "user".id = %(user_id)s',
+     {}, {"user.quiet"}),
+    ("UPDATE user SET totp_last_step=?, version_id=? WHERE user.id = ?", (), {"user.quiet"}),
+    ('UPDATE "user" SET full_name=%(full_name)s, last_login_at=%(l)s WHERE "user".id = 1',
+     {}, {"user"}),
+    # a message names its item: that item's share, and the table for every other page
+    ("INSERT INTO feedback_comment (item_id, body_html) VALUES (%(item_id)s, %(body_html)s)",
+     {"item_id": 7, "body_html": "x"}, {"feedback_comment", "feedback_comment#7"}),
+    ("INSERT INTO feedback_event (item_id, kind) VALUES (%(item_id__0)s, %(kind__0)s), "
+     "(%(item_id__1)s, %(kind__1)s)", {"item_id__0": 7, "item_id__1": 9, "kind__0": "a",
+                                       "kind__1": "b"},
+     {"feedback_event", "feedback_event#7", "feedback_event#9"}),
+    ("INSERT INTO feedback_comment (item_id) VALUES (?)", (7,),
+     {"feedback_comment", "feedback_comment#*"}),
+    # an UPDATE may move a row between items, a DELETE names rows: every share
+    ("UPDATE feedback_comment SET item_id=%(item_id)s WHERE feedback_comment.id = %(id)s",
+     {"item_id": 9, "id": 1}, {"feedback_comment", "feedback_comment#*"}),
+    ("DELETE FROM notification WHERE notification.id = %(id)s", {"id": 3},
+     {"notification", "notification#*"}),
+])
+def test_what_a_write_counts_as(statement, parameters, published):
+    assert versions._publishable(statement, parameters) == published
