@@ -137,10 +137,9 @@ def _register_hooks(app):
     from portal.home.panels import nav_items_for
 
     app.jinja_env.globals["nav_items_for"] = nav_items_for
-    from portal.core import kept_pages, unit_of_work, versions
+    from portal.core import unit_of_work, versions
 
-    versions.init_app(app)
-    kept_pages.init_app(app)
+    versions.init_app(app)  # kept pages (core/kept_pages.py) live in the same Redis
     unit_of_work.init_app(app)  # last: its after_request runs first (see the module)
 
 

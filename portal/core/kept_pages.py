@@ -51,39 +51,22 @@ PERSON_TABLES = ("membership", "organisation", "portfolio_entry")
 VOLATILE_SESSION_KEYS = frozenset({"_seen", "_fresh"})
 
 
-class RedisPages:
-    def __init__(self, url, prefix):
-        import redis
-
-        self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self.errors = redis.RedisError
-        self.prefix = prefix + "page:"
-
-    def fetch(self, key):
-        try:
-            return self.redis.get(self.prefix + key)
-        except self.errors:
-            return None
-
-    def keep(self, key, entry):
-        try:
-            self.redis.set(self.prefix + key, entry,
-                           ex=current_app.config["KEPT_PAGE_SECONDS"])
-        except self.errors:
-            pass
-
-
-def init_app(app):
-    url = app.config.get("DATA_VERSIONS_URL")
-    if url and url.startswith("redis"):
-        app.extensions["kept_pages"] = RedisPages(url, app.config["REDIS_PREFIX"])
-
-
 def _store():
-    """The store, or None: keep nothing (no Redis, or KEPT_PAGE_SECONDS is 0)."""
+    """Where pages are kept (the key prefix), or None: keep nothing (no Redis, or
+    KEPT_PAGE_SECONDS is 0)."""
     if not current_app.config.get("KEPT_PAGE_SECONDS"):
         return None
-    return current_app.extensions.get("kept_pages")
+    if current_app.extensions.get("data_versions") is None:
+        return None
+    return current_app.config["REDIS_PREFIX"] + "page:"
+
+
+def _fetch(prefix, key):
+    return versions.read_beside_counters(prefix + key)
+
+
+def _keep(prefix, key, entry):
+    versions.keep_beside_counters(prefix + key, entry, current_app.config["KEPT_PAGE_SECONDS"])
 
 
 # --- the key --------------------------------------------------------------------------------
@@ -204,11 +187,11 @@ def kept_page(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        store = _store()
-        key = page_key() if store is not None and request.method == "GET" else None
+        prefix = _store()
+        key = page_key() if prefix is not None and request.method == "GET" else None
         if key is None:
             return view(*args, **kwargs)
-        entry = store.fetch(key)
+        entry = _fetch(prefix, key)
         if entry is not None:
             body = _still_current(entry)
             if body is not None:
@@ -221,7 +204,7 @@ def kept_page(view):
         if seen is None or not _keepable(rendered, session_before):
             return rendered
         body = gzip.compress(rendered.get_data(), compresslevel=5)
-        store.keep(key, _entry(tables, seen, body))
+        _keep(prefix, key, _entry(tables, seen, body))
         return _send(body, "miss")
 
     return wrapper

@@ -240,14 +240,20 @@ class RedisVersions:
             return False
         return True
 
-    def read(self, tables):
-        """The counters of these tables (and of EVERY_TABLE), or None if Redis is away."""
+    def read(self, tables, beside=None):
+        """The counters of these tables (and of EVERY_TABLE), or None if Redis is away. With
+        `beside` (a key), (counters, that key's value), read in the same round trip."""
         names = [self.prefix + t for t in (*tables, EVERY_TABLE)]
         try:
-            values = self.redis.mget(names)
+            with self.redis.pipeline(transaction=False) as pipe:
+                pipe.mget(names)
+                if beside is not None:
+                    pipe.get(beside)
+                answers = pipe.execute()
         except self.errors:
-            return None
-        return tuple(int(v or 0) for v in values)
+            return None if beside is None else (None, None)
+        values = tuple(int(v or 0) for v in answers[0])
+        return values if beside is None else (values, answers[1])
 
 
 def _store():
@@ -265,10 +271,7 @@ def current(tables):
     if counters is None:
         # every table's counter in one round trip, once per request, rather than one round
         # trip per set of tables asked for (a page asks for five to ten sets)
-        every = _every_table()
-        values = store.read(every)
-        counters = g.data_versions = {} if values is None else dict(
-            zip((*every, EVERY_TABLE), values, strict=True))
+        counters = _read_every_counter(store)
     if not counters:
         return None  # Redis did not answer: keep nothing
     key = tuple(sorted(tables))
@@ -279,6 +282,42 @@ def current(tables):
             return None
         counters.update(zip(missing, values[:-1], strict=True))
     return (*(counters[t] for t in key), counters[EVERY_TABLE])
+
+
+def _read_every_counter(store, beside=None):
+    every = _every_table()
+    values = store.read(every, beside)
+    if beside is not None:
+        values, found = values
+    counters = g.data_versions = {} if values is None else dict(
+        zip((*every, EVERY_TABLE), values, strict=True))
+    return counters if beside is None else (counters, found)
+
+
+def read_beside_counters(key):
+    """The value of one Redis key (unprefixed), read in the same round trip as this request's
+    counters when they have not been read yet (a kept page and the versions it is checked
+    against); None when absent or Redis is away."""
+    store = _store()
+    if store is None or not has_request_context():
+        return None
+    if g.get("data_versions") is None:
+        return _read_every_counter(store, beside=key)[1]
+    try:
+        return store.redis.get(key)
+    except store.errors:
+        return None
+
+
+def keep_beside_counters(key, value, seconds):
+    """Store a value in the counters' Redis for `seconds` (a kept page); Redis away: nothing."""
+    store = _store()
+    if store is None:
+        return
+    try:
+        store.redis.set(key, value, ex=seconds)
+    except store.errors:
+        pass
 
 
 # --- the memo -----------------------------------------------------------------------------------

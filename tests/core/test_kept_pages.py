@@ -227,3 +227,24 @@ def test_a_kept_page_depends_on_what_the_memos_it_used_read(app, db):
         _, tables, seen = versions.while_reading(outer, also=("membership",))
     assert tables == ("membership", "notification", "organisation")
     assert seen is not None and len(seen) == 4  # the three tables and "any table"
+
+
+def test_the_first_page_after_signing_in_is_kept(app, client, world):
+    """The sign-in starts a new session without a CSRF secret; the home page it lands on gets
+    one before it is kept, so opening it again sends the kept page, and its forms work."""
+    landed = AuthActions(client).login(world["director"])
+    assert landed.status_code == 200
+    with renders(app) as names:
+        again = client.get("/")
+    assert again.status_code == 200 and names == []
+    assert again.text == landed.text
+
+
+def test_a_form_page_is_kept_only_as_it_comes(app, client, login, world):
+    """A GET of a form is kept; sending it is never answered from the kept page."""
+    login(world["director"])
+    _twice(app, client, "/feedback/new/critique", headers=FA)
+    refused = client.post("/feedback/new/critique", headers=FA,
+                          data={"title": "عنوان کوتاه", "body": ""})
+    assert refused.status_code in (200, 400)
+    assert "عنوان کوتاه" in refused.text  # what was typed comes back with the error
