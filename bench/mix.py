@@ -271,14 +271,15 @@ def wait_idle(base, limit=120):
 
 # --- the writer --------------------------------------------------------------------------------
 
-def find_write(browser, pages, rng, max_fetches=40):
-    """A form this writer may send on one of their item pages: (action, csrf token)."""
+def find_write(browser, pages, rng, max_fetches=40, first=()):
+    """A form this writer may send on one of their item pages: (action, csrf token). `first`:
+    item pages to try before their own, in that order (--write-where-read)."""
     candidates = [p for p in pages if re.fullmatch(r"/feedback/\d+", p)]
     status, _, html = browser.open("/feedback/")
     if status == 200:
         candidates += [p for p in links(html) if re.fullmatch(r"/feedback/\d+", p)]
-    candidates = list(dict.fromkeys(candidates))
     rng.shuffle(candidates)
+    candidates = list(dict.fromkeys([*first, *candidates]))
     for path in candidates[:max_fetches]:
         html = pages.get(path) or browser.open(path)[2]
         actions = FORM.findall(html)
@@ -433,8 +434,13 @@ def prepare_people(args, base, dsn, rng):
         pairs += [(cookie, path) for path in pages]
         per_role[role] += len(pages)
     writers = []
+    # --write-where-read: the item pages the readers open most, each writer its own
+    read_items = Counter(path for _, path in pairs if re.fullmatch(r"/feedback/\d+", path))
+    hot = [path for path, _ in read_items.most_common()] if args.write_where_read else []
     for role, uid, browser, pages in writer_browsers:
-        found = find_write(browser, pages, random.Random(uid))  # noqa: S311
+        taken = {w[1].rsplit("/", 1)[0] for w in writers}
+        found = find_write(browser, pages, random.Random(uid),  # noqa: S311
+                           first=[p for p in hot if p not in taken])
         if found:
             writers.append((browser.cookie(), *found))
             print(f"  writer: {role} {uid} -> {found[0]}", flush=True)
@@ -535,6 +541,9 @@ def main(argv=None):
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rates", default="1,10", help="writes per second, one run each")
+    parser.add_argument("--write-where-read", action="store_true",
+                        help="writers post on the item pages the readers open most (their "
+                             "pages are then ended by every write), not on their own")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--ports", default="8810,8812", help="portal, bare Flask")
