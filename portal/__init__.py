@@ -137,8 +137,9 @@ def _register_hooks(app):
     from portal.home.panels import nav_items_for
 
     app.jinja_env.globals["nav_items_for"] = nav_items_for
-    from portal.core import unit_of_work, versions
+    from portal.core import pool, unit_of_work, versions
 
+    pool.init_app(app)
     versions.init_app(app)  # kept pages (core/kept_pages.py) live in the same Redis
     unit_of_work.init_app(app)  # last: its after_request runs first (see the module)
 

@@ -51,8 +51,10 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _env(
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'portal.sqlite'}"
         )
-        # pre-ping: a PostgreSQL restart costs one failed check, not a 500 on the next request.
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # a pooled connection is checked before use only after this long unused
+        # (portal/core/pool.py): a restart meanwhile costs one failed check, not a 500
+        self.SQLALCHEMY_ENGINE_OPTIONS = {}
+        self.DB_PING_AFTER_IDLE_SECONDS = float(_env("DB_PING_AFTER_IDLE_SECONDS", "2"))
         self.SECRET_KEY = instance_secret(instance_path)
         https = _env_bool("HTTPS", False)
         self.PREFERRED_URL_SCHEME = "https" if https else "http"
