@@ -96,6 +96,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.environ.setdefault("PORTAL_DATABASE_URL", DEFAULT_DSN)
     os.environ.setdefault("PORTAL_DATA_VERSIONS_URL", "redis://127.0.0.1:6379/13")
+    # a prefix of its own: pages kept by an earlier run (core/kept_pages) are not first views
+    os.environ.setdefault("PORTAL_REDIS_PREFIX", f"first-views-{os.urandom(4).hex()}:")
     load_before = os.getloadavg()[0]
     rows = measure(args.people, args.only)
     print(f"\nIn process, ms per request; load average (1 min) {load_before:.2f} → "
