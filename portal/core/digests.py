@@ -15,7 +15,7 @@ List-Unsubscribe-Post) for its kind of event, and a link to the preferences.
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -73,10 +73,34 @@ class DigestState(db.Model):
     last_sent_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
 
 
+_READ_AHEAD = "digest_choices_read_ahead"
+
+
+def read_ahead(users):
+    """Read the choices of several people in one statement, for the notify() calls that follow
+    in this request: a discussion message tells everyone taking part, and asking each
+    person's choices on their own was a statement per person inside the POST."""
+    if not has_request_context():
+        return
+    ids = [user.id for user in users]
+    chosen = {user_id: {} for user_id in ids}
+    for choice in db.session.scalars(sa.select(NotificationPreference).where(
+            NotificationPreference.user_id.in_(ids))):
+        chosen[choice.user_id][choice.event_group] = choice.frequency
+    g.setdefault(_READ_AHEAD, {}).update(chosen)
+
+
+def _chosen(user):
+    found = g.get(_READ_AHEAD, {}).get(user.id) if has_request_context() else None
+    if found is not None:
+        return found
+    return {p.event_group: p.frequency for p in db.session.scalars(
+        sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+
+
 def preferences(user):
     """{group: Frequency} for every group, immediate unless chosen otherwise."""
-    chosen = {p.event_group: p.frequency for p in db.session.scalars(
-        sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    chosen = _chosen(user)
     return {group: Frequency(chosen.get(group, Frequency.IMMEDIATE)) for group in GROUPS}
 
 
@@ -97,6 +121,8 @@ def set_frequency(user, group, frequency):
         db.session.add(row)
     row.frequency = frequency.value
     db.session.flush()
+    if has_request_context():
+        g.get(_READ_AHEAD, {}).pop(user.id, None)  # read ahead before this change
 
 
 # --- one-click unsubscribe ---------------------------------------------------------------------

@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 
 from portal import permissions
 from portal.accounts.models import BANK_KINDS, Membership, Role, User
-from portal.core import audit
+from portal.core import audit, digests
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
@@ -253,9 +253,10 @@ def _tell_about(comment, item):
         excerpt = excerpt[:EXCERPT].rstrip() + "…"
     author = comment.author.full_name
     link = url_for("feedback.show", item_id=item.id) + f"#comment-{comment.id}"
-    for person in people_in(item):
-        if person.id == comment.author_id or not _still_reads(person, item):
-            continue
+    told = [person for person in people_in(item)
+            if person.id != comment.author_id and _still_reads(person, item)]
+    digests.read_ahead(told)
+    for person in told:
         notify(person, "feedback_comment",
                lambda: (_("%(name)s wrote in the discussion of %(title)s", name=author,
                           title=item.title), excerpt), link=link)

@@ -75,3 +75,39 @@ def test_whom_to_tell_costs_the_same_with_few_and_many_in_the_discussion(app, cl
     assert (told_small, told_large) == (2, 8)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) > 8
     assert large == small, f"{small} statements beside the notifications, then {large}"
+
+
+def test_everyone_s_mail_choices_are_read_in_one_statement(app, client, login):
+    """Read ahead for all the people told (core/digests.read_ahead), and still honoured: an
+    endorser who chose a daily digest is not e-mailed now, the others are."""
+    from portal.core import digests
+    from portal.core.outbox import OutboxMessage
+
+    _union, director, manager = helpers.union_with_manager()
+    with app.test_request_context():
+        item = helpers.submit(director)
+        item.owner = manager
+        db.session.commit()
+    endorsers = _endorse(app, item, 4)
+    with app.test_request_context():
+        digests.set_frequency(endorsers[1], digests.group_of("feedback_comment"), "daily")
+        db.session.commit()
+    login(endorsers[0])
+    statements = []
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        sent = client.post(f"/feedback/{item.id}/discussion",
+                           data={"comment-body": "<p>در شعبه هم همین را گفتند.</p>"})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", on_execute)
+    assert sent.status_code == 302
+    reads = [s for s in statements if "FROM NOTIFICATION_PREFERENCE" in
+             " ".join(s.upper().split())]
+    assert len(reads) == 1, reads  # five people told (submitter, owner, three endorsers)
+    mailed = set(db.session.scalars(sa.select(OutboxMessage.to_address)))
+    assert endorsers[1].email not in mailed
+    assert {director.email, manager.email, endorsers[2].email} <= mailed
