@@ -52,9 +52,17 @@ def written_table(statement):
 
 # --- noticing writes --------------------------------------------------------------------------
 
-# the tables a SELECT names (FROM and JOIN, subqueries included); a column that happens to
-# follow FROM (EXTRACT(year FROM day)) is no table and is dropped by remembered_as_read
-_READ = re.compile(r'\b(?:from|join)\s+"?([a-z_][a-z0-9_]*)"?', re.IGNORECASE)
+# the tables a SELECT reads: every word of it, of which while_reading keeps the tables' names.
+# Looking only after FROM and JOIN missed tables: SQLAlchemy writes a many-to-many load, and an
+# EXISTS over one, as "FROM product, service_package_product", and a subquery's alias may come
+# first ("FROM (SELECT ...) AS anon_1, branch"). A table's name that is not read here (a
+# column of that name) costs a page that ends sooner, never one that is wrong.
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def read_tables(statement):
+    """The words of a statement that may name a table it reads, lower case."""
+    return set(_WORD.findall(statement.lower()))
 
 
 def _written_tables(statement):
@@ -157,7 +165,7 @@ def _on_statement(conn, cursor, statement, parameters, context, executemany):
         return
     reading = getattr(_thread, "reading", None)
     if reading is not None:
-        tables = {name.lower() for name in _READ.findall(statement)}
+        tables = read_tables(statement)
         reading.update(tables)
         for table, columns in QUIET_COLUMNS.items():
             if table in tables and any(column in statement for column in columns):

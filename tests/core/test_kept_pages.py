@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import template_rendered
 from freezegun import freeze_time
 
@@ -248,3 +249,35 @@ def test_a_form_page_is_kept_only_as_it_comes(app, client, login, world):
                           data={"title": "عنوان کوتاه", "body": ""})
     assert refused.status_code in (200, 400)
     assert "عنوان کوتاه" in refused.text  # what was typed comes back with the error
+
+
+# --- what a page reads, as the statements name it ---------------------------------------------
+
+def test_a_product_put_in_a_package_shows_on_the_product_page(app, client, login, world):
+    """The product's page lists the packages that hold it through a statement whose FROM
+    names two tables with a comma (product, service_package_product): the package's edit
+    that changes only its products writes the second table alone."""
+    from tests.products import helpers as products
+
+    product = products.make_product()
+    package = products.make_package(code="PKG-WEAVERS")
+    _db.session.commit()
+    login(world["director"])
+    path = f"/products/{product.id}"
+    page, _ = _twice(app, client, path)
+    assert "Package for national unions" not in page.text
+    package.products.append(product)  # what the package's edit form writes, and only that
+    _db.session.commit()
+    assert "Package for national unions" in client.get(path).text
+
+
+def test_every_table_of_a_from_list_is_read(app, db):
+    """SQLAlchemy writes a many-to-many load, and an EXISTS over one, as FROM a, b."""
+    with app.test_request_context("/"):
+        def read():
+            _db.session.execute(sa.text(
+                "SELECT organisation.id FROM organisation, portfolio_entry AS p, \"user\" "
+                "WHERE organisation.id = p.organisation_id AND p.manager_id = \"user\".id"))
+
+        _, tables, _ = versions.while_reading(read)
+    assert tables == ("organisation", "portfolio_entry", "user")
