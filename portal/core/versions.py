@@ -172,6 +172,12 @@ def _on_statement(conn, cursor, statement, parameters, context, executemany):
                 reading.add(quiet_name(table))
 
 
+def note_write(statement, parameters=None):
+    """Count a write sent past SQLAlchemy (on the driver's own connection, e.g. psycopg's
+    pipeline) as one of this transaction's: published when it commits, like the others."""
+    _pending_tables().update(_publishable(statement, parameters or {}))
+
+
 def _pending_tables():
     tables = getattr(_thread, "writing", None)
     if tables is None:

@@ -19,6 +19,7 @@ import psycopg
 import sqlalchemy as sa
 from psycopg.copy import QueuedLibpqWriter
 
+from portal.core import versions
 from portal.core.models import utcnow
 from portal.extensions import db
 from portal.turnover.models import (
@@ -217,6 +218,9 @@ class Writer:
         self._sent = compiled
         self._inserting = ExitStack()
         self._inserting.enter_context(raw.pipeline())
+        # sent past SQLAlchemy's events: without this the commit would not count as a write to
+        # turnover_report, and pages and answers that read the reports would stay as they were
+        versions.note_write(compiled.string, compiled.params)
         # the values bound are text, whole numbers and a datetime, which psycopg takes as they
         # are (as SQLAlchemy would pass them)
         raw.execute(compiled.string, compiled.params)

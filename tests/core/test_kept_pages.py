@@ -281,3 +281,30 @@ def test_every_table_of_a_from_list_is_read(app, db):
 
         _, tables, _ = versions.while_reading(read)
     assert tables == ("organisation", "portfolio_entry", "user")
+
+
+def test_an_import_of_turnover_ends_the_home_page_that_asked_for_it(app, client, login):
+    """On PostgreSQL the import sends its INSERT of the reports through the driver itself
+    (psycopg's pipeline, portal/turnover/import_writing.py), past the events that note writes:
+    the director's home went on asking for the turnover they had just imported."""
+    from datetime import date
+
+    from tests.turnover.helpers import csv_text, open_period, unions
+
+    made, _coop = unions(1)
+    director = factories.make_user("union_director", made[0])
+    open_period("IR", date(2025, 8, 1))
+    login(director)
+    asked = "Report the turnover"
+    page, _ = _twice(app, client, "/")
+    assert asked in page.text
+    body = csv_text([(made[0].code, "2025-08", 9_000_000, 3_000_000)]).encode()
+    boundary = "portal-test-boundary"
+    sent = client.post("/turnover/import", data=(
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+        f"filename=\"turnover.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode() + body
+        + f"\r\n--{boundary}--\r\n".encode(),
+        content_type=f"multipart/form-data; boundary={boundary}")
+    assert sent.status_code == 302
+    client.get(sent.location)  # the page the import leads to shows its message
+    assert asked not in client.get("/").text
