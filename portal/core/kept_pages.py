@@ -22,7 +22,9 @@ What keeps it correct:
   view ran: a write committed while it rendered makes it out of date at once. It is sent only
   while every one of them is unchanged.
 - **Time alone changes little, and is bounded.** A deadline passing and a write made outside
-  the portal are seen within KEPT_PAGE_SECONDS (600 s), an entry's lifetime.
+  the portal are seen within KEPT_PAGE_SECONDS (600 s), an entry's lifetime. A page that
+  offers something which lapses with time (a message's correction) says until when (until()),
+  so that it never offers what would be refused.
 - **Never kept:** anonymous requests, answers other than a 200 HTML page, a page that
   flashed a message, a view that changed the session, a POST, and any view without the
   decorator. (A session without its CSRF secret yet, the first page after a sign-in, gets it
@@ -101,25 +103,28 @@ def page_key():
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-# --- the entry: "<rendered at>\n<tables>\n<versions>\n<gzipped page>" ----------------------------
+# --- the entry: "<rendered at> <good until>\n<tables>\n<versions>\n<gzipped page>" ---------------
 
 def _now():
     """The portal's clock (the tests move it): an entry is as old as that clock says."""
     return utcnow().timestamp()
 
 
-def _entry(tables, seen, body):
-    return b"%d\n%s\n%s\n%s" % (_now(), ",".join(tables).encode(),
-                                 ",".join(map(str, seen)).encode(), body)
+def _entry(tables, seen, body, until):
+    return b"%d %d\n%s\n%s\n%s" % (_now(), until, ",".join(tables).encode(),
+                                    ",".join(map(str, seen)).encode(), body)
 
 
 def _still_current(entry):
     """The gzipped page, if it is young enough and every table it read is unchanged since
     it was rendered."""
-    rendered_at, tables, seen, body = entry.split(b"\n", 3)
+    stamps, tables, seen, body = entry.split(b"\n", 3)
+    rendered_at, _, until = stamps.partition(b" ")
     age = _now() - int(rendered_at)
     if not 0 <= age <= current_app.config["KEPT_PAGE_SECONDS"]:
         return None  # too old, or rendered in a future the clock has been moved back from
+    if 0 < int(until or 0) <= _now():
+        return None  # it offered something that has lapsed since (until())
     names = tuple(tables.decode().split(",")) if tables else ()
     now = versions.current(names)
     if now is None or ",".join(map(str, now)).encode() != seen:
@@ -166,6 +171,16 @@ def about(column, parent_id):
                            for name in versions.share_names(table, parent_id)))
 
 
+def until(moment):
+    """Say that this page changes at `moment` (the portal's clock, UTC) without any write: an
+    offer that lapses with time, such as correcting a message in its first minutes. The page is
+    kept no later than that (only up to KEPT_PAGE_SECONDS otherwise)."""
+    if _store() is None or moment is None:
+        return
+    stamp = int(moment.timestamp())
+    g.kept_page_until = min(g.get("kept_page_until", stamp), stamp)
+
+
 def _dependencies(tables, seen):
     """The tables a page read, with those it is about narrowed to the parent's share."""
     column, parent_id = g.pop("kept_page_about", (None, None))
@@ -199,12 +214,15 @@ def kept_page(view):
         session_before = _session_items()
         rendered, tables, seen = versions.while_reading(lambda: make_response(
             view(*args, **kwargs)), PERSON_TABLES)
+        until_then = g.pop("kept_page_until", None)
         if seen is not None:
             tables, seen = _dependencies(tables, seen)
-        if seen is None or not _keepable(rendered, session_before):
+        if seen is None or not _keepable(rendered, session_before) or \
+                (until_then is not None and until_then <= _now()):
             return rendered
         body = gzip.compress(rendered.get_data(), compresslevel=5)
-        _keep(prefix, key, _entry(tables, seen, body))
+        # 0: nothing it shows lapses with time alone
+        _keep(prefix, key, _entry(tables, seen, body, until_then or 0))
         return _send(body, "miss")
 
     return wrapper

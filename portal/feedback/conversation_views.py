@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.core import kept_pages
 from portal.core.errors import require
 from portal.core.forms import PortalForm
 from portal.core.richtext import RichTextField
@@ -50,6 +51,11 @@ def _discussion_helpers():
         found.hide_form = HideForm()
         found.edit_form = lambda comment: EditForm(formdata=None,
                                                    data={"body": comment.body_html})
+        # a message's correction is offered only in its first minutes: no write ends the page
+        # that offers it when they are over
+        for comment in found.comments:
+            if conversation.can_edit(current_user, comment):
+                kept_pages.until(comment.created_at + conversation.EDIT_WINDOW)
         return found
     return {"discussion": discussion}
 

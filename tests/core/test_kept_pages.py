@@ -308,3 +308,22 @@ def test_an_import_of_turnover_ends_the_home_page_that_asked_for_it(app, client,
     assert sent.status_code == 302
     client.get(sent.location)  # the page the import leads to shows its message
     assert asked not in client.get("/").text
+
+
+def test_a_message_past_its_correction_window_is_not_offered_for_correction(
+        app, client, login, world):
+    """The author may correct a message for its first 15 minutes: a page kept from minute 14
+    would still offer the correction at minute 16, and refuse it when sent."""
+    from portal.feedback import conversation
+
+    with app.test_request_context():
+        comment = conversation.post(world["director"], world["item"], "<p>سه شعبه دیگر هم.</p>")
+        _db.session.commit()
+    posted = comment.created_at
+    login(world["director"])
+    path = f"/feedback/{world['item'].id}"
+    with freeze_time(posted + conversation.EDIT_WINDOW - timedelta(minutes=1)):
+        page, _ = _twice(app, client, path)
+    assert "Correct my message" in page.text
+    with freeze_time(posted + conversation.EDIT_WINDOW + timedelta(minutes=1)):
+        assert "Correct my message" not in client.get(path).text
