@@ -38,7 +38,7 @@ import hashlib
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import current_app, g, make_response, request, session
+from flask import current_app, g, has_request_context, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -181,14 +181,23 @@ def until(moment):
     g.kept_page_until = min(g.get("kept_page_until", stamp), stamp)
 
 
+def every_share(table):
+    """Say that this page also reads rows of `table` that belong to other parents than the one
+    it is about (about()): the page then depends on the whole table. Called where the read is
+    made (an item's page asks whether the reader endorsed *other* requests for its product)."""
+    if has_request_context():
+        g.kept_page_every_share = g.get("kept_page_every_share", frozenset()) | {table}
+
+
 def _dependencies(tables, seen):
     """The tables a page read, with those it is about narrowed to the parent's share."""
     column, parent_id = g.pop("kept_page_about", (None, None))
+    whole = g.pop("kept_page_every_share", frozenset())
     if column is None:
         return tables, seen
     names = set()
     for table in tables:
-        if versions.PARTITIONS.get(table) == column:
+        if versions.PARTITIONS.get(table) == column and table not in whole:
             names.update(versions.share_names(table, parent_id))
         else:
             names.add(table)

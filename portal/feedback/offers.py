@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from portal.accounts.models import Role
-from portal.core import audit
+from portal.core import audit, kept_pages
 from portal.core.errors import ValidationError, require
 from portal.core.models import utcnow
 from portal.core.notify import notify
@@ -114,6 +114,8 @@ def asked_for(user, offer):
     if user is None or not user.is_authenticated:
         return False
     directed = {m.organisation_id for m in user.memberships if m.role == Role.UNION_DIRECTOR}
+    # every item's endorsements, not those of the item whose page asks (core/kept_pages.about)
+    kept_pages.every_share(Endorsement.__tablename__)
     endorsed = sa.select(Endorsement.item_id).where(sa.or_(
         Endorsement.user_id == user.id, Endorsement.organisation_id.in_(directed)))
     return db.session.scalar(sa.select(sa.exists().where(

@@ -327,3 +327,36 @@ def test_a_message_past_its_correction_window_is_not_offered_for_correction(
     assert "Correct my message" in page.text
     with freeze_time(posted + conversation.EDIT_WINDOW + timedelta(minutes=1)):
         assert "Correct my message" not in client.get(path).text
+
+
+def test_an_item_page_about_one_item_ends_with_what_it_reads_of_others(app, client, login, world):
+    """The item page is about its own item (about()), yet whether the reader may open the
+    withdrawn product it was answered by depends on their endorsements of *other* requests
+    for it (feedback.offers.asked_for). An endorsement of another item must end it. (The
+    portal's own endorse() also counts the item's endorsements, a write to feedback_item that
+    ends the page anyway; an endorsement written by itself did not.)"""
+    from portal.feedback import offers
+    from portal.feedback.models import Endorsement
+    from portal.products import services as product_services
+    from portal.products.models import ProductStatus
+    from tests.products.helpers import make_product
+
+    other_union = factories.make_org(name="اتحادیه تعاونی‌های روستایی")
+    reader = factories.make_user("union_director", other_union)
+    product = make_product(code="CARPET-WC", status=ProductStatus.AVAILABLE)
+    admin = factories.make_user("administrator")
+    with app.test_request_context():
+        shown = helpers.submit(world["director"], kind="product_request", title="وام پشم")
+        other = helpers.submit(world["director"], kind="product_request", title="وام رنگ")
+        offers.link_product(world["manager"], shown, product)
+        offers.link_product(world["manager"], other, product)
+        product_services.set_status(admin, product, ProductStatus.WITHDRAWN)
+        _db.session.commit()
+    login(reader)
+    path, link = f"/feedback/{shown.id}", f'href="/products/{product.id}"'
+    page, _ = _twice(app, client, path)
+    assert link not in page.text  # withdrawn, and not asked for by the reader
+    _db.session.add(Endorsement(item_id=other.id, organisation_id=other_union.id,
+                                user_id=reader.id))
+    _db.session.commit()
+    assert link in client.get(path).text
