@@ -35,6 +35,7 @@ or while it does not answer, pages are rendered every time.
 """
 import gzip
 import hashlib
+from datetime import UTC, date
 from functools import wraps
 
 import sqlalchemy as sa
@@ -76,8 +77,14 @@ def _keep(prefix, key, entry):
 def _columns(obj):
     """The values of an object's loaded columns, as this request read them."""
     state = sa.inspect(obj)
-    return tuple((attr.key, repr(state.dict.get(attr.key)))
+    return tuple((attr.key, _text(state.dict.get(attr.key)))
                  for attr in state.mapper.column_attrs if attr.key in state.dict)
+
+
+def _text(value):
+    # a time as its ISO text, not its repr: the same instant must make the same key whatever
+    # made the object (a test's frozen clock makes FakeDatetime)
+    return value.isoformat() if isinstance(value, date) else repr(value)
 
 
 def person_state(user):
@@ -107,7 +114,13 @@ def page_key():
 
 def _now():
     """The portal's clock (the tests move it): an entry is as old as that clock says."""
-    return utcnow().timestamp()
+    return _seconds(utcnow())
+
+
+def _seconds(moment):
+    """A stored time (naive UTC) as seconds since the epoch, whatever the server's zone."""
+    return moment.replace(tzinfo=UTC).timestamp() if moment.tzinfo is None \
+        else moment.timestamp()
 
 
 def _entry(tables, seen, body, until):
@@ -177,7 +190,7 @@ def until(moment):
     kept no later than that (only up to KEPT_PAGE_SECONDS otherwise)."""
     if _store() is None or moment is None:
         return
-    stamp = int(moment.timestamp())
+    stamp = int(_seconds(moment))
     g.kept_page_until = min(g.get("kept_page_until", stamp), stamp)
 
 

@@ -14,11 +14,12 @@ from flask_login import current_user, login_required
 
 from portal import permissions
 from portal.accounts.models import Role
+from portal.core import kept_pages
 from portal.core.clock import reader_today
 from portal.core.errors import require
 from portal.core.forms import choices
 from portal.core.kept_pages import kept_page
-from portal.core.models import get_visible
+from portal.core.models import get_visible, utcnow
 from portal.core.pagination import paginate
 from portal.core.views import save_or_explain
 from portal.home.panels import home_panel, nav_item
@@ -240,7 +241,13 @@ def edit(meeting_id):
 @login_required
 @kept_page
 def show(meeting_id):
-    return show_page(load_record(meeting_id))
+    meeting = load_record(meeting_id)
+    # what the page offers changes when the meeting starts and ends ("Mark as held" appears),
+    # with nothing written: kept no later than the next of those moments
+    now = utcnow()
+    kept_pages.until(min((m for m in (meeting.starts_at, meeting.ends_at) if m > now),
+                         default=None))
+    return show_page(meeting)
 
 
 @bp.route("/<int:meeting_id>/print")

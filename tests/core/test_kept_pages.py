@@ -360,3 +360,21 @@ def test_an_item_page_about_one_item_ends_with_what_it_reads_of_others(app, clie
                                 user_id=reader.id))
     _db.session.commit()
     assert link in client.get(path).text
+
+
+def test_a_meeting_page_is_not_kept_past_the_meeting_s_start(app, client, login, db):
+    """Nothing is written when a meeting starts, yet its recorder may then mark it as held:
+    the page kept a few minutes before the start is not sent after it."""
+    from tests.meetings import helpers as meeting_helpers
+
+    with app.test_request_context(base_url="http://portal.test"):
+        cast = meeting_helpers.Cast()
+        soon = (utcnow() + timedelta(minutes=5)).replace(second=0, microsecond=0)
+        meeting = meeting_helpers.plan(cast, starts=soon, timezone="UTC")
+    login(cast.recorder)
+    path = f"/meetings/{meeting.id}"
+    before, _ = _twice(app, client, path)
+    assert "/held" not in before.text
+    with freeze_time(soon + timedelta(minutes=1)):
+        started = client.get(path)
+    assert f"/meetings/{meeting.id}/held" in started.text
