@@ -45,16 +45,20 @@ def test_a_connection_dropped_while_unused_is_replaced_before_use(db):
             _db.engine.dispose()
 
 
-def test_without_the_check_the_dropped_connection_fails_the_request(db):
-    """What the check saves: the same drop, a connection used just before (no check), and the
-    request gets the database's 503 page; the one after it succeeds on a renewed pool."""
-    url = _postgres_url()
-    app = _app(url, idle_seconds=60)
-    try:
-        _terminate_the_pooled_connection(app, url)
-        client = app.test_client()
-        assert client.get("/readyz").status_code == 503
-        assert client.get("/readyz").status_code == 200
-    finally:
-        with app.app_context():
-            _db.engine.dispose()
+def test_a_connection_in_use_is_not_pinged_until_the_server_drops_it(db):
+    """No round trip for a healthy connection used a moment ago; its socket tells at once when
+    the server ended it (tests/ops/test_outage.py: a restart between requests costs none)."""
+    import psycopg
+
+    from portal.core import pool
+
+    url = _postgres_url().replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(url, autocommit=True) as conn, \
+            psycopg.connect(url, autocommit=True) as killer:
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        assert not pool._server_spoke(conn)  # healthy: nothing to read, no ping
+        killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = time.monotonic() + 5
+        while not pool._server_spoke(conn) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool._server_spoke(conn)
