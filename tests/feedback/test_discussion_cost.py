@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.feedback import services
 from tests import factories
 from tests.feedback import helpers
+from tests.statements import captured
 
 
 def _endorse(app, item, n):
@@ -53,12 +54,18 @@ def _per_person(statement):
         "FROM NOTIFICATION_PREFERENCE" in " ".join(statement.upper().split())
 
 
-def test_whom_to_tell_costs_the_same_with_few_and_many_in_the_discussion(app, client, login):
+def _owned_item(app):
+    """An item a union submitted, handled by its relationship manager."""
     _union, director, manager = helpers.union_with_manager()
     with app.test_request_context():
         item = helpers.submit(director)
         item.owner = manager
         db.session.commit()
+    return item, director, manager
+
+
+def test_whom_to_tell_costs_the_same_with_few_and_many_in_the_discussion(app, client, login):
+    item, _director, _manager = _owned_item(app)
     few = _endorse(app, item, 1)
     login(few[0])
     client.get(f"/feedback/{item.id}")
@@ -83,27 +90,15 @@ def test_everyone_s_mail_choices_are_read_in_one_statement(app, client, login):
     from portal.core import digests
     from portal.core.outbox import OutboxMessage
 
-    _union, director, manager = helpers.union_with_manager()
-    with app.test_request_context():
-        item = helpers.submit(director)
-        item.owner = manager
-        db.session.commit()
+    item, director, manager = _owned_item(app)
     endorsers = _endorse(app, item, 4)
     with app.test_request_context():
         digests.set_frequency(endorsers[1], digests.group_of("feedback_comment"), "daily")
         db.session.commit()
     login(endorsers[0])
-    statements = []
-
-    def on_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
+    with captured() as statements:
         sent = client.post(f"/feedback/{item.id}/discussion",
                            data={"comment-body": "<p>در شعبه هم همین را گفتند.</p>"})
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", on_execute)
     assert sent.status_code == 302
     reads = [s for s in statements if "FROM NOTIFICATION_PREFERENCE" in
              " ".join(s.upper().split())]
